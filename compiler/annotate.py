@@ -1,0 +1,76 @@
+"""``check --annotate DIR``: a copy of each workbook with problem cells highlighted and
+commented, to send back to the department. The input file is never written.
+
+.xlsx/.xlsm copies keep everything openpyxl keeps; .xls and .ods (which openpyxl cannot
+open) come back as a new .xlsx holding the values read, with the same highlights.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from .model import Finding, Severity
+from .read import read_workbook
+
+_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+_WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+
+
+def _note(findings: Sequence[Finding]) -> str:
+    lines = []
+    for f in findings:
+        mark = "ผิดพลาด" if f.severity is Severity.ERROR else "คำเตือน"
+        lines.append(f"[{mark}] {f.message_th} ({f.code})")
+    return "\n".join(lines)[:2000]
+
+
+def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str]:
+    """The annotated copy as bytes and its file name (``.xlsx`` unless it was ``.xlsm``)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        wb = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=True)
+        name = path.name
+    else:
+        wb = _from_values(path)
+        name = path.stem + ".xlsx"
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    loose: list[Finding] = []
+    for f in findings:
+        if f.sheet and f.cell and f.sheet in wb.sheetnames and f.cell[0].isalpha():
+            by_cell[(f.sheet, f.cell)].append(f)
+        else:
+            loose.append(f)
+    for (sheet, ref), items in by_cell.items():
+        cell = wb[sheet][ref]
+        error = any(f.severity is Severity.ERROR for f in items)
+        cell.fill = _ERROR_FILL if error else _WARNING_FILL
+        cell.comment = Comment(_note(items), "ita-report", width=320, height=160)
+    if loose:
+        ws = wb.create_sheet("ปัญหาที่พบ", 0)
+        ws.append(["แผ่นงาน", "เซลล์", "รหัส", "ข้อความ", "message"])
+        for f in loose:
+            ws.append([f.sheet, f.cell, f.code, f.message_th, f.message_en])
+        ws.column_dimensions["D"].width = 80
+        ws.column_dimensions["E"].width = 60
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue(), name
+
+
+def _from_values(path: Path) -> Workbook:
+    wb = Workbook()
+    first = wb.active
+    for name, sheet in read_workbook(path).sheets.items():
+        ws = wb.create_sheet(name)
+        for row in sheet.rows:
+            ws.append(list(row))
+    if first is not None and len(wb.sheetnames) > 1:
+        wb.remove(first)
+    return wb

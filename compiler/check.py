@@ -1,0 +1,412 @@
+"""Step 3: check normalised workbooks against the standard; every problem is a finding.
+
+``check_paths`` is the whole of ``ita-report check``: find the workbooks, read, normalise and
+check each, then compare them with each other (names spelt differently across departments).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import standard, thai
+from .model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
+from .normalise import normalise_workbook
+from .read import find_workbooks, read_workbook
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The workbooks as read and every finding about them, in file order."""
+
+    workbooks: tuple[DepartmentWorkbook, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _finding(wb: DepartmentWorkbook, code: str, sev: Severity, sheet: str, cell: str, th: str, en: str) -> Finding:
+    return Finding(code, sev, wb.file, sheet, cell, th, en)
+
+
+_TONES = re.compile("[\u0e48-\u0e4b\u0e4c]")
+
+
+def _skeleton(text: str) -> str:
+    """Text without tone marks or spaces: บ้านต๋อม, บ้านต้อม and บ้านต่อม share one skeleton."""
+    return _TONES.sub("", text.replace(" ", ""))
+
+
+def misspelt_place(text: str, place: str) -> str | None:
+    """The variant of ``place`` in ``text`` that differs only in tone marks, if any.
+
+    ``misspelt_place("นายกเทศมนตรีตำบลบ้านต่อม", "บ้านต๋อม") == "บ้านต่อม"``; ``None`` when
+    the text spells it right or does not name it.
+    """
+    if len(place) < 3 or not text:
+        return None
+    compact = text.replace(" ", "")
+    target = _skeleton(place)
+    # walk the text, matching the skeleton while skipping tone marks in the text
+    for start in range(len(compact)):
+        i, j = start, 0
+        while i < len(compact) and j < len(target):
+            ch = compact[i]
+            if _TONES.match(ch):
+                i += 1
+                continue
+            if ch != target[j]:
+                break
+            i, j = i + 1, j + 1
+        if j == len(target):
+            while i < len(compact) and _TONES.match(compact[i]):
+                i += 1
+            found = compact[start:i]
+            if found != place and found != place.replace(" ", ""):
+                return found
+    return None
+
+
+def _check_info(wb: DepartmentWorkbook) -> list[Finding]:
+    out: list[Finding] = []
+    sheet = standard.SHEET_INFO
+    if not wb.info_cells:
+        return out  # the sheet itself is missing: already reported
+    for f in standard.INFO_FIELDS:
+        if not f.required:
+            continue
+        if wb.info.get(f.key) in (None, "") and not _already_reported(wb, wb.info_cells.get(f.key, "")):
+            where = wb.info_cells.get(f.key) or ""
+            out.append(
+                _finding(
+                    wb,
+                    "missing-value",
+                    Severity.ERROR,
+                    sheet,
+                    where,
+                    f"ไม่ได้กรอก '{f.label}'" + ("" if where else f" (ไม่พบแถว '{f.label}' ในแผ่นงาน)"),
+                    f"'{f.label}' is empty" + ("" if where else " (no such row in the sheet)"),
+                )
+            )
+    version = wb.info.get("version")
+    if version and str(version).split(".")[0] != standard.STANDARD_VERSION.split(".")[0]:
+        out.append(
+            _finding(
+                wb,
+                "unknown-version",
+                Severity.WARNING,
+                sheet,
+                wb.info_cells.get("version", ""),
+                f"แบบฟอร์มรุ่น {version} ต่างจากรุ่นที่ระบบรองรับ ({standard.STANDARD_VERSION}) กรุณาใช้แบบฟอร์มใหม่",
+                f"form version {version} differs from the supported {standard.STANDARD_VERSION}; use the new form",
+            )
+        )
+    out.extend(_check_level(wb))
+    out.extend(_check_names(wb))
+    return out
+
+
+def _already_reported(wb: DepartmentWorkbook, cell: str, sheet: str = standard.SHEET_INFO) -> bool:
+    """True when an error already stands at ``cell`` (no second message for one cell)."""
+    return bool(cell) and any(
+        f.cell == cell and f.sheet == sheet and f.severity is Severity.ERROR for f in wb.findings
+    )
+
+
+def stated_level_contradiction(score: float, stated: str) -> str | None:
+    """Why a stated level does not fit the score, or ``None`` if it does (or says nothing).
+
+    ``stated_level_contradiction(99.78, "ต้องปรับปรุง")`` explains that 99.78 is AA.
+    """
+    stated = stated.strip()
+    if not stated:
+        return None
+    level = standard.level_for(score)
+    code = stated.upper().replace(" ", "")
+    if code in {lvl for _, lvl, _ in standard.LEVEL_BANDS}:
+        return None if code == level else f"{score} = {level}"
+    for words in sorted(standard.STATED_LEVEL_RANGES, key=len, reverse=True):
+        if words in stated:
+            low, high = standard.STATED_LEVEL_RANGES[words]
+            inside = low <= score < high or (high == 100.0 and score == 100.0)
+            return None if inside else f"{score} = {level}"
+    return None
+
+
+def _check_level(wb: DepartmentWorkbook) -> list[Finding]:
+    score, stated = wb.info.get("score"), wb.info.get("stated_level")
+    if not isinstance(score, float) or not stated:
+        return []
+    why = stated_level_contradiction(score, str(stated))
+    if why is None:
+        return []
+    level = standard.level_for(score)
+    return [
+        _finding(
+            wb,
+            "level-contradicts-score",
+            Severity.WARNING,
+            standard.SHEET_INFO,
+            wb.info_cells.get("stated_level", ""),
+            f"ระดับที่ระบุ '{stated}' ไม่ตรงกับคะแนน {thai.format_score(score)} ซึ่งอยู่ในระดับ {level}",
+            f"stated level '{stated}' contradicts the score {thai.format_score(score)}, which is level {level}",
+        )
+    ]
+
+
+def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
+    """The organisation's place name spelt another way anywhere in the workbook's text."""
+    name = str(wb.info.get("organisation") or "")
+    _, place = standard.organisation_type(name)
+    if not place:
+        return []
+    out: list[Finding] = []
+
+    def flag(text: str, sheet: str, cell: str) -> None:
+        variant = misspelt_place(text, place)
+        if variant:
+            out.append(
+                _finding(
+                    wb,
+                    "name-misspelt",
+                    Severity.WARNING,
+                    sheet,
+                    cell,
+                    f"ชื่อ '{variant}' สะกดต่างจากชื่อหน่วยงาน '{place}' กรุณาตรวจสอบ",
+                    f"'{variant}' is spelt differently from the organisation's name '{place}'",
+                )
+            )
+
+    for key in ("executive_position", "department"):
+        flag(str(wb.info.get(key) or ""), standard.SHEET_INFO, wb.info_cells.get(key, ""))
+    cols = wb.measure_columns
+    for m in wb.measures:
+        for key, lines in (
+            ("title", (m.title,)),
+            ("method", m.methods),
+            ("responsible", m.responsible),
+            ("result", m.results),
+            ("outcome", m.outcomes),
+            ("suggestion", m.suggestions),
+        ):
+            col = cols.get(key)
+            for line in lines:
+                flag(line, standard.SHEET_MEASURES, cell_ref(m.row, col) if col else "")
+    return out
+
+
+def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
+    out: list[Finding] = []
+    sheet = standard.SHEET_MEASURES
+    cols = wb.measure_columns
+    if not cols:
+        return out
+    if not wb.measures:
+        out.append(
+            _finding(
+                wb,
+                "no-measures",
+                Severity.ERROR,
+                sheet,
+                "",
+                "ไม่มีมาตรการในแผ่นงานนี้ กรุณากรอกอย่างน้อยหนึ่งมาตรการ (แถวตัวอย่างไม่นับ)",
+                "the sheet holds no measure; fill in at least one (the example row does not count)",
+            )
+        )
+    fy = wb.info.get("fiscal_year")
+    seen: Counter[int] = Counter()
+    for m in wb.measures:
+        for key, label, empty in (
+            ("title", "มาตรการ", not m.title),
+            ("responsible", "ผู้รับผิดชอบ", not m.responsible),
+            ("result", "ผลการดำเนินการ", not m.results),
+        ):
+            if empty and key in cols and not _already_reported(wb, cell_ref(m.row, cols[key]), sheet):
+                out.append(
+                    _finding(
+                        wb,
+                        "missing-value",
+                        Severity.ERROR,
+                        sheet,
+                        cell_ref(m.row, cols[key]),
+                        f"ไม่ได้กรอก '{label}' ของมาตรการ{_name(m)}",
+                        f"'{standard_label_en(key)}' of measure{_name_en(m)} is empty",
+                    )
+                )
+        if m.number is not None:
+            seen[m.number] += 1
+            if seen[m.number] == 2 and "number" in cols:
+                out.append(
+                    _finding(
+                        wb,
+                        "duplicate-number",
+                        Severity.WARNING,
+                        sheet,
+                        cell_ref(m.row, cols["number"]),
+                        f"ลำดับ {m.number} ซ้ำกับมาตรการก่อนหน้า รายงานจะรวมเป็นมาตรการเดียวกัน",
+                        f"number {m.number} is used twice; the report merges them into one measure",
+                    )
+                )
+        if isinstance(fy, int) and "period" in cols:
+            out.extend(_check_period(wb, m, fy, cell_ref(m.row, cols["period"])))
+    return out
+
+
+def standard_label_en(key: str) -> str:
+    return {"title": "measure", "responsible": "responsible", "result": "result"}.get(key, key)
+
+
+def _name(m: Measure) -> str:
+    return f" ลำดับ {m.number}" if m.number is not None else (f" '{m.title[:40]}'" if m.title else "")
+
+
+def _name_en(m: Measure) -> str:
+    return f" {m.number}" if m.number is not None else (f" '{m.title[:40]}'" if m.title else "")
+
+
+def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> list[Finding]:
+    first, last = thai.fiscal_year_bounds(fy)
+    bad: list[str] = []
+    for line in m.period:
+        for year, month in thai.month_mentions(line):
+            if not (first.year, first.month) <= (year, month) <= (last.year, last.month):
+                bad.append(f"{thai.MONTHS_ABBR[month - 1]} {year + thai.BE_OFFSET}")
+        plain = thai.to_arabic_digits(line)
+        for y in re.findall(r"ปีงบประมาณ\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})", plain):
+            if int(y) != fy and thai.to_be_year(int(y)) != fy:
+                bad.append(f"ปีงบประมาณ {y}")
+    if not bad:
+        return []
+    return [
+        _finding(
+            wb,
+            "period-outside-fiscal-year",
+            Severity.WARNING,
+            standard.SHEET_MEASURES,
+            cell,
+            f"ระยะเวลา ({', '.join(bad)}) อยู่นอกปีงบประมาณ {fy} (1 ต.ค. {fy - 1} – 30 ก.ย. {fy})",
+            f"period ({', '.join(bad)}) is outside fiscal year {fy} (1 Oct {fy - 1} – 30 Sep {fy})",
+        )
+    ]
+
+
+def check_workbook(wb: DepartmentWorkbook) -> DepartmentWorkbook:
+    """``wb`` with the standard's checks added to its findings."""
+    if not wb.info and not wb.measures:
+        return wb
+    extra = _check_info(wb) + _check_measures(wb)
+    return DepartmentWorkbook(
+        wb.file,
+        wb.path,
+        wb.info,
+        wb.info_cells,
+        wb.measures,
+        wb.scores,
+        wb.documents,
+        wb.findings + tuple(extra),
+        wb.version,
+        wb.measure_columns,
+    )
+
+
+def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
+    """Organisation fields that differ between the workbooks given (บ้านต๋อม / บ้านต้อม).
+
+    The most common value is taken as right; each workbook that differs gets a warning at
+    its cell naming the other files' value.
+    """
+    out: list[Finding] = []
+    usable = [wb for wb in workbooks if wb.info]
+    if len(usable) < 2:
+        return out
+    labels = {f.key: f.label for f in standard.INFO_FIELDS}
+    for key in standard.ORGANISATION_KEYS:
+        values = [(wb, wb.info.get(key)) for wb in usable if wb.info.get(key) not in (None, "")]
+        counts = Counter(v for _, v in values)
+        if len(counts) < 2:
+            continue
+        majority, _ = counts.most_common(1)[0]
+        holders = ", ".join(wb.file for wb, v in values if v == majority)
+        for wb, v in values:
+            if v != majority:
+                out.append(
+                    _finding(
+                        wb,
+                        "name-mismatch" if key == "organisation" else "organisation-mismatch",
+                        Severity.WARNING,
+                        standard.SHEET_INFO,
+                        wb.info_cells.get(key, ""),
+                        f"'{labels[key]}' เป็น '{v}' แต่ไฟล์อื่น ({holders}) เป็น '{majority}'",
+                        f"'{labels[key]}' is '{v}' here but '{majority}' in {holders}",
+                    )
+                )
+    return out
+
+
+def no_workbooks_finding(folder: Path) -> Finding:
+    return Finding(
+        "no-workbooks",
+        Severity.ERROR,
+        str(folder),
+        "",
+        "",
+        "ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้",
+        "no workbook (.xlsx .xlsm .xls .ods) in this folder",
+    )
+
+
+def display_names(files: Sequence[Path]) -> list[str]:
+    """Names to show for files: the file name, or more of the path where names repeat."""
+    counts = Counter(f.name for f in files)
+    return [f.name if counts[f.name] == 1 else str(f) for f in files]
+
+
+def check_files(
+    files: Sequence[Path], names: Sequence[str] | None = None, groups: Sequence[object] | None = None
+) -> CheckResult:
+    """Read, normalise and check ``files`` (already expanded), then cross-check each group.
+
+    ``groups`` gives each file's group (one organisation's submission); workbooks are only
+    compared within a group. ``None`` compares them all.
+    """
+    names = list(names) if names is not None else display_names(files)
+    books = [check_workbook(normalise_workbook(read_workbook(f, display=n))) for f, n in zip(files, names)]
+    findings = [f for wb in books for f in wb.findings]
+    keys = list(groups) if groups is not None else [None] * len(books)
+    for key in dict.fromkeys(keys):
+        findings.extend(cross_check([wb for wb, k in zip(books, keys) if k == key]))
+    return CheckResult(tuple(books), tuple(findings))
+
+
+def check_paths(paths: Iterable[Path | str]) -> CheckResult:
+    """``ita-report check``: every workbook under ``paths`` checked, all findings in one run.
+
+    Workbooks are compared with each other (names spelt differently) within one folder, and
+    the files named directly on the command line with each other. A folder with no workbook
+    is an error finding; a path that does not exist is the caller's usage error (see ``api``).
+    """
+    files: list[Path] = []
+    groups: list[object] = []
+    empty: list[Path] = []
+    for p in (Path(p) for p in paths):
+        found, none = find_workbooks([p])
+        empty.extend(none)
+        files.extend(found)
+        groups.extend(f.parent if p.is_dir() else "given" for f in found)
+    result = check_files(files, groups=groups)
+    if empty:
+        result = CheckResult(result.workbooks, tuple(no_workbooks_finding(e) for e in empty) + result.findings)
+    return result

@@ -1,0 +1,222 @@
+"""``ita-report``: a thin click layer over ``compiler.api``.
+
+Only this module imports click and prints. Every ``CompilerError`` becomes a Thai and
+English message and its exit code here; anything unexpected becomes a one-line internal
+error (exit 3), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import api, standard
+from .errors import CompilerError, UsageError
+from .model import Finding, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_INTERNAL = 3
+
+
+def _echo(text: str = "", err: bool = False) -> None:
+    click.echo(text, err=err)
+
+
+def _guard(func: F) -> F:
+    """Run a command; turn errors into messages and exit codes."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CompilerError as exc:
+            where = f"{exc.where}: " if exc.where else ""
+            _echo(f"ผิดพลาด: {where}{exc.message_th}", err=True)
+            _echo(f"error: {where}{exc.message_en}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _echo("ยกเลิก / interrupted", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except Exception as exc:  # the last line of defence: no traceback for a clerk
+            _echo(f"ข้อผิดพลาดภายในโปรแกรม กรุณาแจ้งผู้ดูแล / internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _sort_key(f: Finding) -> tuple[str, str, int, str]:
+    digits = "".join(ch for ch in f.cell if ch.isdigit())
+    return (f.file, f.sheet, int(digits) if digits.isdigit() else 0, f.cell)
+
+
+def print_findings(findings: Sequence[Finding], err: bool = False) -> None:
+    """Each finding as ``file › sheet › cell  ระดับ [code]`` then its Thai and English lines."""
+    for f in sorted(findings, key=_sort_key):
+        label = "ผิดพลาด/error" if f.severity is Severity.ERROR else "คำเตือน/warning"
+        colour = "red" if f.severity is Severity.ERROR else "yellow"
+        head = f"{f.where or '-'}  {click.style(label, fg=colour)} [{f.code}]"
+        _echo(head, err=err)
+        _echo(f"    {f.message_th}", err=err)
+        _echo(f"    {f.message_en}", err=err)
+
+
+def _summary(findings: Sequence[Finding], files: int) -> str:
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    return (
+        f"ตรวจ {files} ไฟล์: ผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ"
+        f" / checked {files} file(s): {errors} error(s), {warnings} warning(s)"
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ita-report")
+def main() -> None:
+    """ita-report: แบบรายงานมาตรการส่งเสริมคุณธรรมและความโปร่งใส (ITA) จาก Excel เป็น Word."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for programs")
+@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path),
+              help="write a copy of each workbook with problem cells highlighted into this folder")
+@click.option("--force", is_flag=True, help="overwrite existing annotated copies")
+@_guard
+def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, force: bool) -> None:
+    """ตรวจแบบฟอร์ม: check department workbooks (files or folders)."""
+    result = api.check(paths)
+    written = api.annotate(result, annotate_dir, force=force) if annotate_dir else []
+    if fmt == "json":
+        payload = {
+            "files": [
+                {"file": wb.file, "path": wb.path, "department": wb.department, "measures": len(wb.measures),
+                 "version": wb.version}
+                for wb in result.workbooks
+            ],
+            "findings": [f.as_dict() for f in sorted(result.findings, key=_sort_key)],
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "annotated": [str(p) for p in written],
+        }
+        _echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print_findings(result.findings)
+        for wb in result.workbooks:
+            if not any(f.file == wb.file for f in result.findings):
+                _echo(f"{wb.file}  {click.style('ผ่าน/ok', fg='green')}  ({len(wb.measures)} มาตรการ / measures)")
+        for p in written:
+            _echo(f"เขียนไฟล์ที่ทำเครื่องหมายแล้ว / annotated copy: {p}")
+        _echo(_summary(result.findings, len(result.workbooks)))
+    sys.exit(1 if result.errors else 0)
+
+
+@main.command("init")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="the .xlsx to write, or a folder when several departments are given")
+@click.option("--department", "departments", multiple=True,
+              help="department that fills this copy (repeat for one copy each); 'all' for the standard list")
+@click.option("--from", "from_file", type=click.Path(path_type=Path),
+              help="take the organisation's details from this already filled workbook")
+@click.option("--organisation", default="", help="ชื่อหน่วยงาน, e.g. เทศบาลตำบลบ้านต๋อม")
+@click.option("--district", default="", help="อำเภอ")
+@click.option("--province", default="", help="จังหวัด")
+@click.option("--year", "fiscal_year", default="", help="ปีงบประมาณ (BE), e.g. 2565")
+@click.option("--executive", default="", help="ผู้บริหาร")
+@click.option("--position", "executive_position", default="", help="ตำแหน่งผู้บริหาร")
+@click.option("--score", default="", help="คะแนน ITA")
+@click.option("--force", is_flag=True, help="overwrite existing files")
+@_guard
+def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None, force: bool, **given: str) -> None:
+    """สร้างแบบฟอร์มเปล่า: write the blank standard workbook (one per department)."""
+    from .form import OrganisationDetails
+
+    details: OrganisationDetails | None = None
+    if from_file is not None:
+        checked = api.check([from_file])
+        wb = checked.workbooks[0] if checked.workbooks else None
+        if wb is None or not wb.info:
+            print_findings(checked.findings, err=True)
+            raise UsageError(
+                f"อ่านข้อมูลหน่วยงานจาก {from_file} ไม่ได้", f"cannot read the organisation's details from {from_file}"
+            )
+        details = OrganisationDetails.from_workbook(wb)
+    if any(given.values()):
+        base = details.__dict__ if details else {}
+        details = OrganisationDetails(**{**base, **{k: v for k, v in given.items() if v}})
+    depts: list[str] = []
+    for d in departments:
+        depts.extend(standard.DEPARTMENTS if d == "all" else [d])
+    written = api.init_forms(output, departments=depts, details=details, force=force)
+    for p in written:
+        _echo(f"เขียนแบบฟอร์มแล้ว / wrote {p}")
+
+
+@main.command("build")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="the report .docx to write")
+@click.option("--layout", type=click.Choice(["measures", "numbered", "indicators"]),
+              help="table layout (default: chosen from the data)")
+@click.option("--digits", type=click.Choice(["thai", "arabic"]), default="thai", show_default=True)
+@click.option("--template", type=click.Path(path_type=Path), help="a report template of your own (.docx)")
+@click.option("--pdf", is_flag=True, help="also write a PDF (needs LibreOffice)")
+@click.option("--with-announcements", is_flag=True, help="also write the ประกาศ/คำสั่ง/บันทึกข้อความ beside it")
+@click.option("--force", is_flag=True, help="replace existing output files")
+@_guard
+def build_cmd(paths: tuple[Path, ...], output: Path, layout: str | None, digits: str, template: Path | None,
+              pdf: bool, with_announcements: bool, force: bool) -> None:
+    """รวมรายงาน: merge department workbooks into the Word report."""
+    result = api.build(paths, output, layout=layout, digits=digits, force=force, pdf=pdf, template=template,
+                       with_announcements=with_announcements)
+    _report_written(result, "ไม่ได้เขียนรายงาน เพราะพบข้อผิดพลาดข้างต้น / report not written: fix the errors above")
+
+
+def _report_written(result: api.BuildResult, refusal: str) -> None:
+    print_findings(result.findings, err=bool(result.errors))
+    if result.errors:
+        _echo(refusal, err=True)
+        sys.exit(1)
+    if result.report is not None:
+        r = result.report
+        _echo(
+            f"{r.organisation.name}: {len(r.measures)} มาตรการ จาก {len(r.departments)} ส่วนราชการ"
+            f" / {len(r.measures)} measures from {len(r.departments)} department(s), layout {r.layout}"
+        )
+    for p in result.written:
+        _echo(f"เขียนแล้ว / wrote {p}")
+    for note in result.notes:
+        _echo(note)
+
+
+@main.command("announce")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="folder for the documents")
+@click.option("--digits", type=click.Choice(["thai", "arabic"]), default="thai", show_default=True)
+@click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ)")
+@click.option("--force", is_flag=True, help="replace existing documents")
+@_guard
+def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Path | None, force: bool) -> None:
+    """ประกาศ คำสั่ง บันทึกข้อความ: write the official documents."""
+    result = api.announce(paths, output, digits=digits, force=force, emblem=emblem)
+    _report_written(result, "ไม่ได้เขียนเอกสาร เพราะพบข้อผิดพลาดข้างต้น / documents not written: fix the errors above")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

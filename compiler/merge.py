@@ -1,0 +1,186 @@
+"""Step 4: merge the departments' workbooks of one organisation into one ``Report``.
+
+The workbooks must agree on the organisation, district, province and fiscal year; a
+disagreement is an error naming the files and values. A measure reported by several
+departments (same ``ลำดับ``, or same title when unnumbered) appears once, each department's
+results kept apart; measures come in ``ลำดับ`` order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from . import standard
+from .model import (
+    DepartmentPart,
+    DepartmentWorkbook,
+    Finding,
+    Measure,
+    MergedMeasure,
+    Organisation,
+    Report,
+    Severity,
+)
+from .thai import header_key
+
+LAYOUTS = ("measures", "numbered", "indicators")
+
+
+def _disagreement(key: str, values: dict[object, list[str]]) -> Finding:
+    label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
+    th = "; ".join(f"'{v}' ใน {', '.join(files)}" for v, files in values.items())
+    en = "; ".join(f"'{v}' in {', '.join(files)}" for v, files in values.items())
+    return Finding(
+        "organisation-mismatch",
+        Severity.ERROR,
+        "",
+        standard.SHEET_INFO,
+        "",
+        f"ไฟล์ของหน่วยงานเดียวกันระบุ '{label}' ไม่ตรงกัน: {th} กรุณาแก้ให้ตรงกันก่อนรวมรายงาน",
+        f"the workbooks disagree on '{label}': {en}; make them agree before building",
+    )
+
+
+def _first(workbooks: Sequence[DepartmentWorkbook], key: str) -> object:
+    return next((wb.info[key] for wb in workbooks if wb.info.get(key) not in (None, "")), None)
+
+
+def organisation(workbooks: Sequence[DepartmentWorkbook]) -> tuple[Organisation | None, list[Finding]]:
+    """The one ``Organisation`` the workbooks describe, or the findings saying they disagree."""
+    findings: list[Finding] = []
+    for key in standard.ORGANISATION_KEYS:
+        values: dict[object, list[str]] = {}
+        for wb in workbooks:
+            v = wb.info.get(key)
+            if v not in (None, ""):
+                values.setdefault(v, []).append(wb.file)
+        if len(values) > 1:
+            findings.append(_disagreement(key, values))
+    for key in ("executive", "executive_position", "score"):
+        values = {}
+        for wb in workbooks:
+            v = wb.info.get(key)
+            if v not in (None, ""):
+                values.setdefault(v, []).append(wb.file)
+        if len(values) > 1:
+            label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
+            listed = "; ".join(f"'{v}' ({', '.join(files)})" for v, files in values.items())
+            findings.append(
+                Finding(
+                    "info-mismatch",
+                    Severity.WARNING,
+                    "",
+                    standard.SHEET_INFO,
+                    "",
+                    f"'{label}' ไม่ตรงกันระหว่างไฟล์: {listed} ระบบใช้ค่าแรก",
+                    f"'{label}' differs between workbooks: {listed}; the first is used",
+                )
+            )
+    if any(f.severity is Severity.ERROR for f in findings):
+        return None, findings
+    year = _first(workbooks, "fiscal_year")
+    score = _first(workbooks, "score")
+    org = Organisation(
+        name=str(_first(workbooks, "organisation") or ""),
+        district=str(_first(workbooks, "district") or ""),
+        province=str(_first(workbooks, "province") or ""),
+        fiscal_year=int(year) if isinstance(year, int) else 0,
+        executive=str(_first(workbooks, "executive") or ""),
+        executive_position=str(_first(workbooks, "executive_position") or ""),
+        score=float(score) if isinstance(score, float) else None,
+        stated_level=str(_first(workbooks, "stated_level") or ""),
+        emblem=str(_first(workbooks, "emblem") or ""),
+        logo=str(_first(workbooks, "logo") or ""),
+    )
+    return org, findings
+
+
+def _key(m: Measure) -> tuple[int, object]:
+    return (0, m.number) if m.number is not None else (1, header_key(m.title))
+
+
+def _union(*groups: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(line for g in groups for line in g))
+
+
+def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
+    findings: list[Finding] = []
+    head = group[0]
+    title = next((m.title for m in group if m.title), "")
+    methods: tuple[str, ...] = next((m.methods for m in group if m.methods), ())
+    for m in group[1:]:
+        if m.methods and m.methods != methods:
+            findings.append(
+                Finding(
+                    "method-mismatch",
+                    Severity.WARNING,
+                    m.file,
+                    standard.SHEET_MEASURES,
+                    f"แถว {m.row}",
+                    f"วิธีการดำเนินการของมาตรการ '{title[:60]}' ต่างกัน: "
+                    f"'{' / '.join(methods)}' กับ '{' / '.join(m.methods)}' ({m.file}) ระบบใช้แบบแรก",
+                    f"two plans for measure '{title[:60]}': '{' / '.join(methods)}' and "
+                    f"'{' / '.join(m.methods)}' ({m.file}); the first is used",
+                )
+            )
+    parts: dict[str, DepartmentPart] = {}
+    for m in group:
+        dept = m.department or m.file
+        old = parts.get(dept, DepartmentPart(dept))
+        parts[dept] = DepartmentPart(
+            dept,
+            _union(old.methods, m.methods),
+            old.results + m.results,
+            old.outcomes + m.outcomes,
+            old.suggestions + m.suggestions,
+        )
+    budgets = [m.budget for m in group if m.budget is not None]
+    merged = MergedMeasure(
+        number=head.number,
+        title=title,
+        indicator=next((m.indicator for m in group if m.indicator), ""),
+        indicator_codes=_union(*(m.indicator_codes for m in group)),
+        methods=methods,
+        responsible=_union(*(m.responsible for m in group)),
+        period=_union(*(m.period for m in group)),
+        parts=tuple(parts.values()),
+        budget=sum(budgets, Decimal(0)) if budgets else None,
+    )
+    return merged, findings
+
+
+def default_layout(measures: Sequence[MergedMeasure]) -> str:
+    """``indicators`` when measures name indicators, ``numbered`` when they carry outcomes or
+    budgets, else ``measures`` (the plainest table)."""
+    if any(m.indicator or m.indicator_codes for m in measures):
+        return "indicators"
+    if any(m.budget is not None or any(p.outcomes for p in m.parts) for m in measures):
+        return "numbered"
+    return "measures"
+
+
+def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) -> tuple[Report | None, list[Finding]]:
+    """One ``Report`` from an organisation's department workbooks, or ``None`` and the
+    findings that prevent it (the workbooks disagree on who they are)."""
+    org, findings = organisation(workbooks)
+    if org is None:
+        return None, findings
+    groups: dict[tuple[int, object], list[Measure]] = {}
+    for wb in workbooks:
+        for m in wb.measures:
+            groups.setdefault(_key(m), []).append(m)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+    measures: list[MergedMeasure] = []
+    for _, group in ordered:
+        merged, extra = _merge_one(group)
+        measures.append(merged)
+        findings.extend(extra)
+    scores: dict[str, float] = {}
+    for wb in workbooks:
+        for code, value in wb.scores.items():
+            scores.setdefault(code, value)
+    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in workbooks))
+    chosen = layout or default_layout(measures)
+    report = Report(org, tuple(measures), scores, departments, chosen, tuple(findings))
+    return report, findings

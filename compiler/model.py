@@ -1,0 +1,173 @@
+"""Values that flow between the steps: findings, workbooks as read, measures, the report.
+
+Frozen dataclasses only; behaviour lives in the step modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the input, placed where the user sees it in Excel.
+
+    ``cell`` is an A1 reference such as ``G7``; ``""`` when the problem is the whole sheet
+    (``sheet`` set) or the whole file (``sheet`` also ``""``).
+    """
+
+    code: str
+    severity: Severity
+    file: str
+    sheet: str
+    cell: str
+    message_th: str
+    message_en: str
+
+    @property
+    def where(self) -> str:
+        """``กองคลัง.xlsx › มาตรการ › G7``, leaving out the parts that are empty."""
+        return " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message_th": self.message_th,
+            "message_en": self.message_en,
+        }
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value read from a sheet with its position (1-based row and column)."""
+
+    row: int
+    col: int
+    value: object
+
+    @property
+    def ref(self) -> str:
+        return cell_ref(self.row, self.col)
+
+
+def cell_ref(row: int, col: int) -> str:
+    """A1 reference of a 1-based (row, col): ``cell_ref(7, 7) == "G7"``."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Who the report is about; the one source of truth for names."""
+
+    name: str
+    district: str
+    province: str
+    fiscal_year: int  # Buddhist Era
+    executive: str = ""
+    executive_position: str = ""
+    score: float | None = None
+    stated_level: str = ""
+    emblem: str = ""
+    logo: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure as one department reported it (possibly spread over several rows).
+
+    Multi-line fields are tuples of lines, in the order typed. ``row`` is the first sheet
+    row of the measure, for messages.
+    """
+
+    number: int | None
+    title: str
+    indicator: str = ""
+    indicator_codes: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()
+    period: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    budget: Decimal | None = None
+    department: str = ""
+    file: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class DepartmentWorkbook:
+    """A department's workbook after reading and normalising: the data and its findings."""
+
+    file: str
+    path: str
+    info: dict[str, object]
+    info_cells: dict[str, str]  # key -> A1 cell of the value, for messages
+    measures: tuple[Measure, ...]
+    scores: dict[str, float]
+    documents: dict[str, object] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    version: str = ""
+    measure_columns: dict[str, int] = field(default_factory=dict)  # field key -> 1-based column
+
+    @property
+    def department(self) -> str:
+        return str(self.info.get("department") or "")
+
+
+@dataclass(frozen=True)
+class DepartmentPart:
+    """What one department contributes to a merged measure."""
+
+    department: str
+    methods: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MergedMeasure:
+    """A measure as it appears once in the report, with each department's part."""
+
+    number: int | None
+    title: str
+    indicator: str
+    indicator_codes: tuple[str, ...]
+    methods: tuple[str, ...]
+    responsible: tuple[str, ...]
+    period: tuple[str, ...]
+    parts: tuple[DepartmentPart, ...]
+    budget: Decimal | None = None
+
+    @property
+    def grouped(self) -> bool:
+        """True when more than one department reported it (results shown per department)."""
+        return len(self.parts) > 1
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report template needs, before typesetting (digits, dates)."""
+
+    organisation: Organisation
+    measures: tuple[MergedMeasure, ...]
+    scores: dict[str, float]
+    departments: tuple[str, ...]
+    layout: str
+    findings: tuple[Finding, ...] = ()

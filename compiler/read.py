@@ -1,0 +1,327 @@
+"""Step 1: read a workbook file into plain grids of values, whatever its format.
+
+.xlsx, .xlsm, .xls and .ods are read with python-calamine (fast, and the one reader for all
+four formats). Nothing here raises for a bad file: what cannot be read becomes a ``Finding``
+and an empty workbook, so one bad file never stops the others. The file is opened read-only
+and never written.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import standard
+from .model import Finding, Severity, cell_ref
+from .thai import header_key
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+#: A workbook whose members together expand past this is refused as a zip bomb.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+#: ...and so is one whose expansion ratio passes this while being over 10 MB.
+MAX_RATIO = 200
+#: A file larger than this on disk is refused before any reading.
+MAX_FILE_SIZE = 100 * 1024 * 1024
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One sheet as a grid: ``rows[r][c]`` is the value at 1-based (r+1, c+1); ``None`` empty.
+
+    ``merged`` holds 1-based inclusive ranges ``(top, left, bottom, right)``;
+    ``uncached_formulas`` the A1 cells holding a formula that was never calculated, and
+    ``error_cells`` those holding an Excel error (``#REF!``); both read as empty here.
+    """
+
+    name: str
+    rows: list[list[object]]
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    uncached_formulas: tuple[str, ...] = ()
+    error_cells: dict[str, str] = field(default_factory=dict)  # A1 -> "#REF!" etc.
+
+    def value(self, row: int, col: int) -> object:
+        """The value at 1-based (row, col), ``None`` outside the grid."""
+        if 0 < row <= len(self.rows):
+            r = self.rows[row - 1]
+            if 0 < col <= len(r):
+                return r[col - 1]
+        return None
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    """A workbook as read: its sheets by (actual) name, and what went wrong reading it."""
+
+    file: str
+    path: Path
+    sheets: dict[str, RawSheet] = field(default_factory=dict)
+    sheet_names: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    has_macros: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    def sheet(self, name: str) -> RawSheet | None:
+        """The sheet called ``name``, matched loosely (spaces and case ignored)."""
+        if name in self.sheets:
+            return self.sheets[name]
+        key = header_key(name).lower()
+        for actual, sheet in self.sheets.items():
+            if header_key(actual).lower() == key:
+                return sheet
+        return None
+
+
+def _problem(file: str, code: str, th: str, en: str, sheet: str = "", cell: str = "") -> Finding:
+    return Finding(code, Severity.ERROR, file, sheet, cell, th, en)
+
+
+_DOCUMENT_PREFIXES = tuple(header_key(s).lower() for s in standard.DOCUMENT_SHEETS)
+
+
+def _wanted(name: str, wanted: frozenset[str]) -> bool:
+    """A sheet is read if its name is wanted, or starts as a document sheet (``ประกาศ 2``)."""
+    key = header_key(name).lower()
+    return key in wanted or key.startswith(_DOCUMENT_PREFIXES)
+
+
+def _sniff(path: Path, file: str) -> tuple[str, Finding | None]:
+    """The container kind (``zip``, ``ole``) or the finding that says why it is not a workbook."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        return "", _problem(
+            file,
+            "unreadable-file",
+            f"เปิดไฟล์ไม่ได้ ({exc.strerror or exc})",
+            f"cannot open the file ({exc.strerror or exc})",
+        )
+    if size == 0:
+        return "", _problem(file, "empty-file", "ไฟล์ว่างเปล่า ไม่มีข้อมูล", "the file is empty")
+    if size > MAX_FILE_SIZE:
+        return "", _problem(
+            file,
+            "file-too-large",
+            f"ไฟล์ใหญ่เกินไป ({size // 1_048_576} MB) เกินขีดจำกัด {MAX_FILE_SIZE // 1_048_576} MB",
+            f"file too large ({size // 1_048_576} MB, limit {MAX_FILE_SIZE // 1_048_576} MB)",
+        )
+    if head.startswith(b"PK\x03\x04"):
+        return "zip", None
+    if head == _OLE_MAGIC:
+        return "ole", None
+    return "", _problem(
+        file,
+        "not-a-workbook",
+        "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx .xls .ods) กรุณาบันทึกเป็น .xlsx แล้วส่งใหม่",
+        "this file is not a workbook (.xlsx .xls .ods); save it as .xlsx and send it again",
+    )
+
+
+def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
+    """Refuse zip bombs and documents renamed as workbooks; report whether it holds macros."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return _problem(
+            file,
+            "corrupt-file",
+            "ไฟล์เสียหาย เปิดไม่ได้ กรุณาบันทึกใหม่จาก Excel แล้วส่งอีกครั้ง",
+            f"the file is damaged and cannot be opened ({exc}); save it again from Excel",
+        ), False
+    if total > MAX_UNCOMPRESSED or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
+        return _problem(
+            file,
+            "zip-bomb",
+            "ไฟล์ขยายตัวผิดปกติ (อาจเป็นไฟล์อันตราย) จึงไม่เปิดอ่าน",
+            f"the file would expand to {total // 1_048_576} MB (a zip bomb?); refused",
+        ), False
+    if "word/document.xml" in names:
+        return _problem(
+            file,
+            "not-a-workbook",
+            "ไฟล์นี้เป็นเอกสาร Word ที่เปลี่ยนชื่อเป็น Excel กรุณาส่งไฟล์ Excel ตามแบบฟอร์ม",
+            "this is a Word document renamed as a workbook; send the Excel form instead",
+        ), False
+    if "ppt/presentation.xml" in names:
+        return _problem(
+            file,
+            "not-a-workbook",
+            "ไฟล์นี้เป็นไฟล์ PowerPoint ไม่ใช่ไฟล์ Excel",
+            "this is a PowerPoint file, not a workbook",
+        ), False
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
+        return _problem(
+            file,
+            "not-a-workbook",
+            "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx .xls .ods)",
+            "this zip file is not a workbook",
+        ), False
+    return None, "xl/vbaProject.bin" in names
+
+
+_CELL = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
+_REF = re.compile(rb'\br="([A-Z]+\d+)"')
+_VALUE = re.compile(rb"<v>([^<]+)</v>")
+
+
+def _formula_problems(path: Path) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+    """For .xlsx/.xlsm: sheet name → (cells with an uncalculated formula, cells with an error).
+
+    calamine shows both as empty; a clerk must be told the total is missing or broken
+    rather than see an empty budget. Only sheets whose XML holds a formula or an error
+    are scanned.
+    """
+    out: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            wb = zf.read("xl/workbook.xml")
+            rels = zf.read("xl/_rels/workbook.xml.rels")
+            targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+            targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+            for name, rid in re.findall(rb'<sheet\b[^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', wb):
+                target = targets.get(rid, b"").decode()
+                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                try:
+                    data = zf.read(member)
+                except KeyError:
+                    continue
+                if b"<f>" not in data and b"<f " not in data and b't="e"' not in data:
+                    continue
+                uncached: list[str] = []
+                errors: dict[str, str] = {}
+                for attrs, body in _CELL.findall(data):
+                    ref = _REF.search(attrs)
+                    if ref is None:
+                        continue
+                    value = _VALUE.search(body)
+                    if b't="e"' in attrs:
+                        errors[ref.group(1).decode()] = value.group(1).decode() if value else "#ERROR"
+                    elif b"<f" in body and value is None:
+                        uncached.append(ref.group(1).decode())
+                if uncached or errors:
+                    out[_xml_unescape(name.decode("utf-8", "replace"))] = (tuple(uncached), errors)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    return out
+
+
+def _xml_unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def _grid(raw: list[list[object]]) -> list[list[object]]:
+    return [[None if v == "" else v for v in row] for row in raw]
+
+
+def read_workbook(path: Path | str, *, display: str | None = None, wanted: frozenset[str] | None = None) -> RawWorkbook:
+    """Read ``path`` into a ``RawWorkbook``; problems come back as findings, never raised.
+
+    ``display`` is how the file is named in messages (defaults to the file name).
+    ``wanted`` limits the sheets read to those names (compared loosely); ``None`` reads the
+    standard's sheets. A workbook with 1,000 sheets costs only the wanted ones.
+    """
+    path = Path(path)
+    file = display or path.name
+    if wanted is None:
+        wanted = frozenset(header_key(s).lower() for s in standard.KNOWN_SHEETS)
+    kind, problem = _sniff(path, file)
+    if problem:
+        return RawWorkbook(file, path, findings=(problem,))
+    has_macros = False
+    if kind == "zip":
+        problem, has_macros = _inspect_zip(path, file)
+        if problem:
+            return RawWorkbook(file, path, findings=(problem,))
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20)
+        if _ENCRYPTED in head:
+            return RawWorkbook(
+                file,
+                path,
+                findings=(
+                    _problem(
+                        file,
+                        "password-protected",
+                        "ไฟล์มีรหัสผ่าน กรุณาเอารหัสผ่านออก (ไฟล์ > ข้อมูล > ป้องกันเวิร์กบุ๊ก) แล้วส่งใหม่",
+                        "the workbook is password-protected; remove the password and send it again",
+                    ),
+                ),
+            )
+
+    import python_calamine as pc  # imported here: the CLI's --help should not pay for it
+
+    findings: list[Finding] = []
+    sheets: dict[str, RawSheet] = {}
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+        names = tuple(book.sheet_names)
+        problems = _formula_problems(path) if kind == "zip" and path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        for name in names:
+            if not _wanted(name, wanted):
+                continue
+            sh = book.get_sheet_by_name(name)
+            rows = _grid(sh.to_python(skip_empty_area=False))
+            merged = tuple(
+                (r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+                for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or ())
+            )
+            uncached, errors = problems.get(name, ((), {}))
+            sheets[name] = RawSheet(name, rows, merged, uncached, errors)
+        book.close()
+    except Exception as exc:  # calamine raises its own types for every kind of damage
+        text = str(exc)
+        if "password" in text.lower() or "encrypt" in text.lower():
+            code, th = "password-protected", "ไฟล์มีรหัสผ่าน กรุณาเอารหัสผ่านออกแล้วส่งใหม่"
+        else:
+            code, th = "corrupt-file", "ไฟล์เสียหาย อ่านไม่ได้ กรุณาบันทึกใหม่จาก Excel เป็น .xlsx แล้วส่งอีกครั้ง"
+        findings.append(_problem(file, code, th, f"cannot read the workbook: {text[:200]}"))
+        return RawWorkbook(file, path, findings=tuple(findings))
+    return RawWorkbook(file, path, sheets, names, tuple(findings), has_macros)
+
+
+def find_workbooks(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Expand files and folders into workbook files (sorted); also return folders with none.
+
+    Lock files (``~$x.xlsx``, ``.~lock``) and hidden files are skipped.
+    """
+    files: list[Path] = []
+    empty: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in WORKBOOK_SUFFIXES
+                and not f.name.startswith(("~$", ".", "._"))
+            )
+            if not found:
+                empty.append(p)
+            files.extend(found)
+        else:
+            files.append(p)
+    return files, empty
+
+
+__all__ = ["RawSheet", "RawWorkbook", "read_workbook", "find_workbooks", "cell_ref"]

@@ -1,0 +1,303 @@
+"""Thai specifics: digits, Buddhist Era years and dates, month names, baht, text clean-up.
+
+Built on pythainlp for the hard part (reordering vowels and tone marks); pythainlp is
+imported only when a text needs it, because its import alone costs ~0.1 s and most cells
+are already clean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+_TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
+_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
+
+MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
+MONTHS_ABBR = (
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+)
+BE_OFFSET = 543
+
+
+# --- digits ---------------------------------------------------------------------------------
+def to_arabic_digits(text: str) -> str:
+    """Thai digits to Arabic ones: ``to_arabic_digits("๒๕๖๕") == "2565"``."""
+    return text.translate(_TO_ARABIC)
+
+
+# URLs, e-mail addresses and Latin codes keep Arabic digits. A Latin code is a word of two or
+# more Latin letters with digits (ISO9001, COVID-19, PDPA2562); one letter and digits
+# (i4, e5, o12: ITA indicator codes) is written with Thai digits, as the seeds do.
+_KEEP_ARABIC = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[A-Za-z]{2,}[-_/]?\d[\w-]*"
+    r"|\b\d+[A-Za-z]{2,}\w*"
+)
+
+
+def to_thai_digits(text: str) -> str:
+    """Arabic digits to Thai ones, except inside URLs, e-mails and Latin codes.
+
+    ``to_thai_digits("ปี 2565 ดู www.a.go.th/2565 ISO9001 i4")``
+    ``== "ปี ๒๕๖๕ ดู www.a.go.th/2565 ISO9001 i๔"``
+    """
+    if not any(c.isdigit() for c in text):
+        return text
+    out: list[str] = []
+    pos = 0
+    for m in _KEEP_ARABIC.finditer(text):
+        out.append(text[pos : m.start()].translate(_TO_THAI))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(text[pos:].translate(_TO_THAI))
+    return "".join(out)
+
+
+def digits(text: str, style: str = "thai") -> str:
+    """Digits in the house style: ``"thai"`` (default) or ``"arabic"``."""
+    return to_thai_digits(text) if style == "thai" else to_arabic_digits(text)
+
+
+# --- text clean-up --------------------------------------------------------------------------
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Sequences pythainlp.normalize would change: sara am typed as nikhahit + sara aa, a tone
+# mark before an upper/lower vowel, or a mark typed twice.
+_BROKEN_THAI = re.compile(
+    "\u0e4d\u0e32"
+    "|[\u0e48-\u0e4b][\u0e31\u0e34-\u0e3a\u0e47]"
+    "|([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def has_broken_thai(text: str) -> bool:
+    """True if ``text`` has marks typed out of order: ``has_broken_thai("ดําเนิน") is True``."""
+    return _BROKEN_THAI.search(text) is not None
+
+
+def fix_thai(text: str) -> str:
+    """Put Thai vowels and tone marks in canonical order: ``fix_thai("ดําเนิน") == "ดำเนิน"``."""
+    if not has_broken_thai(text):
+        return text
+    from pythainlp.util import normalize  # slow import, only when needed
+
+    return normalize(text.replace("\u0e4d\u0e32", "\u0e33"))
+
+
+def clean_text(value: object) -> str:
+    """Cell text as data: no zero-width or control characters, single spaces, trimmed lines.
+
+    Line breaks are kept (they separate items inside a cell); empty lines are dropped.
+    ``clean_text("  ผล\u200bการ  ดำเนินการ \\r\\n\\n ข้อ ๒ ") == "ผลการ ดำเนินการ\\nข้อ ๒"``.
+    ``None`` gives ``""``.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    text = _ZERO_WIDTH.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = _CONTROL.sub("", text)
+    text = fix_thai(text)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/FFFF)."""
+    return _CONTROL.sub("", text)
+
+
+_HEADER_DROP = re.compile(r"[\s\u200b\u00a0*:：]+")
+
+
+def header_key(text: object) -> str:
+    """A header compared loosely: no spaces, breaks or stars: ``"มาตรการ /\\nกิจกรรม" -> "มาตรการ/กิจกรรม"``."""
+    if text is None:
+        return ""
+    return _HEADER_DROP.sub("", fix_thai(str(text)))
+
+
+# --- numbers --------------------------------------------------------------------------------
+def parse_number(value: object) -> Decimal | None:
+    """A number typed any common way: ``parse_number("๑๒,๕๐๐ บาท") == Decimal("12500")``.
+
+    ``None`` when the cell holds no number (empty, or words such as ``ไม่ใช้งบประมาณ``).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return None
+    text = to_arabic_digits(str(value)).replace(",", "").replace("บาท", "").strip()
+    m = re.fullmatch(r"[-+]?\d+(?:\.\d+)?", text)
+    return Decimal(m.group(0)) if m else None
+
+
+def format_number(value: Decimal | float, decimals: int | None = None) -> str:
+    """Thousands separators, no needless zeros: ``format_number(Decimal("12500")) == "12,500"``."""
+    d = Decimal(str(value))
+    if decimals is None:
+        decimals = 0 if d == d.to_integral_value() else 2
+    return f"{d:,.{decimals}f}"
+
+
+def format_budget(value: Decimal | None) -> str:
+    """``12,500 บาท``, or ``ไม่ใช้งบประมาณ`` for none or zero (Arabic digits; typeset later)."""
+    if value is None or value == 0:
+        return "ไม่ใช้งบประมาณ"
+    return f"{format_number(value)} บาท"
+
+
+def format_score(value: float) -> str:
+    """A score as the seeds print it: ``format_score(99.5) == "99.5"``, ``100.0 -> "100"``."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# --- years and dates ------------------------------------------------------------------------
+def to_be_year(year: int) -> int:
+    """A year as Buddhist Era: CE years (< 2400) get +543: ``to_be_year(2022) == 2565``."""
+    return year + BE_OFFSET if year < 2400 else year
+
+
+def parse_year(value: object) -> int | None:
+    """A BE year from ``2565``, ``"๒๕๖๕"``, ``"พ.ศ. 2565"`` or CE ``2022``; ``None`` if none.
+
+    Two-digit years are read as BE (``65`` → 2565), as Thai abbreviations write them.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        year = value
+    else:
+        m = re.search(r"\d{2,4}", to_arabic_digits(str(value)))
+        if not m:
+            return None
+        year = int(m.group(0))
+    if year < 100:
+        return 2500 + year
+    return to_be_year(year)
+
+
+def fiscal_year_bounds(be_year: int) -> tuple[dt.date, dt.date]:
+    """First and last day (CE dates) of a Thai fiscal year: FY 2565 → 2021-10-01..2022-09-30."""
+    ce = be_year - BE_OFFSET
+    return dt.date(ce - 1, 10, 1), dt.date(ce, 9, 30)
+
+
+_MONTH_WORDS: list[tuple[str, int]] = sorted(
+    [(name, i + 1) for i, name in enumerate(MONTHS)]
+    + [(abbr, i + 1) for i, abbr in enumerate(MONTHS_ABBR)]
+    + [(abbr.replace(".", ""), i + 1) for i, abbr in enumerate(MONTHS_ABBR)],
+    key=lambda p: -len(p[0]),
+)
+_MONTH_RE = "|".join(re.escape(w) for w, _ in _MONTH_WORDS)
+_MONTH_NUM = {w: n for w, n in _MONTH_WORDS}
+_THAI_DATE = re.compile(
+    rf"(?:วันที่\s*)?(\d{{1,2}})\s*(?:เดือน\s*)?({_MONTH_RE})\s*(?:พ\.?\s?ศ\.?\s*)?(\d{{2,4}})"
+)
+_MONTH_YEAR = re.compile(rf"({_MONTH_RE})\s*(?:พ\.?\s?ศ\.?\s*)?(\d{{2,4}})")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _ce_year(year_text: str) -> int:
+    year = int(year_text)
+    if year < 100:
+        year += 2500
+    return year - BE_OFFSET if year >= 2400 else year
+
+
+def excel_serial_to_date(serial: float) -> dt.date:
+    """An Excel date serial (1900 system): ``excel_serial_to_date(44641) == date(2022, 3, 21)``."""
+    return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date typed any common way, as a CE ``date``; ``None`` when it is not one.
+
+    Accepts Excel dates and serials, ``"21 มีนาคม 2565"``, ``"๒๑ มี.ค. ๖๕"``,
+    ``"วันที่ ๒๑ เดือน มีนาคม พ.ศ. ๒๕๖๕"``, ``"21/3/2565"`` (day first) and ``"2022-03-21"``.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)):
+        return excel_serial_to_date(value) if 1 <= value < 2958466 else None
+    text = to_arabic_digits(clean_text(value))
+    try:
+        if m := _ISO_DATE.search(text):
+            return dt.date(_ce_year(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m := _THAI_DATE.search(text):
+            return dt.date(_ce_year(m.group(3)), _MONTH_NUM[m.group(2)], int(m.group(1)))
+        if m := _NUMERIC_DATE.search(text):
+            return dt.date(_ce_year(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return None
+    return None
+
+
+def month_mentions(text: str) -> list[tuple[int, int]]:
+    """``(CE year, month)`` of each "month year" in a period text, in order.
+
+    ``month_mentions("ต.ค. ๒๕๖๔ – พ.ย. ๒๕๖๔") == [(2021, 10), (2021, 11)]``.
+    """
+    text = to_arabic_digits(text)
+    return [(_ce_year(y), _MONTH_NUM[m]) for m, y in _MONTH_YEAR.findall(text)]
+
+
+def thai_date(date: dt.date, style: str = "full") -> str:
+    """A date in Thai words with BE year (Arabic digits; typeset later).
+
+    ``style="full"``: ``21 มีนาคม 2565``; ``"official"``: ``21 เดือน มีนาคม พ.ศ. 2565``
+    (the ``ประกาศ ณ วันที่ …`` form); ``"short"``: ``21 มี.ค. 65``.
+    """
+    year = date.year + BE_OFFSET
+    if style == "official":
+        return f"{date.day} เดือน {MONTHS[date.month - 1]} พ.ศ. {year}"
+    if style == "short":
+        return f"{date.day} {MONTHS_ABBR[date.month - 1]} {year % 100:02d}"
+    return f"{date.day} {MONTHS[date.month - 1]} {year}"
+
+
+def bahttext(value: Decimal | float) -> str:
+    """Amount in Thai words: ``bahttext(12500) == "หนึ่งหมื่นสองพันห้าร้อยบาทถ้วน"``."""
+    from pythainlp.util import bahttext as _bahttext
+
+    return str(_bahttext(float(value)))

@@ -1,0 +1,101 @@
+"""The command line: exit codes, first lines, no tracebacks."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from wbfactory import INFO, make_workbook
+
+from compiler import standard
+from compiler.cli import main
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_check_ok_exit_0(tmp_path):
+    result = run("check", make_workbook(tmp_path / "ok.xlsx"))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("ok.xlsx  ผ่าน/ok")
+
+
+def test_check_errors_exit_1_with_file_sheet_cell(tmp_path):
+    path = make_workbook(tmp_path / "กองคลัง.xlsx", measures=[[1, "ม", "ว", "สำนักปลัด", "", "", ""]])
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith("กองคลัง.xlsx › มาตรการ › F3  ผิดพลาด/error [missing-value]")
+
+
+def test_check_json(tmp_path):
+    path = make_workbook(tmp_path / "x.xlsx", measures=[[1, "ม", "ว", "", "", "ผล", ""]])
+    result = run("check", "--format", "json", path)
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert [(f["code"], f["cell"], f["severity"]) for f in data["findings"]] == [("missing-value", "D3", "error")]
+    assert data["errors"] == 1 and data["files"][0]["measures"] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "no/such/file.xlsx"], ["check"], ["build", "-o", "x.txt", "."], ["init", "-o", "x.docx"],
+     ["check", "--format", "xml", "."]],
+)
+def test_usage_problems_exit_2(tmp_path, args, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(*args).exit_code == 2
+
+
+def test_init_writes_form_and_refuses_overwrite(tmp_path):
+    target = tmp_path / "form.xlsx"
+    assert run("init", "-o", target).exit_code == 0
+    assert load_workbook(target).sheetnames[:4] == [
+        standard.SHEET_INSTRUCTIONS, standard.SHEET_INFO, standard.SHEET_MEASURES, standard.SHEET_SCORES
+    ]
+    again = run("init", "-o", target)
+    assert again.exit_code == 1
+    assert "--force" in again.output
+    assert run("init", "-o", target, "--force").exit_code == 0
+
+
+def test_init_one_locked_copy_per_department(tmp_path):
+    details = make_workbook(tmp_path / "details.xlsx")
+    out = tmp_path / "forms"
+    result = run("init", "-o", out, "--from", details, "--department", "กองคลัง", "--department", "กองช่าง")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["กองคลัง.xlsx", "กองช่าง.xlsx"]
+    ws = load_workbook(out / "กองช่าง.xlsx")[standard.SHEET_INFO]
+    values = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(1, ws.max_row + 1)}
+    assert values["ชื่อหน่วยงาน"].value == INFO["organisation"]
+    assert values["ส่วนราชการ"].value == "กองช่าง"
+    assert values["ปีงบประมาณ"].value == "2565"
+    assert ws.protection.sheet and values["ชื่อหน่วยงาน"].protection.locked
+    assert values["คะแนน ITA"].protection.locked is False  # nothing given: left for the clerk
+
+
+def test_init_from_options(tmp_path):
+    target = tmp_path / "f.xlsx"
+    result = run("init", "-o", target, "--organisation", "เทศบาลตำบลโพนทราย", "--year", "2568", "--department", "กองคลัง")
+    assert result.exit_code == 0
+    ws = load_workbook(target)[standard.SHEET_INFO]
+    values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert (values["ชื่อหน่วยงาน"], values["ปีงบประมาณ"], values["ส่วนราชการ"]) == ("เทศบาลตำบลโพนทราย", "2568", "กองคลัง")
+
+
+def test_annotate_dir(tmp_path):
+    path = make_workbook(tmp_path / "x.xlsx", measures=[[1, "ม", "ว", "", "", "ผล", ""]])
+    result = run("check", path, "--annotate", tmp_path / "back")
+    assert result.exit_code == 1
+    assert (tmp_path / "back" / "x.xlsx").exists()
+
+
+def test_console_script_runs_as_a_process(tmp_path):
+    path = make_workbook(tmp_path / "x.xlsx")
+    proc = subprocess.run([sys.executable, "-m", "compiler.cli", "check", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,110 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compiler import thai
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ปี 2565", "ปี ๒๕๖๕"),
+        ("(i4 : 100 คะแนน)", "(i๔ : ๑๐๐ คะแนน)"),
+        ("ดู www.phusang.go.th/2565 ก่อน", "ดู www.phusang.go.th/2565 ก่อน"),
+        ("https://itas.nacc.go.th/go/o12", "https://itas.nacc.go.th/go/o12"),
+        ("ส่ง saraban12@gmail.com วันที่ 3", "ส่ง saraban12@gmail.com วันที่ ๓"),
+        ("มาตรฐาน ISO9001 และ COVID-19 ข้อ 2", "มาตรฐาน ISO9001 และ COVID-19 ข้อ ๒"),
+        ("ไม่มีตัวเลข", "ไม่มีตัวเลข"),
+    ],
+)
+def test_thai_digits_except_urls_emails_and_latin_codes(text, expected):
+    assert thai.to_thai_digits(text) == expected
+
+
+@given(st.text())
+def test_digit_round_trip_is_lossless_on_digits(text):
+    assert thai.to_arabic_digits(thai.to_thai_digits(thai.to_arabic_digits(text))) == thai.to_arabic_digits(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "year"),
+    [(2565, 2565), ("๒๕๖๕", 2565), ("พ.ศ. 2565", 2565), (2022, 2565), ("65", 2565), (2565.0, 2565), ("ไม่รู้", None), (None, None)],
+)
+def test_parse_year(value, year):
+    assert thai.parse_year(value) == year
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("21 มีนาคม 2565", dt.date(2022, 3, 21)),
+        ("๒๑ มี.ค. ๖๕", dt.date(2022, 3, 21)),
+        ("วันที่ ๒๒ เดือน กุมภาพันธ์ พ.ศ.๒๕๖๕", dt.date(2022, 2, 22)),
+        ("21/3/2565", dt.date(2022, 3, 21)),
+        ("2022-03-21", dt.date(2022, 3, 21)),
+        (dt.datetime(2022, 3, 21, 10, 0), dt.date(2022, 3, 21)),
+        (44641, dt.date(2022, 3, 21)),
+        ("31 กุมภาพันธ์ 2565", None),
+        ("เร็ว ๆ นี้", None),
+    ],
+)
+def test_parse_date(value, date):
+    assert thai.parse_date(value) == date
+
+
+def test_thai_date_styles():
+    d = dt.date(2022, 3, 21)
+    assert thai.thai_date(d) == "21 มีนาคม 2565"
+    assert thai.thai_date(d, "official") == "21 เดือน มีนาคม พ.ศ. 2565"
+    assert thai.thai_date(d, "short") == "21 มี.ค. 65"
+
+
+def test_fiscal_year_bounds():
+    assert thai.fiscal_year_bounds(2565) == (dt.date(2021, 10, 1), dt.date(2022, 9, 30))
+
+
+def test_month_mentions():
+    assert thai.month_mentions("ต.ค. ๒๕๖๔ – พ.ย. ๒๕๖๔") == [(2021, 10), (2021, 11)]
+    assert thai.month_mentions("ธันวาคม 2564 ถึง เมษายน 2565") == [(2021, 12), (2022, 4)]
+
+
+def test_clean_text_fixes_what_clerks_type():
+    assert thai.clean_text("  ผล\u200bการ  ดําเนินการ \r\n\n ข้อ ๒ ") == "ผลการ ดำเนินการ\nข้อ ๒"
+    assert thai.clean_text(None) == ""
+    assert thai.clean_text("a\x00b\x0bc") == "abc"
+
+
+def test_broken_thai_detected_and_fixed():
+    assert thai.has_broken_thai("ดําเนิน")
+    assert not thai.has_broken_thai("ดำเนิน")
+    assert thai.fix_thai("ดําเนิน") == "ดำเนิน"
+    assert thai.fix_thai("ก่่อน") == "ก่อน"
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [("๑๒,๕๐๐ บาท", Decimal("12500")), (12500, Decimal("12500")), ("ไม่ใช้งบประมาณ", None), ("", None), (True, None)],
+)
+def test_parse_number(value, number):
+    assert thai.parse_number(value) == number
+
+
+def test_budget_and_score_formatting():
+    assert thai.format_budget(Decimal("12500")) == "12,500 บาท"
+    assert thai.format_budget(Decimal("1234.5")) == "1,234.50 บาท"
+    assert thai.format_budget(None) == "ไม่ใช้งบประมาณ"
+    assert thai.format_budget(Decimal(0)) == "ไม่ใช้งบประมาณ"
+    assert thai.format_score(99.5) == "99.5"
+    assert thai.format_score(100.0) == "100"
+    assert thai.format_score(93.05) == "93.05"
+
+
+def test_header_key_ignores_spaces_and_breaks():
+    assert thai.header_key("มาตรการ /\n กิจกรรม") == "มาตรการ/กิจกรรม"
+
+
+def test_bahttext():
+    assert thai.bahttext(12500) == "หนึ่งหมื่นสองพันห้าร้อยบาทถ้วน"
