@@ -95,12 +95,13 @@ def build(
         return BuildResult(report, (), tuple(findings), checked)
     from .render import render_report
 
+    output.parent.mkdir(parents=True, exist_ok=True)
     written = [render_report(report, output, template=Path(template) if template else None, digits=digits, force=force)]
     notes: list[str] = []
     if pdf:
-        from .pdf import convert_to_pdf
+        from .pdf import docx_to_pdf
 
-        written.append(convert_to_pdf(written[0], force=force))
+        written.append(docx_to_pdf(written[0], force=force))
     if with_announcements:
         docs = announce_report(report, checked, output.parent, digits=digits, force=force)
         written.extend(docs.written)

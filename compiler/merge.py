@@ -22,7 +22,7 @@ from .model import (
     Report,
     Severity,
 )
-from .thai import header_key
+from .thai import header_key, to_arabic_digits
 
 LAYOUTS = ("measures", "numbered", "indicators")
 
@@ -101,7 +101,12 @@ def _key(m: Measure) -> tuple[int, object]:
 
 
 def _union(*groups: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(line for g in groups for line in g))
+    """Lines of all groups in order, each once (``๒๕๖๘`` and ``2568`` count as the same)."""
+    seen: dict[str, str] = {}
+    for group in groups:
+        for line in group:
+            seen.setdefault(header_key(to_arabic_digits(line)), line)
+    return tuple(seen.values())
 
 
 def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
@@ -160,12 +165,22 @@ def default_layout(measures: Sequence[MergedMeasure]) -> str:
     return "measures"
 
 
+def department_order(workbooks: Sequence[DepartmentWorkbook]) -> list[DepartmentWorkbook]:
+    """Workbooks in the usual order of departments (สำนักปลัด, กองคลัง, กองช่าง, …), the
+    unknown ones after, in the order given: results are grouped in this order."""
+    rank = {name: i for i, name in enumerate(standard.DEPARTMENTS)}
+    indexed = list(enumerate(workbooks))
+    indexed.sort(key=lambda iw: (rank.get(iw[1].department, len(rank)), iw[0]))
+    return [wb for _, wb in indexed]
+
+
 def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) -> tuple[Report | None, list[Finding]]:
     """One ``Report`` from an organisation's department workbooks, or ``None`` and the
     findings that prevent it (the workbooks disagree on who they are)."""
     org, findings = organisation(workbooks)
     if org is None:
         return None, findings
+    workbooks = department_order(workbooks)
     groups: dict[tuple[int, object], list[Measure]] = {}
     for wb in workbooks:
         for m in wb.measures:

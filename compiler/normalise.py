@@ -9,6 +9,7 @@ mark order fixed). What cannot be read as the standard expects becomes a finding
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,8 +42,23 @@ class _Ctx:
         self.add(code, Severity.WARNING, sheet, cell, th, en)
 
 
-def _aliases(f: Field) -> list[str]:
-    return [thai.header_key(a) for a in (f.label, *f.aliases)]
+@functools.cache
+def _names(fields: tuple[Field, ...]) -> tuple[dict[str, Field], tuple[tuple[str, Field], ...]]:
+    """Exact names → field, and (name, field) pairs longest first for prefix matching."""
+    exact: dict[str, Field] = {}
+    pairs: list[tuple[str, Field]] = []
+    for f in fields:
+        for alias in (f.label, *f.aliases):
+            key = thai.header_key(alias)
+            exact.setdefault(key, f)
+            if len(key) >= 3:
+                pairs.append((key, f))
+    pairs.sort(key=lambda p: -len(p[0]))
+    return exact, tuple(pairs)
+
+
+#: Headers and labels are short; longer cells are data and never compared.
+_MAX_HEADER = 120
 
 
 def match_header(text: object, fields: Sequence[Field]) -> Field | None:
@@ -51,18 +67,19 @@ def match_header(text: object, fields: Sequence[Field]) -> Field | None:
     ``match_header("มาตรการ/\\nกิจกรรม", MEASURE_COLUMNS).key == "title"``. Exact names and
     aliases win; otherwise the longest name the header starts with (``ผลการดำเนินการ (ระบุ)``).
     """
+    if not isinstance(text, str) or len(text) > _MAX_HEADER:
+        return None
     key = thai.header_key(text)
     if not key:
         return None
-    for f in fields:
-        if key in _aliases(f):
+    exact, pairs = _names(tuple(fields))
+    found = exact.get(key)
+    if found is not None:
+        return found
+    for alias, f in pairs:
+        if key.startswith(alias):
             return f
-    best: tuple[int, Field | None] = (0, None)
-    for f in fields:
-        for alias in _aliases(f):
-            if len(alias) >= 3 and key.startswith(alias) and len(alias) > best[0]:
-                best = (len(alias), f)
-    return best[1]
+    return None
 
 
 def cell_text(value: object) -> str:
@@ -83,6 +100,13 @@ def cell_text(value: object) -> str:
 
 def _lines(text: str) -> tuple[str, ...]:
     return tuple(line for line in text.split("\n") if line)
+
+
+def _inspect_row(ctx: _Ctx, sheet: str, r: int, row: list[object]) -> None:
+    """``_inspect_text`` for every text cell of a row (the reference made only when needed)."""
+    for c, v in enumerate(row, start=1):
+        if isinstance(v, str) and (len(v) > LONG_TEXT or v[:1] == "#" or thai.has_broken_thai(v)):
+            _inspect_text(ctx, sheet, cell_ref(r, c), v)
 
 
 def _inspect_text(ctx: _Ctx, sheet: str, ref: str, value: object) -> None:
@@ -363,17 +387,17 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
         if not any(v is not None for v in row):
             continue
 
-        def raw(key: str, _r: int = r) -> tuple[object, str, bool]:
+        def raw(key: str, _r: int = r) -> tuple[object, bool]:
             c = cols.get(key)
             if c is None:
-                return None, "", False
-            top = followers.get((_r, c))
+                return None, False
+            top = followers.get((_r, c)) if followers else None
             if top is not None:
-                return sheet.value(*top), cell_ref(_r, c), True
-            return sheet.value(_r, c), cell_ref(_r, c), False
+                return sheet.value(*top), True
+            return sheet.value(_r, c), False
 
-        number_value, number_ref, number_merged = raw("number")
-        title_value, title_ref, title_merged = raw("title")
+        number_value, number_merged = raw("number")
+        title_value, title_merged = raw("title")
         starts = (title_value is not None and not title_merged) or (
             number_value is not None and not number_merged
         )
@@ -386,22 +410,24 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
                 continue
             skipping_example = False
             indicator_raw = cell_text(raw("indicator")[0])
+            number = None
+            if number_col is not None:
+                number = _measure_number(ctx, sheet.name, cell_ref(r, number_col), number_value)
+            budget_value = raw("budget")[0]
             current = {
-                "number": _measure_number(ctx, sheet.name, number_ref, number_value) if number_col else None,
+                "number": number,
                 "title": title,
                 "indicator": _indicator_title(indicator_raw),
                 "indicator_codes": indicator_codes(indicator_raw),
-                "budget": _budget(ctx, sheet.name, raw("budget")[1], raw("budget")[0]),
+                "budget": _budget(ctx, sheet.name, cell_ref(r, cols["budget"]), budget_value)
+                if budget_value is not None
+                else None,
                 "department": department,
                 "file": file,
                 "row": r,
                 **{k: [] for k in _LINE_FIELDS},
             }
-            for c, v in enumerate(row, start=1):
-                _inspect_text(ctx, sheet.name, cell_ref(r, c), v)
-            if title_col is not None and not title:
-                # a number but no title: the measure has no name
-                pass
+            _inspect_row(ctx, sheet.name, r, row)
         elif skipping_example:
             continue
         elif current is None:
@@ -415,11 +441,10 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             )
             continue
         else:
-            for c, v in enumerate(row, start=1):
-                _inspect_text(ctx, sheet.name, cell_ref(r, c), v)
+            _inspect_row(ctx, sheet.name, r, row)
         assert current is not None
         for key, target in _FIELD_TO_LINES.items():
-            value, ref, merged = raw(key)
+            value, merged = raw(key)
             if value is None or (merged and not starts):
                 continue
             lines = current[target]

@@ -1,0 +1,122 @@
+"""Convert a .docx to PDF with LibreOffice (``soffice --headless --convert-to pdf``).
+
+Each conversion runs in a fresh temporary folder with its own LibreOffice profile
+(``-env:UserInstallation``), so it neither disturbs nor waits for a LibreOffice the user
+has open, and two conversions can run at once. The profile sets LibreOffice's CTL
+numerals option to "Context", which draws the Thai-tagged page numbers of our documents in
+Thai digits (LibreOffice ignores Word's ``thaiNumbers`` page number format). The PDF is
+moved into place atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from . import errors, safeio
+
+#: Seconds a conversion may take before it is stopped (LibreOffice's first start is slow).
+DEFAULT_TIMEOUT = 180.0
+
+_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLFont" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLTextNumerals" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+_INSTALL_HINT_TH = "ติดตั้ง LibreOffice (เช่น apt install libreoffice-writer-nogui fonts-tlwg-laksaman) หรือไม่ต้องใช้ --pdf"
+_INSTALL_HINT_EN = (
+    "install LibreOffice (e.g. apt install libreoffice-writer-nogui fonts-tlwg-laksaman) or leave out --pdf"
+)
+
+
+def find_soffice() -> str | None:
+    """The path of LibreOffice's ``soffice`` (or ``libreoffice``) program; ``None`` if absent."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run ``cmd`` in its own process group; on timeout, stop the whole group."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def docx_to_pdf(
+    source: Path,
+    output: Path | None = None,
+    *,
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    soffice: str | None = None,
+) -> Path:
+    """Convert ``source`` (.docx) to ``output`` (default: same name, ``.pdf``); return it.
+
+    Raises :class:`errors.ToolMissingError` when LibreOffice is not installed, and
+    :class:`errors.OutputError` when the conversion fails or times out, or ``output``
+    exists and ``force`` is false.
+    """
+    source = Path(source)
+    output = Path(output) if output is not None else source.with_suffix(".pdf")
+    program = soffice or find_soffice()
+    if not program or not (Path(program).exists() or shutil.which(program)):
+        raise errors.ToolMissingError(
+            f"ไม่พบโปรแกรม LibreOffice (soffice) สำหรับสร้างไฟล์ PDF: {_INSTALL_HINT_TH}",
+            f"LibreOffice (soffice) is not installed, so no PDF can be made: {_INSTALL_HINT_EN}",
+        )
+    if not source.is_file():
+        raise errors.UsageError(f"ไม่พบไฟล์ {source}", f"no such file: {source}", where=str(source))
+    safeio.check_target(output, force=force)
+    with tempfile.TemporaryDirectory(prefix="ita-report-pdf-") as tmp_name:
+        tmp = Path(tmp_name)
+        profile = tmp / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+        work = tmp / "document.docx"  # a plain name: soffice names its output after the input
+        shutil.copyfile(source, work)
+        cmd = [
+            program,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(tmp),
+            str(work),
+        ]
+        try:
+            result = _run(cmd, timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise errors.OutputError(
+                f"LibreOffice แปลงเป็น PDF ไม่เสร็จภายใน {timeout:.0f} วินาที",
+                f"LibreOffice did not finish the PDF within {timeout:.0f} s",
+                where=str(source),
+            ) from exc
+        except OSError as exc:
+            raise errors.ToolMissingError(
+                f"เรียกใช้ LibreOffice ไม่ได้ ({exc}): {_INSTALL_HINT_TH}",
+                f"cannot run LibreOffice ({exc}): {_INSTALL_HINT_EN}",
+            ) from exc
+        produced = tmp / "document.pdf"
+        if result.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
+            detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+            raise errors.OutputError(
+                f"LibreOffice แปลง {source.name} เป็น PDF ไม่สำเร็จ: {detail}",
+                f"LibreOffice could not convert {source.name} to PDF: {detail}",
+                where=str(source),
+            )
+        return safeio.atomic_copy(produced, output, force=force)

@@ -1,0 +1,204 @@
+"""Render a :class:`~compiler.model.Report` into the official Word report.
+
+``report_context`` turns the report into plain template variables (every digit Thai unless
+``digits="arabic"``, Buddhist Era years, budgets in words and numbers); ``render_report``
+fills ``templates/report.docx`` with docxtpl (autoescape, StrictUndefined) and writes the
+result atomically.
+
+Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed):
+
+==================== ========================================================================
+``layout``           ``measures``, ``numbered`` or ``indicators``: which table to keep
+``digits``           ``thai`` or ``arabic``
+``organisation``     the organisation's name, e.g. ``เทศบาลตำบลบ้านต๋อม``
+``district``         the district without ``อำเภอ``, e.g. ``เมือง``
+``province``         the province without ``จังหวัด``, e.g. ``พะเยา``
+``fiscal_year``      the fiscal year, BE, e.g. ``๒๕๖๕``
+``previous_year``    the year before, e.g. ``๒๕๖๔`` (last year's ITA result)
+``score``            the overall ITA score, e.g. ``๙๓.๐๕``; ``""`` when none was given
+``level``            its NACC level (``AA`` … ``F``); ``""`` when no score
+``executive``        the executive's name; a dotted line when none was given
+``executive_position`` the executive's position, e.g. ``นายกเทศมนตรีตำบลบ้านต๋อม``
+``logo``             the logo picture (3 cm high) or ``""`` when there is none
+``departments``      the departments' names, in the report's order
+``measures``         the table rows, each ``m`` with:
+``m.number``         the measure's number (``๑``), or its position when it has none
+``m.title``          lines of the measure's title; in ``measures`` layout the first line
+                     starts ``๑.`` unless the title is numbered already
+``m.indicator``      lines of the indicator (numbered like the title in ``indicators``)
+``m.methods``        lines of วิธีการดำเนินการ
+``m.responsible``    lines of ผู้รับผิดชอบ
+``m.period``         lines of ระยะเวลา
+``m.results``        lines of ผลการดำเนินการ, each with ``head`` and ``text``: when
+                     ``m.grouped``, a line whose ``head`` is a department's name comes
+                     before that department's lines; otherwise ``head`` is always ``""``
+``m.outcomes``       lines of ผลลัพธ์, as ``m.results``
+``m.suggestions``    lines of ข้อเสนอแนะ, as ``m.results``
+``m.scores``         lines ``(i๔ : ๑๐๐ คะแนน)``, one per indicator code with a score
+``m.budget``         ``๑๒,๕๐๐ บาท`` or ``ไม่ใช้งบประมาณ``
+``m.grouped``        true when several departments reported the measure
+``m.departments``    the names of the departments that reported it
+==================== ========================================================================
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from . import errors, safeio, thai, typeset
+from .model import DepartmentPart, MergedMeasure, Report
+from .standard import level_for
+from .templates_build import LOGO_HEIGHT_CM, REPORT_TEMPLATE
+
+LAYOUTS = ("measures", "numbered", "indicators")
+DIGIT_STYLES = ("thai", "arabic")
+#: What the signature block shows when the workbook names no executive.
+NO_EXECUTIVE = "." * 50
+
+# A line that already starts with its number: "๑.", "1)", "(๒)", "๑.๑".
+_NUMBERED = re.compile(r"^\s*\(?[0-9๐-๙]+[.)]")
+_DISTRICT_PREFIX = re.compile(r"^\s*(?:อำเภอ|อ\.)\s*")
+_PROVINCE_PREFIX = re.compile(r"^\s*(?:จังหวัด|จ\.)\s*")
+
+
+def _lines(values: tuple[str, ...] | str, style: str) -> list[str]:
+    """Every line of a field, typeset: split at line breaks, blank lines dropped."""
+    if isinstance(values, str):
+        values = (values,)
+    out: list[str] = []
+    for value in values:
+        for line in str(value).split("\n"):
+            line = line.strip()
+            if line:
+                out.append(thai.digits(line, style))
+    return out
+
+
+def _numbered(lines: list[str], number: int, style: str) -> list[str]:
+    """Lines with ``๑. `` before the first unless it is numbered already."""
+    if not lines or _NUMBERED.match(lines[0]):
+        return lines
+    return [thai.digits(f"{number}. ", style) + lines[0], *lines[1:]]
+
+
+def _grouped(parts: tuple[DepartmentPart, ...], field: str, grouped: bool, style: str) -> list[dict[str, str]]:
+    """Lines of one field over a measure's parts, under each department's name when grouped."""
+    out: list[dict[str, str]] = []
+    for part in parts:
+        lines = _lines(getattr(part, field), style)
+        if not lines:
+            continue
+        if grouped and part.department:
+            out.append({"head": part.department, "text": ""})
+        out.extend({"head": "", "text": line} for line in lines)
+    return out
+
+
+def _score_lines(codes: tuple[str, ...], scores: dict[str, float], style: str) -> list[str]:
+    """``(i๔ : ๑๐๐ คะแนน)`` for each code that has a score, in the measure's order."""
+    lowered = {k.strip().lower(): v for k, v in scores.items()}
+    out = []
+    for code in codes:
+        score = lowered.get(code.strip().lower())
+        if score is not None:
+            out.append(thai.digits(f"({code.strip()} : {thai.format_score(score)} คะแนน)", style))
+    return out
+
+
+def measure_context(measure: MergedMeasure, position: int, report: Report, style: str) -> dict[str, Any]:
+    """One table row's variables (see the module docstring)."""
+    number = measure.number if measure.number is not None else position
+    title = _lines(measure.title, style)
+    indicator = _lines(measure.indicator, style)
+    if report.layout == "measures":
+        title = _numbered(title, number, style)
+    elif report.layout == "indicators":
+        indicator = _numbered(indicator, number, style)
+    grouped = measure.grouped
+    return {
+        "number": thai.digits(str(number), style),
+        "title": title,
+        "indicator": indicator,
+        "methods": _lines(measure.methods, style),
+        "responsible": _lines(measure.responsible, style),
+        "period": _lines(measure.period, style),
+        "results": _grouped(measure.parts, "results", grouped, style),
+        "outcomes": _grouped(measure.parts, "outcomes", grouped, style),
+        "suggestions": _grouped(measure.parts, "suggestions", grouped, style),
+        "scores": _score_lines(measure.indicator_codes, report.scores, style),
+        "budget": thai.digits(thai.format_budget(measure.budget), style),
+        "grouped": grouped,
+        "departments": [p.department for p in measure.parts if p.department],
+    }
+
+
+def report_context(report: Report, digits: str = "thai") -> dict[str, Any]:
+    """The template variables of ``report`` (listed in the module docstring).
+
+    ``digits`` is ``"thai"`` (every digit Thai except in URLs, e-mail addresses and Latin
+    codes) or ``"arabic"``. ``logo`` is the logo's path here (``""`` for none);
+    :func:`render_report` turns it into the picture. Raises :class:`errors.UsageError`
+    for an unknown layout or digit style.
+    """
+    if digits not in DIGIT_STYLES:
+        raise errors.UsageError(
+            f"รูปแบบตัวเลขต้องเป็น thai หรือ arabic ไม่ใช่ {digits!r}",
+            f"digits must be 'thai' or 'arabic', not {digits!r}",
+        )
+    if report.layout not in LAYOUTS:
+        raise errors.UsageError(
+            f"รูปแบบตารางต้องเป็น {', '.join(LAYOUTS)} ไม่ใช่ {report.layout!r}",
+            f"the layout must be one of {', '.join(LAYOUTS)}, not {report.layout!r}",
+        )
+    org = report.organisation
+    d = digits
+
+    def text(value: str) -> str:
+        return thai.digits(" ".join(str(value).split()), d)
+
+    score = "" if org.score is None else text(thai.format_score(org.score))
+    return {
+        "layout": report.layout,
+        "digits": digits,
+        "organisation": text(org.name),
+        "district": text(_DISTRICT_PREFIX.sub("", org.district)),
+        "province": text(_PROVINCE_PREFIX.sub("", org.province)),
+        "fiscal_year": text(str(org.fiscal_year)),
+        "previous_year": text(str(org.fiscal_year - 1)),
+        "score": score,
+        "level": "" if org.score is None else level_for(org.score),
+        "executive": text(org.executive) or NO_EXECUTIVE,
+        "executive_position": text(org.executive_position),
+        "logo": org.logo,
+        "departments": [text(name) for name in report.departments],
+        "measures": [measure_context(m, i, report, d) for i, m in enumerate(report.measures, start=1)],
+    }
+
+
+def render_report(
+    report: Report,
+    output: Path,
+    *,
+    template: Path | None = None,
+    digits: str = "thai",
+    force: bool = False,
+) -> Path:
+    """Write ``report`` as a Word document at ``output`` and return ``output``.
+
+    ``template`` defaults to ``templates/report.docx``. The file is written atomically;
+    an existing ``output`` is replaced only with ``force``. Raises
+    :class:`errors.OutputError` (cannot write), :class:`errors.TemplateError` (template
+    missing or broken), :class:`errors.InputError` (logo unreadable) or
+    :class:`errors.UsageError` (unknown layout or digits).
+    """
+    output = Path(output)
+    template = Path(template) if template is not None else REPORT_TEMPLATE
+    context = report_context(report, digits)
+    safeio.check_target(output, force=force)  # fail before the work, not after
+    tpl = typeset.open_template(template)
+    context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
+    document = typeset.render_template(tpl, context, template_name=str(template))
+    typeset.set_page_number_digits(document, digits)
+    return typeset.save_document(document, output, force=force)

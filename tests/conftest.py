@@ -1,0 +1,110 @@
+"""Shared fixtures. Names are prefixed by the module they serve (``render_`` …)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.model import DepartmentPart, MergedMeasure, Organisation, Report
+
+MakeReport = Callable[..., Report]
+
+
+def _measures() -> tuple[MergedMeasure, ...]:
+    return (
+        MergedMeasure(
+            number=1,
+            title="การเสริมสร้างแนวคิดในการปฏิบัติงาน",
+            indicator="กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ",
+            indicator_codes=("i4", "i5"),
+            methods=(
+                "1. แต่งตั้ง คณะทำงานและกำกับติดตามผลในการดำเนินงาน",
+                "2. แจ้งให้ทุกหน่วยงานราชการ ทราบแนวทางในการปฏิบัติ ITA ประจำปี 2565",
+            ),
+            responsible=("สำนักปลัด เทศบาลตำบลบ้านต๋อม",),
+            period=("ต.ค. 2564 – พ.ย. 2564",),
+            parts=(
+                DepartmentPart(
+                    "สำนักปลัด",
+                    results=("1.มีการประชุมเพื่อกำหนดแนวทาง", "2.มีการประชาสัมพันธ์ ดู www.bantom.go.th/2565"),
+                    outcomes=("ยกระดับผลการประเมิน",),
+                    suggestions=("หากมีบุคลากรบรรจุ/โอน/ย้าย ควรแจ้งสำนักปลัด",),
+                ),
+            ),
+            budget=None,
+        ),
+        MergedMeasure(
+            number=2,
+            title="2. ปรับปรุงประสิทธิภาพในระบบการทำงาน",
+            indicator="การให้บริการและระบบ E-Service",
+            indicator_codes=("e5",),
+            methods=("1. ปรับปรุงเว็บไซต์",),
+            responsible=("สำนักปลัด", "กองคลัง"),
+            period=("ธ.ค. 2564 – เม.ย. 2565", "พ.ค. 2565 – ก.ย. 2565"),
+            parts=(
+                DepartmentPart("สำนักปลัด", results=("ปรับปรุงเว็บไซต์หลักของหน่วยงาน",)),
+                DepartmentPart(
+                    "กองคลัง",
+                    results=("เผยแพร่แผนการจัดซื้อจัดจ้าง 12 รายการ",),
+                    outcomes=("ประชาชนรับทราบ",),
+                ),
+            ),
+            budget=Decimal("12500"),
+        ),
+    )
+
+
+@pytest.fixture
+def render_make_report() -> MakeReport:
+    """A function building a small two-measure Report; keyword arguments replace fields.
+
+    ``layout``, ``measures``, ``scores`` and ``departments`` replace the report's fields;
+    any other keyword replaces an ``Organisation`` field (``score=93.05``, ``logo=...``).
+    """
+
+    def make(**changes: Any) -> Report:
+        report_fields = {k: changes.pop(k) for k in ("layout", "measures", "scores", "departments") if k in changes}
+        org = Organisation(
+            name="เทศบาลตำบลบ้านต๋อม",
+            district="เมือง",
+            province="พะเยา",
+            fiscal_year=2565,
+            executive="นายสุภชาติ สันกวาน",
+            executive_position="นายกเทศมนตรีตำบลบ้านต๋อม",
+        )
+        report = Report(
+            organisation=replace(org, **changes),
+            measures=_measures(),
+            scores={"i4": 100.0, "i5": 96.76, "e5": 99.52},
+            departments=("สำนักปลัด", "กองคลัง"),
+            layout="measures",
+        )
+        return replace(report, **report_fields)
+
+    return make
+
+
+def _png(width: int = 4, height: int = 2) -> bytes:
+    """A tiny valid PNG (grey pixels), written without an image library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def render_png(tmp_path: Path) -> Path:
+    """A small PNG file in ``tmp_path`` (a logo or an emblem)."""
+    path = tmp_path / "logo.png"
+    path.write_bytes(_png())
+    return path

@@ -1,0 +1,103 @@
+"""compiler.pdf: .docx to PDF through LibreOffice."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from compiler import errors, pdf, render
+
+needs_soffice = pytest.mark.skipif(pdf.find_soffice() is None, reason="LibreOffice (soffice) not installed")
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None, reason="poppler-utils not installed"
+)
+
+
+def _fake_soffice(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "fake-soffice"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_missing_libreoffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    source = tmp_path / "r.docx"
+    source.write_bytes(b"x")
+    with pytest.raises(errors.ToolMissingError) as info:
+        pdf.docx_to_pdf(source)
+    assert "LibreOffice" in info.value.message_th and "LibreOffice" in info.value.message_en
+    assert "libreoffice-writer-nogui" in info.value.message_en
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.docx"]
+
+
+def test_named_program_that_does_not_exist(tmp_path: Path) -> None:
+    source = tmp_path / "r.docx"
+    source.write_bytes(b"x")
+    with pytest.raises(errors.ToolMissingError):
+        pdf.docx_to_pdf(source, soffice=str(tmp_path / "no-soffice"))
+
+
+def test_timeout_stops_the_conversion(tmp_path: Path) -> None:
+    source = tmp_path / "r.docx"
+    source.write_bytes(b"x")
+    fake = _fake_soffice(tmp_path, "sleep 30")
+    with pytest.raises(errors.OutputError) as info:
+        pdf.docx_to_pdf(source, soffice=fake, timeout=0.5)
+    assert "did not finish" in info.value.message_en
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_conversion_that_writes_nothing_is_an_error(tmp_path: Path) -> None:
+    source = tmp_path / "r.docx"
+    source.write_bytes(b"x")
+    fake = _fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 0")
+    with pytest.raises(errors.OutputError) as info:
+        pdf.docx_to_pdf(source, soffice=fake)
+    assert "could not be loaded" in info.value.message_en
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_existing_pdf_needs_force(tmp_path: Path) -> None:
+    source = tmp_path / "r.docx"
+    source.write_bytes(b"x")
+    (tmp_path / "r.pdf").write_bytes(b"old")
+    fake = _fake_soffice(tmp_path, "exit 1")  # never reached: refused before running
+    with pytest.raises(errors.OutputError):
+        pdf.docx_to_pdf(source, soffice=fake)
+    assert (tmp_path / "r.pdf").read_bytes() == b"old"
+
+
+def test_fake_conversion_moves_the_pdf_into_place(tmp_path: Path) -> None:
+    source = tmp_path / "ชื่อ รายงาน.docx"
+    source.write_bytes(b"x")
+    # The fake writes <outdir>/document.pdf the way soffice names its output.
+    fake = _fake_soffice(tmp_path, 'for a; do last="$prev"; prev="$a"; done; printf "%%PDF-1.4" > "$last/document.pdf"')
+    out = pdf.docx_to_pdf(source, soffice=fake)
+    assert out == tmp_path / "ชื่อ รายงาน.pdf"
+    assert out.read_bytes() == b"%PDF-1.4"
+
+
+@needs_soffice
+@needs_poppler
+@pytest.mark.parametrize("layout", ["measures", "numbered", "indicators"])
+def test_report_converts_with_libreoffice(render_make_report, tmp_path: Path, layout: str) -> None:  # type: ignore[no-untyped-def]
+    docx_path = render.render_report(render_make_report(layout=layout, score=93.05), tmp_path / "report.docx")
+    out = pdf.docx_to_pdf(docx_path)
+    assert out == tmp_path / "report.pdf"
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 2  # the cover, then the table
+    sizes = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "2", str(out)], capture_output=True, text=True, check=True
+    ).stdout
+    page_sizes = [line.split(":")[1].split("pts")[0].split(" x ") for line in sizes.splitlines() if " size:" in line]
+    (w1, h1), (w2, h2) = ((float(a), float(b)) for a, b in page_sizes[:2])
+    assert w1 < h1 and w2 > h2  # portrait cover, landscape table
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "เทศบาลตำบลบ้านต๋อม" in text
+    assert "๙๓.๐๕" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx", "report.pdf"]
