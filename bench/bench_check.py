@@ -39,7 +39,7 @@ INFO = [
 HEADERS = [f.label for f in standard.MEASURE_COLUMNS]
 
 
-def department_workbook(path: Path, department: str, measures: int) -> None:
+def department_workbook(path: Path, department: str, measures: int, first: int = 1) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = standard.SHEET_INFO
@@ -48,7 +48,7 @@ def department_workbook(path: Path, department: str, measures: int) -> None:
     ws = wb.create_sheet(standard.SHEET_MEASURES)
     ws.append(["รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส"])
     ws.append(HEADERS)
-    for i in range(1, measures + 1):
+    for i in range(first, first + measures):
         ws.append([
             i, f"i{i % 15 + 1}", f"มาตรการที่ {i} ส่งเสริมคุณธรรมและความโปร่งใสในการปฏิบัติงาน",
             "1. แต่งตั้งคณะทำงานและกำกับติดตามผล\n2. แจ้งทุกหน่วยงานทราบแนวทาง\n3. ประชาสัมพันธ์",

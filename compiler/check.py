@@ -6,6 +6,7 @@ check each, then compare them with each other (names spelt differently across de
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -50,6 +51,13 @@ def _skeleton(text: str) -> str:
     return _TONES.sub("", text.replace(" ", ""))
 
 
+@functools.cache
+def _place_pattern(place: str) -> re.Pattern[str]:
+    """A pattern matching ``place`` with any tone marks (or none) on each letter."""
+    marks = "[\u0e48-\u0e4c]*"
+    return re.compile(marks.join(re.escape(ch) for ch in _skeleton(place)) + marks)
+
+
 def misspelt_place(text: str, place: str) -> str | None:
     """The variant of ``place`` in ``text`` that differs only in tone marks, if any.
 
@@ -58,25 +66,10 @@ def misspelt_place(text: str, place: str) -> str | None:
     """
     if len(place) < 3 or not text:
         return None
-    compact = text.replace(" ", "")
-    target = _skeleton(place)
-    # walk the text, matching the skeleton while skipping tone marks in the text
-    for start in range(len(compact)):
-        i, j = start, 0
-        while i < len(compact) and j < len(target):
-            ch = compact[i]
-            if _TONES.match(ch):
-                i += 1
-                continue
-            if ch != target[j]:
-                break
-            i, j = i + 1, j + 1
-        if j == len(target):
-            while i < len(compact) and _TONES.match(compact[i]):
-                i += 1
-            found = compact[start:i]
-            if found != place and found != place.replace(" ", ""):
-                return found
+    compact = place.replace(" ", "")
+    for m in _place_pattern(compact).finditer(text.replace(" ", "")):
+        if m.group(0) != compact:
+            return m.group(0)
     return None
 
 

@@ -34,10 +34,20 @@ from pathlib import Path
 from docx.document import Document
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 
 from . import typeset
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+def _templates_dir() -> Path:
+    """The repository's ``templates/`` in a checkout; the copy installed as
+    ``compiler/templates`` (see pyproject's package-dir) otherwise."""
+    checkout = Path(__file__).resolve().parent.parent / "templates"
+    if (checkout / "report.docx").exists():
+        return checkout
+    return Path(__file__).resolve().parent / "templates"
+
+
+TEMPLATES_DIR = _templates_dir()
 REPORT_TEMPLATE = TEMPLATES_DIR / "report.docx"
 
 #: Style names used by the report template (all TH Sarabun New, Thai slots set).
@@ -113,10 +123,10 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
     "numbered": (
         Column("ลำดับ", 1.6, (("value", "m.number"),), centred=True),
         Column("มาตรการ/กิจกรรม", 3.3, (("lines", "m.title"),)),
-        Column("วิธีการ", 3.8, (("lines", "m.methods"),)),
-        Column("ระยะเวลาการดำเนินการ", 2.6, (("lines", "m.period"),)),
+        Column("วิธีการ", 3.6, (("lines", "m.methods"),)),
+        Column("ระยะเวลาการดำเนินการ", 2.9, (("lines", "m.period"),)),
         Column("ผู้รับผิดชอบ", 2.5, (("lines", "m.responsible"),)),
-        Column("สรุปผลการดำเนินการตามมาตรการหรือกิจกรรม", 4.4, (("grouped", "m.results"),)),
+        Column("สรุปผลการดำเนินการตามมาตรการหรือกิจกรรม", 4.3, (("grouped", "m.results"),)),
         Column("ผลลัพธ์หรือความสำเร็จในการดำเนินการ", 3.6, (("grouped", "m.outcomes"),)),
         Column("งบประมาณ", 2.9, (("value", "m.budget"),), centred=True),
     ),
@@ -164,12 +174,12 @@ def _tag(doc: Document, text: str) -> None:
     doc.add_paragraph(text, style=STYLE_TAG)
 
 
-def _cell_paragraph(cell: _Cell, first: list[bool], style: str):  # type: ignore[no-untyped-def]
+def _cell_paragraph(cell: _Cell, first: list[bool], style: str) -> Paragraph:
     """The cell's first (empty) paragraph the first time, a new one after that."""
     if first[0]:
         first[0] = False
         para = cell.paragraphs[0]
-        para.style = cell.part.document.styles[style]
+        para.style = style
         return para
     return cell.add_paragraph(style=style)
 

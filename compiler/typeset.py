@@ -37,18 +37,22 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT, WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.image.exceptions import UnrecognizedImageError
+from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Cm, Emu, Length, Pt
 from docx.styles.style import ParagraphStyle
-from docx.table import Table, _Row
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
+from markupsafe import escape
 
 from . import errors, safeio
+from .thai import xml_safe
 
 #: The body font: one of the 13 fonts the cabinet adopted in 2553; LibreOffice renders it
 #: with the metric-compatible Laksaman from ``fonts-tlwg-laksaman``.
@@ -170,7 +174,7 @@ def set_thai_font(
     return rpr
 
 
-def set_run_bold(run: Any, bold: bool = True) -> None:
+def set_run_bold(run: Run, bold: bool = True) -> None:
     """Bold a run for Thai too (``w:b`` and ``w:bCs``; python-docx sets only the first)."""
     rpr = run._r.get_or_add_rPr()
     _on_off(rpr, "w:b", bold, _RPR_SEQ)
@@ -317,7 +321,7 @@ def add_section(doc: Document, *, landscape: bool = False) -> Section:
 
 def text_width(section: Section) -> Length:
     """Width between the margins of ``section``."""
-    return Length(section.page_width - section.left_margin - section.right_margin)
+    return Length((section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0))
 
 
 def _field_runs(paragraph: Paragraph, instr: str, lang_val: str) -> None:
@@ -359,7 +363,7 @@ def add_page_numbers(section: Section, *, digits: str = "thai", first_page: bool
     header = section.header
     header.is_linked_to_previous = False
     para = header.paragraphs[0]
-    para.style = section.part.document.styles["Header"]
+    para.style = "Header"
     para.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     lang_val = LANG_CS if digits == "thai" else LANG
     para.add_run("- ")
@@ -412,7 +416,7 @@ def allow_row_break(row: _Row) -> None:
             trpr.remove(el)
 
 
-def shade_cell(cell: Any, fill: str) -> None:
+def shade_cell(cell: _Cell, fill: str) -> None:
     """Fill a cell with a colour given as hex ``RRGGBB`` (``w:shd``)."""
     shd = _child(cell._tc.get_or_add_tcPr(), "w:shd", _TCPR_SEQ)
     shd.set(qn("w:val"), "clear")
@@ -429,12 +433,15 @@ def add_table(
     body_style: str | None = None,
     body_rows: int = 0,
     header_fill: str | None = "E7E6E6",
+    cell_margin_cm: float = 0.1,
 ) -> Table:
     """A bordered table of fixed column widths, its header row repeated on every page.
 
     ``widths_cm`` gives each column's width (a secretary can drag them in Word later);
     ``header`` the header texts, set in ``header_style`` and shaded ``header_fill``;
-    ``body_rows`` empty rows in ``body_style`` follow. No row is kept from breaking.
+    ``body_rows`` empty rows in ``body_style`` follow; ``cell_margin_cm`` is the space left
+    and right inside each cell (narrow columns need every millimetre for Thai words).
+    No row is kept from breaking.
     """
     table = doc.add_table(rows=(1 if header else 0) + body_rows, cols=len(widths_cm))
     table.style = doc.styles["Table Grid"]
@@ -446,6 +453,12 @@ def add_table(
     tblw.set(qn("w:w"), str(sum(Cm(w).twips for w in widths_cm)))
     tblw.set(qn("w:type"), "dxa")
     _child(tblpr, "w:tblLayout", _TBLPR_SEQ).set(qn("w:type"), "fixed")
+    margins = _child(tblpr, "w:tblCellMar", _TBLPR_SEQ)
+    for side in ("w:left", "w:right"):  # schema order: top, left (start), bottom, right (end)
+        mar = OxmlElement(side)
+        mar.set(qn("w:w"), str(Cm(cell_margin_cm).twips))
+        mar.set(qn("w:type"), "dxa")
+        margins.append(mar)
     for col, width in zip(table.columns, widths_cm, strict=True):
         col.width = Cm(width)
     for row in table.rows:
@@ -527,8 +540,6 @@ def inline_image(tpl: DocxTemplate, path: Path | str | None, height_cm: float) -
         return ""
     path = Path(path)
     try:
-        from docx.image.image import Image
-
         Image.from_file(str(path))
     except (OSError, UnrecognizedImageError) as exc:
         raise _image_error(path, exc) from exc
@@ -547,8 +558,6 @@ class _Text(str):
     __slots__ = ()
 
     def __html__(self) -> str:
-        from markupsafe import escape
-
         escaped = str(escape(str(self)))
         return _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
 
@@ -560,8 +569,6 @@ def data_text(value: str) -> str:
     A value not wrapped here is still escaped by autoescape; wrapping also protects the
     rare ``{_{`` sequence that docxtpl would otherwise rewrite to ``{{``.
     """
-    from .thai import xml_safe
-
     return _Text(xml_safe(value))
 
 
