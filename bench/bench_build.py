@@ -24,10 +24,10 @@ from pathlib import Path
 import docx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_check import department_workbook  # noqa: E402
+from bench_check import department_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from compiler import standard  # noqa: E402
+from compiler import standard
 
 BASELINE = r'''
 import sys
@@ -57,7 +57,7 @@ def baseline_template(path: Path) -> None:
         cell.text = text
     table.rows[1].cells[0].text = "{%tr for r in rows %}"
     for cell, key in zip(table.rows[2].cells, ["title", "method", "who", "period", "result", "note"]):
-        cell.text = "{{ r.%s }}" % key
+        cell.text = f"{{{{ r.{key} }}}}"
     row = table.add_row()
     row.cells[0].text = "{%tr endfor %}"
     document.save(str(path))

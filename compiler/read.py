@@ -324,4 +324,4 @@ def find_workbooks(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return files, empty
 
 
-__all__ = ["RawSheet", "RawWorkbook", "read_workbook", "find_workbooks", "cell_ref"]
+__all__ = ["RawSheet", "RawWorkbook", "cell_ref", "find_workbooks", "read_workbook"]

@@ -38,6 +38,7 @@ from docx.text.paragraph import Paragraph
 
 from . import typeset
 
+
 def _templates_dir() -> Path:
     """The repository's ``templates/`` in a checkout; the copy installed as
     ``compiler/templates`` (see pyproject's package-dir) otherwise."""

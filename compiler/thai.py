@@ -63,14 +63,20 @@ _KEEP_ARABIC = re.compile(
 )
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_LATIN_OR_AT = re.compile(r"[A-Za-z@]")
+
+
 def to_thai_digits(text: str) -> str:
     """Arabic digits to Thai ones, except inside URLs, e-mails and Latin codes.
 
     ``to_thai_digits("ปี 2565 ดู www.a.go.th/2565 ISO9001 i4")``
     ``== "ปี ๒๕๖๕ ดู www.a.go.th/2565 ISO9001 i๔"``
     """
-    if not any(c.isdigit() for c in text):
+    if _ASCII_DIGIT.search(text) is None:
         return text
+    if _LATIN_OR_AT.search(text) is None:
+        return text.translate(_TO_THAI)  # no URL, e-mail or Latin code can be in it
     out: list[str] = []
     pos = 0
     for m in _KEEP_ARABIC.finditer(text):

@@ -590,6 +590,23 @@ def jinja_env() -> jinja2.Environment:
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
+_LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """DocxTemplate whose line-break pass is skipped when no text holds a break.
+
+    docxtpl rewrites every paragraph with nested regular expressions to turn ``\n``/``\t``
+    inside text into Word breaks; our data never carries them (cells are split into lines
+    before rendering), and that pass was a third of the time of a 1,000-measure report.
+    """
+
+    def resolve_listing(self, xml: str) -> str:
+        if _LISTING.search(xml) is None:
+            return xml
+        return str(super().resolve_listing(xml))
+
+
 def open_template(path: Path) -> DocxTemplate:
     """Open a docxtpl template, or raise :class:`errors.TemplateError` saying why not."""
     if not path.is_file():
@@ -599,7 +616,7 @@ def open_template(path: Path) -> DocxTemplate:
             where=str(path),
         )
     try:
-        tpl = DocxTemplate(str(path))
+        tpl = _Template(str(path))
         tpl.init_docx()
     except Exception as exc:  # python-docx raises several kinds for a broken package
         raise errors.TemplateError(
