@@ -36,6 +36,9 @@ _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 #: Rows made ready (borders, wrapping, unlocked) below the header for data entry.
 _READY_ROWS = 200
+#: Row heights (points) that fit TH Sarabun New 14/18 pt: Thai marks above and below need room.
+_ROW = 24
+_ROW_TITLE = 30
 
 INSTRUCTIONS = (
     "วิธีกรอกแบบรายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
@@ -116,6 +119,15 @@ def _hint_validation(title: str, prompt: str) -> DataValidation:
     return dv
 
 
+def _fit_landscape(ws: Worksheet) -> None:
+    """Print on A4 landscape, all columns on one page width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _instructions(wb: Workbook) -> None:
     ws = wb.active
     assert ws is not None
@@ -125,6 +137,7 @@ def _instructions(wb: Workbook) -> None:
         cell = ws.cell(row, 1, line)
         cell.font = _TITLE if row == 1 else _BODY
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = _ROW_TITLE if row == 1 else _ROW
 
 
 def _info_sheet(wb: Workbook, info: dict[str, str], lists: dict[str, str], lock: bool) -> None:
@@ -146,8 +159,10 @@ def _info_sheet(wb: Workbook, info: dict[str, str], lists: dict[str, str], lock:
         value.protection = Protection(locked=locked)
         if locked:
             value.fill = _LOCKED_FILL
-        hint = ws.cell(row, 3, ("(จำเป็น) " if f.required else "(ถ้ามี) ") + f.hint)
+        prefix = "(จำเป็น) " if f.required else ("" if "(ถ้ามี)" in f.hint else "(ถ้ามี) ")
+        hint = ws.cell(row, 3, prefix + f.hint)
         hint.font = _HINT
+        ws.row_dimensions[row].height = _ROW
         if f.key == "department" and not locked:
             dv = _list_validation(lists["departments"], False, f.label, f.hint)
             ws.add_data_validation(dv)
@@ -156,6 +171,7 @@ def _info_sheet(wb: Workbook, info: dict[str, str], lists: dict[str, str], lock:
             dv = _hint_validation(f.label, f.hint)
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
+    _fit_landscape(ws)
     ws.protection.sheet = True  # labels and the version are never edited
     ws.protection.formatColumns = False
 
@@ -170,6 +186,9 @@ def _table_sheet(
     ws = wb.create_sheet(spec.sheet)
     header_row = 2
     ws.cell(1, 1, title).font = _TITLE
+    ws.row_dimensions[1].height = _ROW_TITLE
+    _fit_landscape(ws)
+    ws.print_title_rows = f"{header_row}:{header_row}"
     for col, f in enumerate(spec.columns, start=1):
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = f.width
@@ -207,8 +226,10 @@ def _table_sheet(
             value = example.get(f.key, "")
             c = ws.cell(header_row + 1, col, value or None)
             c.font = _EXAMPLE
+        lines = max(str(v).count("\n") + 1 for v in example.values())
+        ws.row_dimensions[header_row + 1].height = _ROW * lines
     ws.freeze_panes = ws.cell(header_row + 1, 1)
-    ws.row_dimensions[header_row].height = 42
+    ws.row_dimensions[header_row].height = _ROW * 2
     return ws
 
 
