@@ -9,17 +9,30 @@ from .errors import CompilerError, InputError, OutputError, TemplateError, ToolM
 from .model import DepartmentWorkbook, Finding, Measure, MergedMeasure, Organisation, Report, Severity
 from .standard import STANDARD_VERSION
 
+_LAZY = {"DistrictResult", "OrganisationSummary", "run_district"}
+
+
+def __getattr__(name: str) -> object:
+    """The district names, imported on first use (multiprocessing costs ~50 ms at start-up)."""
+    if name in _LAZY:
+        from . import district
+
+        return getattr(district, name)
+    raise AttributeError(f"module 'compiler' has no attribute {name!r}")
+
 __all__ = [
     "STANDARD_VERSION",
     "BuildResult",
     "CheckResult",
     "CompilerError",
     "DepartmentWorkbook",
+    "DistrictResult",
     "Finding",
     "InputError",
     "Measure",
     "MergedMeasure",
     "Organisation",
+    "OrganisationSummary",
     "OutputError",
     "Report",
     "Severity",
@@ -32,4 +45,5 @@ __all__ = [
     "check",
     "init_forms",
     "prepare_report",
+    "run_district",
 ]

@@ -218,5 +218,42 @@ def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Pat
     _report_written(result, "ไม่ได้เขียนเอกสาร เพราะพบข้อผิดพลาดข้างต้น / documents not written: fix the errors above")
 
 
+@main.command("district")
+@click.argument("inbox", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="the summary .xlsx to write")
+@click.option("--docx", "memo", type=click.Path(path_type=Path), help="also write a บันทึกข้อความ to the district chief")
+@click.option("--expect", type=click.Path(path_type=Path),
+              help="workbook (or .txt) listing the organisations expected to send")
+@click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ) for the memo")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="parallel workers (default: every core)")
+@click.option("--progress/--no-progress", default=None, help="progress bar on stderr (default: on a terminal)")
+@click.option("--force", is_flag=True, help="replace existing output files")
+@_guard
+def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | None, emblem: Path | None,
+                 jobs: int | None, progress: bool | None, force: bool) -> None:
+    """สรุปการรับรายงานระดับอำเภอ: one folder or .zip per organisation in INBOX → summary workbook."""
+    from .district import run_district
+
+    result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=progress,
+                          emblem=emblem)
+    for o in result.failed:
+        _echo(f"{o.name} ({o.submission})  {click.style(o.status_text, fg='red')}  [{', '.join(o.codes)}]")
+    if result.not_sent:
+        _echo(f"ยังไม่ส่ง / not sent: {', '.join(result.not_sent)}")
+    counts = {k: result.count(k) for k in ("ok", "warnings", "errors", "unreadable")}
+    _echo(
+        f"หน่วยงาน {len(result.organisations)} แห่ง: ครบถ้วน {counts['ok']} มีคำเตือน {counts['warnings']}"
+        f" มีข้อผิดพลาด {counts['errors']} อ่านไม่ได้ {counts['unreadable']}"
+        f" / {len(result.organisations)} organisation(s): {counts['ok']} ok, {counts['warnings']} with warnings,"
+        f" {counts['errors']} with errors, {counts['unreadable']} unreadable"
+        + (f"; {len(result.not_sent)} of {result.expected} not sent" if result.expected is not None else "")
+    )
+    for note in result.notes:
+        _echo(note)
+    for p in result.written:
+        _echo(f"เขียนแล้ว / wrote {p}")
+    sys.exit(1 if result.failed else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -8,6 +8,7 @@ results kept apart; measures come in ``ลำดับ`` order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -109,13 +110,35 @@ def _union(*groups: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+_LEADING_NUMBER = re.compile(r"^\s*\(?[0-9๐-๙]+[.)]\s*")
+
+
+def _title_key(title: str) -> str:
+    """A title compared across departments: spaces, digits' script and a leading ``1.`` ignored."""
+    return header_key(to_arabic_digits(_LEADING_NUMBER.sub("", title)))
+
+
 def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
     findings: list[Finding] = []
     head = group[0]
     title = next((m.title for m in group if m.title), "")
     methods: tuple[str, ...] = next((m.methods for m in group if m.methods), ())
     for m in group[1:]:
-        if m.methods and m.methods != methods:
+        if m.title and _title_key(m.title) != _title_key(title):
+            findings.append(
+                Finding(
+                    "title-mismatch",
+                    Severity.WARNING,
+                    m.file,
+                    standard.SHEET_MEASURES,
+                    f"แถว {m.row}",
+                    f"มาตรการลำดับ {m.number} มีชื่อต่างกัน: '{title[:60]}' กับ '{m.title[:60]}' ({m.file})"
+                    " ระบบใช้ชื่อแรก กรุณาตรวจสอบลำดับมาตรการ",
+                    f"measure {m.number} has two titles: '{title[:60]}' and '{m.title[:60]}' ({m.file});"
+                    " the first is used; check the measure numbers",
+                )
+            )
+        if m.methods and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]:
             findings.append(
                 Finding(
                     "method-mismatch",

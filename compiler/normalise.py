@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from . import standard, thai
 from .model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
@@ -281,16 +282,29 @@ def locate_table(ctx: _Ctx, sheet: RawSheet, spec: standard.TableSpec) -> Table 
     return Table(sheet, header_row, cols)
 
 
-def _merged_followers(sheet: RawSheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """Cells inside a merged range (not its top-left) → the range's top-left cell."""
+def _merged_followers(sheet: RawSheet, columns: Iterable[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cells of ``columns`` inside a merged range (not its top-left) → the range's top-left cell.
+
+    Only cells of the grid that was read count: a merged range reaching far below the data
+    (``T1:AC99999`` in a file of a few kilobytes) costs nothing beyond it. Ranges overlap
+    only in crafted files; there the first range read keeps a cell, and the work stays
+    proportional to the grid, not to the number of ranges times their size.
+    """
     out: dict[tuple[int, int], tuple[int, int]] = {}
-    for top, left, bottom, right in sheet.merged:
+    last_row = len(sheet.rows)
+    wanted = sorted(set(columns))
+    for top, left, bottom, right in sorted(set(sheet.merged)):
         if (bottom - top + 1) * (right - left + 1) > 1_000_000:
             continue  # a whole-column merge: nothing to copy
-        for r in range(top, bottom + 1):
-            for c in range(left, right + 1):
-                if (r, c) != (top, left):
-                    out[(r, c)] = (top, left)
+        for c in wanted:
+            if not left <= c <= right:
+                continue
+            for r in range(top, min(bottom, last_row) + 1):
+                if (r, c) == (top, left):
+                    continue
+                if (r, c) in out:
+                    break  # overlaps a range already read: an invalid file
+                out[(r, c)] = (top, left)
     return out
 
 
@@ -366,9 +380,32 @@ _FIELD_TO_LINES = {
 }
 
 
+def _continue_measure(
+    ctx: _Ctx,
+    sheet: str,
+    current: dict[str, object],
+    r: int,
+    raw: Callable[[str], tuple[object, bool]],
+    cols: dict[str, int],
+) -> None:
+    """An indicator or a budget typed on a measure's later row adds to the measure (not dropped)."""
+    value, merged = raw("indicator")
+    text = "" if value is None or merged else cell_text(value)
+    if text:
+        current["indicator"] = "\n".join(t for t in (str(current["indicator"]), _indicator_title(text)) if t)
+        codes = (*current["indicator_codes"], *indicator_codes(text))  # type: ignore[misc]
+        current["indicator_codes"] = tuple(dict.fromkeys(codes))
+    value, merged = raw("budget")
+    if value is not None and not merged:
+        amount = _budget(ctx, sheet, cell_ref(r, cols["budget"]), value)
+        if isinstance(amount, Decimal):
+            old = current["budget"]
+            current["budget"] = amount + old if isinstance(old, Decimal) else amount
+
+
 def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[Measure]:
     sheet, cols = table.sheet, table.columns
-    followers = _merged_followers(sheet)
+    followers = _merged_followers(sheet, cols.values())
     measures: list[Measure] = []
     current: dict[str, object] | None = None
     skipping_example = False
@@ -405,7 +442,8 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             finish()
             current = None
             title = cell_text(title_value)
-            if standard.EXAMPLE_MARK in title:
+            # the form's instructions: a row whose title STARTS with the mark is the example
+            if title.startswith(standard.EXAMPLE_MARK):
                 skipping_example = True
                 continue
             skipping_example = False
@@ -442,6 +480,7 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             continue
         else:
             _inspect_row(ctx, sheet.name, r, row)
+            _continue_measure(ctx, sheet.name, current, r, raw, cols)
         assert current is not None
         for key, target in _FIELD_TO_LINES.items():
             value, merged = raw(key)

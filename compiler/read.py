@@ -8,8 +8,11 @@ and never written.
 
 from __future__ import annotations
 
+import copy
 import re
 import zipfile
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +130,28 @@ def _sniff(path: Path, file: str) -> tuple[str, Finding | None]:
     )
 
 
+def _measured_size(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], declared: int) -> int:
+    """What the members really expand to, counted without keeping it (at most the limit + 1).
+
+    Raises ``zipfile.BadZipFile`` when a member's stream is not the size its header claims.
+    """
+    total = 0
+    for info in infos:
+        probe = copy.copy(info)
+        probe.file_size = MAX_UNCOMPRESSED - total + 2  # read past the claim, up to the limit
+        del probe.CRC  # the size is what is checked here; calamine checks the CRC
+        size = 0
+        with zf.open(probe) as stream:
+            while chunk := stream.read(1 << 20):
+                size += len(chunk)
+                if total + size > MAX_UNCOMPRESSED:
+                    return total + size
+        if size != info.file_size:
+            raise zipfile.BadZipFile(f"{info.filename} holds {size:,} bytes, not the {info.file_size:,} it claims")
+        total += size
+    return max(total, declared)
+
+
 def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
     """Refuse zip bombs and documents renamed as workbooks; report whether it holds macros."""
     try:
@@ -135,7 +160,12 @@ def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
             names = {i.filename for i in infos}
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            # The sizes above are what the headers claim. Deflate expands at most ~1,032:1, so
+            # a file that small cannot pass the limits whatever it claims; a bigger one is
+            # measured, because calamine believes the stream, not the header.
+            if total <= MAX_UNCOMPRESSED and packed * 1_100 > MAX_UNCOMPRESSED:
+                total = _measured_size(zf, infos, total)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         return _problem(
             file,
             "corrupt-file",
@@ -147,7 +177,8 @@ def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
             file,
             "zip-bomb",
             "ไฟล์ขยายตัวผิดปกติ (อาจเป็นไฟล์อันตราย) จึงไม่เปิดอ่าน",
-            f"the file would expand to {total // 1_048_576} MB (a zip bomb?); refused",
+            f"the file would expand to {'over ' if total > MAX_UNCOMPRESSED else ''}{total // 1_048_576} MB"
+            " (a zip bomb?); refused",
         ), False
     if "word/document.xml" in names:
         return _problem(
@@ -170,12 +201,30 @@ def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
             "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx .xls .ods)",
             "this zip file is not a workbook",
         ), False
-    return None, "xl/vbaProject.bin" in names
+    return None, any(n.startswith(_MACRO_MEMBERS) for n in names)
 
 
-_CELL = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
+#: Zip members that are macros: VBA, Excel 4.0 macro sheets, LibreOffice Basic and scripts.
+_MACRO_MEMBERS = ("xl/vbaProject.bin", "xl/macrosheets/", "Basic/", "Scripts/")
+#: The VBA storage of an .xls (its name in the compound file's directory, UTF-16).
+_OLE_VBA = "_VBA_PROJECT_CUR".encode("utf-16-le")
+
+
+# A cell's body never holds another <c>: a cell left unclosed (crafted XML) fails at the
+# next cell instead of scanning to the end of the sheet for every cell (quadratic).
+_CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>((?:[^<]|<(?!/?c[\s>/]))*+)</c>")
 _REF = re.compile(rb'\br="([A-Z]+\d+)"')
 _VALUE = re.compile(rb"<v>([^<]+)</v>")
+# Tags first, then their attributes: one pattern spanning both backtracks quadratically on a
+# tag stuffed with attributes.
+_SHEET = re.compile(rb"<sheet\b[^>]*>")
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+
+
+def _attr(tag: bytes, name: bytes) -> bytes:
+    """The value of attribute ``name`` in one XML start tag (``b""`` if absent)."""
+    m = re.search(rb"\s" + re.escape(name) + rb'="([^"]*)"', tag)
+    return m.group(1) if m else b""
 
 
 def _formula_problems(path: Path) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
@@ -190,10 +239,12 @@ def _formula_problems(path: Path) -> dict[str, tuple[tuple[str, ...], dict[str, 
         with zipfile.ZipFile(path) as zf:
             wb = zf.read("xl/workbook.xml")
             rels = zf.read("xl/_rels/workbook.xml.rels")
-            targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-            targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-            for name, rid in re.findall(rb'<sheet\b[^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', wb):
-                target = targets.get(rid, b"").decode()
+            targets = {_attr(tag, b"Id"): _attr(tag, b"Target") for tag in _RELATIONSHIP.findall(rels)}
+            for tag in _SHEET.findall(wb):
+                name, rid = _attr(tag, b"name"), _attr(tag, b"r:id")
+                if not rid:
+                    continue
+                target = targets.get(rid, b"").decode("utf-8", "replace")
                 member = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 try:
                     data = zf.read(member)
@@ -229,7 +280,7 @@ def _xml_unescape(text: str) -> str:
     )
 
 
-def _grid(raw: list[list[object]]) -> list[list[object]]:
+def _grid(raw: Sequence[Sequence[object]]) -> list[list[object]]:
     return [[None if v == "" else v for v in row] for row in raw]
 
 
@@ -255,6 +306,7 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     else:
         with path.open("rb") as fh:
             head = fh.read(1 << 20)
+        has_macros = _OLE_VBA in head
         if _ENCRYPTED in head:
             return RawWorkbook(
                 file,

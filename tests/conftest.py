@@ -108,3 +108,15 @@ def render_png(tmp_path: Path) -> Path:
     path = tmp_path / "logo.png"
     path.write_bytes(_png())
     return path
+
+
+# --- hypothesis profiles (test_properties) ------------------------------------------------------
+# ``ci`` is the default: moderate example counts, no deadline (a build takes ~0.2 s and a
+# first import of pythainlp much longer). ``pytest --hypothesis-profile=long`` goes deeper.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("long", max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")

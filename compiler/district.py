@@ -1,0 +1,768 @@
+"""The district intake: every organisation's submission checked and merged, summarised.
+
+An inbox holds one folder or one .zip per organisation (a loose workbook counts as a
+submission of one file). Each is checked and merged as ``build`` does, into a small frozen
+``OrganisationSummary``; one broken organisation never stops the others. Submissions are
+surveyed in parallel across the machine's cores; the workers send back only the summary
+and their details (findings, measures) already pickled, which the parent spools to a
+temporary file, so memory stays flat however many organisations the inbox holds.
+``run_district`` then writes the summary workbook (``summary``) and, if asked, a memo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import pickle
+import re
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from . import standard, thai
+from .check import check_files
+from .errors import InputError, UsageError
+from .merge import department_order, merge
+from .model import DepartmentWorkbook, Finding, Measure, Organisation, Severity
+from .read import WORKBOOK_SUFFIXES, find_workbooks
+from .safeio import check_target
+from .safezip import LIMITS, ZipLimits, extracted
+
+if TYPE_CHECKING:
+    from .documents import Document
+
+#: Status of an organisation → (Thai, English), worst last.
+STATUSES: dict[str, tuple[str, str]] = {
+    "ok": ("ครบถ้วน", "ok"),
+    "warnings": ("มีคำเตือน", "warnings"),
+    "errors": ("มีข้อผิดพลาด", "errors"),
+    "unreadable": ("อ่านไม่ได้", "unreadable"),
+}
+#: Levels in chart order, and the label for organisations without a score.
+LEVELS = tuple(level for _, level, _ in standard.LEVEL_BANDS)
+NO_SCORE = "ไม่มีคะแนน"
+#: Text longer than this is cut in the summary (Excel holds at most 32,767 characters a cell).
+MAX_CELL = 32_000
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One measure of one organisation, merged across its departments, as plain text."""
+
+    organisation: str
+    number: int | None
+    indicator: str
+    title: str
+    departments: tuple[str, ...]
+    responsible: str
+    period: str
+    results: str
+    outcomes: str
+    budget: Decimal | None
+
+    @property
+    def has_results(self) -> bool:
+        return bool(self.results)
+
+
+@dataclass(frozen=True)
+class Details:
+    """What the summary workbook lists about one organisation beyond its summary row."""
+
+    findings: tuple[Finding, ...] = ()
+    measures: tuple[MeasureRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrganisationSummary:
+    """One organisation's submission at a glance: who, what was sent, what is wrong.
+
+    ``name`` is the organisation's name as its workbooks give it, or the submission's name
+    when no workbook could be read; ``fiscal_year`` and ``score`` are ``None`` when unknown.
+    """
+
+    submission: str
+    name: str
+    kind: str
+    district: str
+    province: str
+    fiscal_year: int | None
+    departments: tuple[str, ...]
+    files: int
+    measures: int
+    measures_with_results: int
+    errors: int
+    warnings: int
+    score: float | None
+    stated_level: str
+    status: str
+    codes: tuple[str, ...] = ()  # distinct finding codes, errors first
+
+    @property
+    def level(self) -> str:
+        """The NACC level of the score (``AA``…``F``), ``""`` without a score."""
+        return standard.level_for(self.score) if self.score is not None else ""
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the score passes (≥ 85); ``None`` without a score."""
+        return None if self.score is None else self.score >= standard.PASS_SCORE
+
+    @property
+    def status_text(self) -> str:
+        """``มีข้อผิดพลาด / errors``."""
+        th, en = STATUSES[self.status]
+        return f"{th} / {en}"
+
+
+@dataclass(frozen=True)
+class DistrictResult:
+    """What ``run_district`` found and wrote; organisations in summary order."""
+
+    inbox: Path
+    organisations: tuple[OrganisationSummary, ...]
+    not_sent: tuple[str, ...] = ()
+    expected: int | None = None  # names on the --expect list, None without one
+    written: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def count(self, status: str) -> int:
+        """How many organisations have ``status`` (ok, warnings, errors, unreadable)."""
+        return sum(1 for o in self.organisations if o.status == status)
+
+    @property
+    def failed(self) -> tuple[OrganisationSummary, ...]:
+        """Organisations with errors or nothing readable."""
+        return tuple(o for o in self.organisations if o.status in ("errors", "unreadable"))
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """Organisations per ITA level, AA…F then ``ไม่มีคะแนน``, zeros included."""
+        counts = Counter(o.level or NO_SCORE for o in self.organisations)
+        return {level: counts.get(level, 0) for level in (*LEVELS, NO_SCORE)}
+
+
+# --- one organisation -----------------------------------------------------------------------
+def _measure_key(m: Measure) -> tuple[int, object]:
+    """How measures are matched across departments (as ``merge`` does): number, else title."""
+    return (0, m.number) if m.number is not None else (1, thai.header_key(m.title))
+
+
+def _join(lines: Iterable[str]) -> str:
+    return "\n".join(dict.fromkeys(line for line in lines if line))[:MAX_CELL]
+
+
+def measure_rows(name: str, workbooks: Sequence[DepartmentWorkbook]) -> tuple[MeasureRow, ...]:
+    """Every measure of an organisation once, merged across departments like ``merge``;
+    results are headed by their department when several departments report one measure."""
+    groups: dict[tuple[int, object], list[Measure]] = {}
+    for wb in department_order(workbooks):
+        for m in wb.measures:
+            groups.setdefault(_measure_key(m), []).append(m)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+    rows = []
+    for _, group in ordered:
+        depts = tuple(dict.fromkeys(m.department or m.file for m in group))
+        several = len(depts) > 1
+
+        def by_dept(attr: str, group: list[Measure] = group, several: bool = several) -> str:
+            parts = []
+            for m in group:
+                lines = getattr(m, attr)
+                if lines:
+                    head = f"{m.department or m.file}: " if several else ""
+                    parts.append(head + "\n".join(lines))
+            return "\n".join(parts)[:MAX_CELL]
+
+        budgets = [m.budget for m in group if m.budget is not None]
+        rows.append(
+            MeasureRow(
+                organisation=name,
+                number=group[0].number,
+                indicator=next((m.indicator for m in group if m.indicator), "")
+                or ", ".join(dict.fromkeys(c for m in group for c in m.indicator_codes)),
+                title=next((m.title for m in group if m.title), "")[:MAX_CELL],
+                departments=depts,
+                responsible=_join(line for m in group for line in m.responsible),
+                period=_join(line for m in group for line in m.period),
+                results=by_dept("results"),
+                outcomes=by_dept("outcomes"),
+                budget=sum(budgets, Decimal(0)) if budgets else None,
+            )
+        )
+    return tuple(rows)
+
+
+def _common(workbooks: Sequence[DepartmentWorkbook], key: str) -> object:
+    """The value most workbooks give for ``key`` (the first of equals), ``None`` if none does."""
+    values = [wb.info.get(key) for wb in workbooks if wb.info.get(key) not in (None, "")]
+    return Counter(values).most_common(1)[0][0] if values else None
+
+
+def _status(findings: Sequence[Finding], readable: bool) -> str:
+    if not readable:
+        return "unreadable"
+    if any(f.severity is Severity.ERROR for f in findings):
+        return "errors"
+    return "warnings" if findings else "ok"
+
+
+def _codes(findings: Sequence[Finding]) -> tuple[str, ...]:
+    errors = [f.code for f in findings if f.severity is Severity.ERROR]
+    return tuple(dict.fromkeys(errors + [f.code for f in findings]))
+
+
+def _unreadable(submission: str, findings: Sequence[Finding], files: int = 0) -> tuple[OrganisationSummary, Details]:
+    summary = OrganisationSummary(
+        submission=submission,
+        name=submission_name(submission),
+        kind=standard.organisation_type(submission_name(submission))[0],
+        district="",
+        province="",
+        fiscal_year=None,
+        departments=(),
+        files=files,
+        measures=0,
+        measures_with_results=0,
+        errors=sum(1 for f in findings if f.severity is Severity.ERROR),
+        warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
+        score=None,
+        stated_level="",
+        status="unreadable",
+        codes=_codes(findings),
+    )
+    return summary, Details(tuple(findings))
+
+
+def _no_workbooks(submission: str) -> Finding:
+    return Finding(
+        "no-workbooks",
+        Severity.ERROR,
+        submission,
+        "",
+        "",
+        "ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา",
+        "no workbook (.xlsx .xlsm .xls .ods) in this submission",
+    )
+
+
+def survey_files(
+    submission: str, files: Sequence[Path], names: Sequence[str], extra: Sequence[Finding] = ()
+) -> tuple[OrganisationSummary, Details]:
+    """Check and merge one organisation's workbooks (as ``build`` does) into its summary.
+
+    The merge runs even when ``check`` found errors, so that names that disagree between
+    departments are reported too; nothing is written.
+    """
+    if not files:
+        return _unreadable(submission, [*extra, _no_workbooks(submission)])
+    checked = check_files(list(files), list(names), groups=[submission] * len(files))
+    findings = [*extra, *checked.findings]
+    readable = [wb for wb in checked.workbooks if wb.info or wb.measures]
+    if not readable:
+        return _unreadable(submission, findings, len(files))
+    report, merge_findings = merge(readable)
+    findings.extend(merge_findings)
+    if report is not None:
+        org = report.organisation
+        name, district, province = org.name, org.district, org.province
+        year: int | None = org.fiscal_year or None
+        score, stated = org.score, org.stated_level
+    else:
+        name = str(_common(readable, "organisation") or submission_name(submission))
+        district = str(_common(readable, "district") or "")
+        province = str(_common(readable, "province") or "")
+        fy = _common(readable, "fiscal_year")
+        year = fy if isinstance(fy, int) else None
+        sc = _common(readable, "score")
+        score = sc if isinstance(sc, float) else None
+        stated = str(_common(readable, "stated_level") or "")
+    rows = measure_rows(name, readable)
+    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in department_order(readable)))
+    summary = OrganisationSummary(
+        submission=submission,
+        name=name,
+        kind=standard.organisation_type(name)[0],
+        district=district,
+        province=province,
+        fiscal_year=year,
+        departments=departments,
+        files=len(files),
+        measures=len(rows),
+        measures_with_results=sum(1 for r in rows if r.has_results),
+        errors=sum(1 for f in findings if f.severity is Severity.ERROR),
+        warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
+        score=score,
+        stated_level=stated,
+        status=_status(findings, True),
+        codes=_codes(findings),
+    )
+    return summary, Details(tuple(findings), rows)
+
+
+def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSummary, Details]:
+    """One submission (folder, .zip or single workbook) surveyed; never raises.
+
+    A .zip is opened by ``safezip`` into a temporary folder that is gone on return; a
+    refused archive makes the organisation ``unreadable`` with the refusal's findings.
+    """
+    submission = path.name
+    try:
+        if path.is_dir():
+            files, _ = find_workbooks([path])
+            names = [f.relative_to(path).as_posix() for f in files]
+            return survey_files(submission, files, names)
+        if path.suffix.lower() == ".zip":
+            with extracted(path, display=submission, limits=limits) as ex:
+                if ex.refused:
+                    return _unreadable(submission, ex.findings)
+                return survey_files(submission, ex.files, ex.names, ex.findings)
+        return survey_files(submission, [path], [path.name])
+    except Exception as exc:  # one broken organisation never stops the others
+        return _unreadable(
+            submission,
+            [
+                Finding(
+                    "internal-error",
+                    Severity.ERROR,
+                    submission,
+                    "",
+                    "",
+                    f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})",
+                    f"the submission could not be processed: {type(exc).__name__}: {exc}",
+                )
+            ],
+        )
+
+
+def _survey_packed(task: tuple[Path, ZipLimits]) -> tuple[OrganisationSummary, bytes]:
+    """Worker: the summary, and the details already pickled (the parent only spools them)."""
+    summary, details = survey(task[0], limits=task[1])
+    return summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# --- the inbox ----------------------------------------------------------------------------
+_LEADING_NUMBER = re.compile(r"^[\d๐-๙]+[\s._\-)]*")
+
+
+def submission_name(submission: str) -> str:
+    """The organisation a submission's own name suggests: ``0007_เทศบาลตำบลบ้านต๋อม.zip`` →
+    ``เทศบาลตำบลบ้านต๋อม`` (for when nothing inside can be read)."""
+    stem = (
+        submission[: -len(Path(submission).suffix)]
+        if Path(submission).suffix.lower() in (".zip", *WORKBOOK_SUFFIXES)
+        else submission
+    )
+    return _LEADING_NUMBER.sub("", stem).strip() or stem
+
+
+def list_submissions(inbox: Path) -> list[Path]:
+    """Each organisation's submission in ``inbox``: folders, .zip files and loose workbooks,
+    sorted; hidden files, lock files and anything else are ignored."""
+    out = []
+    for p in sorted(inbox.iterdir()):
+        if p.name.startswith((".", "~$", "__MACOSX")):
+            continue
+        if p.is_dir() or p.suffix.lower() == ".zip" or p.suffix.lower() in WORKBOOK_SUFFIXES:
+            out.append(p)
+    return out
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where the platform has it: workers start from a clean, preloaded process
+    (no threads inherited, unlike fork); spawn elsewhere."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["compiler.district"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def survey_all(
+    submissions: Sequence[Path], *, jobs: int | None = None, limits: ZipLimits = LIMITS
+) -> Iterator[tuple[OrganisationSummary, bytes]]:
+    """Survey every submission, in parallel when ``jobs`` > 1, yielding as each finishes."""
+    jobs = max(1, min(jobs or default_jobs(), len(submissions)))
+    tasks = [(p, limits) for p in submissions]
+    if jobs == 1:
+        yield from map(_survey_packed, tasks)
+        return
+    # Chunks amortise the hand-over; small enough that the last chunks keep both cores busy.
+    chunksize = max(1, min(8, len(tasks) // (jobs * 8)))
+    with _context().Pool(jobs) as pool:
+        yield from pool.imap_unordered(_survey_packed, tasks, chunksize)
+
+
+class _Spool:
+    """Pickled details kept on disk, found again by submission: memory stays flat."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="ita-district-")
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def put(self, submission: str, data: bytes) -> None:
+        self._where[submission] = (self._file.seek(0, os.SEEK_END), len(data))
+        self._file.write(data)
+
+    def get(self, summary: OrganisationSummary) -> Details:
+        offset, size = self._where[summary.submission]
+        self._file.seek(offset)
+        details: Details = pickle.loads(self._file.read(size))
+        return details
+
+    def close(self) -> None:
+        self._file.close()
+
+
+# --- the expect list ------------------------------------------------------------------------
+_ABBREVIATIONS = (
+    ("อบจ.", "องค์การบริหารส่วนจังหวัด"),
+    ("อบต.", "องค์การบริหารส่วนตำบล"),
+    ("ทน.", "เทศบาลนคร"),
+    ("ทม.", "เทศบาลเมือง"),
+    ("ทต.", "เทศบาลตำบล"),
+)
+_NAME_HEADERS = frozenset(
+    thai.header_key(h).lower()
+    for h in (
+        "ชื่อหน่วยงาน",
+        "หน่วยงาน",
+        "ชื่อ อปท.",
+        "อปท.",
+        "ชื่อองค์กรปกครองส่วนท้องถิ่น",
+        "องค์กรปกครองส่วนท้องถิ่น",
+        "organisation",
+        "organization",
+        "name",
+        "ชื่อ",
+    )
+)
+
+
+def name_key(name: str) -> str:
+    """A name compared loosely: abbreviations spelt out, no spaces, Thai marks in order.
+
+    ``name_key("อบต. ภูซาง") == name_key("องค์การบริหารส่วนตำบลภูซาง")``.
+    """
+    text = thai.header_key(thai.clean_text(name)).replace(".", ". ").replace(" ", "")
+    for short, full in _ABBREVIATIONS:
+        if text.startswith(short):
+            text = full + text[len(short) :]
+    return text.replace(".", "").lower()
+
+
+def read_expect_list(path: Path) -> list[str]:
+    """Organisation names from an expect list: the column headed ชื่อหน่วยงาน/หน่วยงาน/
+    organisation on the first sheet, or its first column; a .txt/.csv holds one name a line.
+    """
+    if not path.is_file():
+        raise UsageError(f"ไม่พบไฟล์รายชื่อ: {path}", f"no such expect list: {path}")
+    if path.suffix.lower() in (".txt", ".csv"):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"อ่านไฟล์รายชื่อ {path} ไม่ได้", f"cannot read the expect list {path}: {exc}") from exc
+        rows: list[list[object]] = [[line.split(",")[0]] for line in text.splitlines()]
+    else:
+        import python_calamine as pc
+
+        try:
+            book = pc.CalamineWorkbook.from_path(str(path))
+            rows = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=True)]
+            book.close()
+        except Exception as exc:  # calamine has its own exception types for every damage
+            raise UsageError(
+                f"อ่านไฟล์รายชื่อ {path} ไม่ได้ (ต้องเป็น .xlsx .xls .ods .csv หรือ .txt)",
+                f"cannot read the expect list {path}: {exc}",
+            ) from exc
+    column, start = _name_column(rows)
+    names = [thai.clean_text(r[column]) for r in rows[start:] if column < len(r)]
+    names = [n for n in names if n and not re.fullmatch(r"[\d๐-๙.\s]+", n)]
+    if not names:
+        raise UsageError(f"ไม่พบรายชื่อหน่วยงานใน {path}", f"no organisation names in {path}")
+    return list(dict.fromkeys(names))
+
+
+def _name_column(rows: Sequence[Sequence[object]]) -> tuple[int, int]:
+    """(column, first data row) of the names: under a known header, else the first column
+    that holds text (from the top)."""
+    for r, row in enumerate(rows[:10]):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and thai.header_key(value).lower() in _NAME_HEADERS:
+                return c, r + 1
+    for c in range(max((len(r) for r in rows), default=0)):
+        if any(isinstance(r[c], str) and str(r[c]).strip() for r in rows if c < len(r)):
+            return c, 0
+    return 0, 0
+
+
+def not_sent(expected: Sequence[str], organisations: Sequence[OrganisationSummary]) -> list[str]:
+    """Names on the list that no submission matches, by its workbooks' name or its own name;
+    a name given without its type (``บ้านต๋อม``) matches the place."""
+    keys: set[str] = set()
+    places: set[str] = set()
+    for o in organisations:
+        for n in (o.name, submission_name(o.submission)):
+            k = name_key(n)
+            keys.add(k)
+            places.add(name_key(standard.organisation_type(n)[1]))
+    out = []
+    for name in expected:
+        k = name_key(name)
+        if k in keys or (not standard.organisation_type(name)[0] and k in places):
+            continue
+        out.append(name)
+    return out
+
+
+# --- the run ---------------------------------------------------------------------------------
+_LEADING_VOWEL = re.compile("([เแโใไ])([ก-ฮ])")
+
+
+def thai_sort_key(text: str) -> str:
+    """Dictionary order for Thai: a leading vowel sorts after its consonant (เมือง under ม)."""
+    return _LEADING_VOWEL.sub(r"\2\1", text)
+
+
+def _order(o: OrganisationSummary) -> tuple[bool, str, bool, str, str, str]:
+    """Province, district, then name in Thai order; what could not be placed comes last."""
+    return (
+        not o.province,
+        thai_sort_key(o.province),
+        not o.district,
+        thai_sort_key(o.district),
+        thai_sort_key(o.name),
+        o.submission,
+    )
+
+
+def _progress_bar(total: int, enabled: bool | None) -> object:
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if enabled is None else enabled
+    return tqdm(
+        total=total,
+        disable=not show,
+        file=sys.stderr,
+        unit="org",
+        desc="หน่วยงาน/organisations",
+        leave=False,
+        dynamic_ncols=True,
+    )
+
+
+def _duplicates(organisations: Sequence[OrganisationSummary]) -> dict[str, Finding]:
+    """A warning for each submission whose organisation also sent another one."""
+    by_name: dict[str, list[OrganisationSummary]] = {}
+    for o in organisations:
+        if o.status != "unreadable":
+            by_name.setdefault(name_key(o.name), []).append(o)
+    out = {}
+    for group in by_name.values():
+        if len(group) < 2:
+            continue
+        listed = ", ".join(o.submission for o in group)
+        for o in group:
+            out[o.submission] = Finding(
+                "duplicate-submission",
+                Severity.WARNING,
+                o.submission,
+                "",
+                "",
+                f"{o.name} ส่งมามากกว่าหนึ่งชุด ({listed}) กรุณาตรวจสอบว่าชุดใดเป็นฉบับล่าสุด",
+                f"{o.name} sent more than one submission ({listed}); check which one is current",
+            )
+    return out
+
+
+def run_district(
+    inbox: Path | str,
+    output: Path | str,
+    *,
+    docx: Path | str | None = None,
+    expect: Path | str | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+    emblem: Path | str | None = None,
+    limits: ZipLimits = LIMITS,
+    on_summary: Callable[[OrganisationSummary], None] | None = None,
+) -> DistrictResult:
+    """``ita-report district``: survey every submission in ``inbox``, write the summary workbook
+    ``output`` (and the memo ``docx``), listing who on ``expect`` has not sent.
+
+    Usage problems (no inbox, wrong suffix, an existing output without ``force``, an
+    unreadable expect list) are raised before any work. ``progress`` ``None`` shows the bar
+    only on a terminal. ``emblem`` is the Garuda picture for the memo. ``on_summary`` is
+    called with each summary as it arrives.
+    """
+    inbox, output = Path(inbox), Path(output)
+    if not inbox.is_dir():
+        raise UsageError(f"ไม่พบโฟลเดอร์ที่รับเอกสาร: {inbox}", f"no such inbox folder: {inbox}")
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(f"ไฟล์สรุปต้องลงท้ายด้วย .xlsx: {output}", f"the summary file must end in .xlsx: {output}")
+    check_target(output, force=force)
+    memo = Path(docx) if docx is not None else None
+    if memo is not None:
+        if memo.suffix.lower() != ".docx":
+            raise UsageError(f"ไฟล์บันทึกข้อความต้องลงท้ายด้วย .docx: {memo}", f"the memo must end in .docx: {memo}")
+        check_target(memo, force=force)
+    expected = read_expect_list(Path(expect)) if expect is not None else None
+    submissions = list_submissions(inbox)
+    if not submissions:
+        raise InputError(
+            f"ไม่พบสิ่งที่ส่งมาใน {inbox} (โฟลเดอร์หรือไฟล์ .zip ของแต่ละหน่วยงาน)",
+            f"nothing in {inbox}: expected one folder or .zip per organisation",
+        )
+    spool = _Spool()
+    try:
+        summaries: list[OrganisationSummary] = []
+        bar = _progress_bar(len(submissions), progress)
+        try:
+            for summary, details in survey_all(submissions, jobs=jobs, limits=limits):
+                spool.put(summary.submission, details)
+                summaries.append(summary)
+                if on_summary is not None:
+                    on_summary(summary)
+                bar.update(1)  # type: ignore[attr-defined]
+        finally:
+            bar.close()  # type: ignore[attr-defined]
+        summaries.sort(key=_order)
+        extra = _duplicates(summaries)
+        summaries = [_with_extra(o, extra.get(o.submission)) for o in summaries]
+        result = DistrictResult(
+            inbox,
+            tuple(summaries),
+            tuple(not_sent(expected, summaries)) if expected is not None else (),
+            len(expected) if expected is not None else None,
+        )
+
+        def details_of(o: OrganisationSummary) -> Details:
+            d = spool.get(o)
+            more = extra.get(o.submission)
+            return Details((*d.findings, more), d.measures) if more else d
+
+        from .summary import write_summary
+
+        written = [write_summary(output, result, details_of, force=force)]
+    finally:
+        spool.close()
+    notes: list[str] = []
+    if memo is not None:
+        from .announce import render_document  # the official-document renderer
+
+        doc, office = memo_document(result, summary_name=output.name)
+        path, memo_findings = render_document(doc, office, memo, emblem=emblem, force=force)
+        written.append(path)
+        notes.extend(f"{f.message_th} / {f.message_en}" for f in memo_findings)
+    return replace(result, written=tuple(written), notes=tuple(notes))
+
+
+def _with_extra(o: OrganisationSummary, finding: Finding | None) -> OrganisationSummary:
+    if finding is None:
+        return o
+    status = "warnings" if o.status == "ok" else o.status
+    return replace(o, warnings=o.warnings + 1, status=status, codes=(*o.codes, finding.code))
+
+
+# --- the memo to the district chief ----------------------------------------------------------
+#: Names listed in the memo itself; longer lists are left to the summary workbook.
+MEMO_LIST = 15
+
+
+def _most_common(values: Iterable[object]) -> object:
+    counts = Counter(v for v in values if v not in (None, ""))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:MEMO_LIST])
+    return shown + (f" และอีก {len(names) - MEMO_LIST} แห่ง" if len(names) > MEMO_LIST else "")
+
+
+def memo_document(
+    result: DistrictResult, *, summary_name: str = "", today: dt.date | None = None
+) -> tuple[Document, Organisation]:
+    """The บันทึกข้อความ to the district chief (นายอำเภอ) summarising the intake, and the office
+    that sends it (the district's local-government office), for ``announce.render_document``.
+
+    Number and date are left as dots for the registry; the counts are dated ``today``.
+    """
+    from .documents import Block, Document, DocumentKind, OfficialDate, Signature, bare_district, bare_province
+
+    orgs = result.organisations
+    district = bare_district(str(_most_common(o.district for o in orgs) or ""))
+    province = bare_province(str(_most_common(o.province for o in orgs) or ""))
+    year = _most_common(o.fiscal_year for o in orgs)
+    office = Organisation(
+        name=f"สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ{district}" if district else "สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ",
+        district=district,
+        province=province,
+        fiscal_year=year if isinstance(year, int) else 0,
+    )
+    year_text = f" ประจำปีงบประมาณ พ.ศ. {year}" if isinstance(year, int) else ""
+    when = OfficialDate.of(today or dt.date.today()).full()
+    sent = len(orgs)
+    ok, warned = result.count("ok"), result.count("warnings")
+    wrong, unreadable = result.count("errors"), result.count("unreadable")
+    scored = [o for o in orgs if o.score is not None]
+    passed = sum(1 for o in scored if o.passed)
+    levels = ", ".join(f"ระดับ {lvl} {n} แห่ง" for lvl, n in result.levels.items() if n and lvl != NO_SCORE)
+    received = f"ได้รับรายงานจากองค์กรปกครองส่วนท้องถิ่น {sent} แห่ง"
+    if result.expected is not None:
+        received += f" จากทั้งหมด {result.expected} แห่ง ยังไม่ได้รับ {len(result.not_sent)} แห่ง"
+    items = [
+        received,
+        f"ตรวจแล้วครบถ้วน {ok} แห่ง มีข้อสังเกตที่ควรแก้ไข {warned} แห่ง มีข้อผิดพลาดต้องแก้ไขก่อนเผยแพร่ {wrong} แห่ง"
+        f" และเปิดอ่านไม่ได้ {unreadable} แห่ง",
+        f"ผลการประเมิน ITA ที่แจ้งมา {len(scored)} แห่ง ผ่านเกณฑ์ (ตั้งแต่ {thai.format_score(standard.PASS_SCORE)} คะแนน)"
+        f" {passed} แห่ง ไม่ผ่าน {len(scored) - passed} แห่ง"
+        + (f" ได้แก่ {levels}" if levels else "")
+        + (f" ไม่ได้แจ้งคะแนน {sent - len(scored)} แห่ง" if sent > len(scored) else ""),
+    ]
+    failed = [o.name for o in result.failed]
+    if failed:
+        items.append(f"หน่วยงานที่ต้องแก้ไขและส่งใหม่ ได้แก่ {_names(failed)}")
+    if result.not_sent:
+        items.append(f"หน่วยงานที่ยังไม่ส่งรายงาน ได้แก่ {_names(list(result.not_sent))}")
+    attached = f" ({summary_name})" if summary_name else ""
+    blocks = (
+        Block(
+            "paragraph",
+            "ตามที่สำนักงาน ป.ป.ช. กำหนดให้องค์กรปกครองส่วนท้องถิ่นรายงานผลการดำเนินการตามมาตรการส่งเสริม"
+            f"คุณธรรมและความโปร่งใสภายในหน่วยงาน ตามการประเมินคุณธรรมและความโปร่งใสในการดำเนินงาน (ITA){year_text} นั้น",
+        ),
+        Block(
+            "paragraph",
+            f"{office.name} ได้รวบรวมและตรวจสอบรายงานที่ได้รับ ณ วันที่ {when} แล้ว สรุปได้ดังนี้",
+        ),
+        *(Block("item", text, 1, f"{i}.") for i, text in enumerate(items, start=1)),
+        Block("paragraph", f"รายละเอียดรายหน่วยงานปรากฏตามตารางสรุปผล{attached} ที่แนบมาพร้อมนี้"),
+        Block(
+            "closing",
+            "จึงเรียนมาเพื่อโปรดทราบ และพิจารณาแจ้งหน่วยงานที่ยังไม่ส่งหรือต้องแก้ไขให้ดำเนินการต่อไป",
+        ),
+    )
+    document = Document(
+        kind=DocumentKind.MEMO,
+        subject=f"สรุปผลการรับรายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส (ITA){year_text}",
+        blocks=blocks,
+        signature=Signature("", (f"ท้องถิ่นอำเภอ{district}",)),
+        unit=" ".join(p for p in (office.name, f"จังหวัด{province}" if province else "") if p),
+        to=f"นายอำเภอ{district}",
+    )
+    return document, office

@@ -1,0 +1,1194 @@
+"""The official documents' sheets (ประกาศ, คำสั่ง, บันทึกข้อความ): their layout as data, and
+reading a sheet into a :class:`Document` with findings at its cells.
+
+A document sheet has two columns, ``รายการ`` (what the row is, chosen from a dropdown) and
+``ข้อความ`` (its text), one element per row, so the document's order is the rows' order. A
+third column ``คำอธิบาย`` holds hints that are never read. The sheet's name says which
+document it is: ``ประกาศ``, ``ประกาศ 2``, ``คำสั่ง`` … (see ``standard.DOCUMENT_SHEETS``)::
+
+    รายการ           ข้อความ
+    เรื่อง            นโยบายคุณธรรมและความโปร่งใส
+    วันที่            21 มีนาคม 2565
+    ย่อหน้า           ตามเจตนารมณ์ของรัฐธรรมนูญแห่งราชอาณาจักรไทย …
+    ข้อ              บริหารงานและปฏิบัติงานตามหลักธรรมาภิบาล …        → ๑. บริหารงาน…
+    ข้อย่อย           เผยแพร่ข้อมูลข่าวสาร …                           → ๑.๑ เผยแพร่…
+    ข้อย่อยย่อย        โครงสร้างและการจัดองค์กร …                        → (๑) โครงสร้าง…
+    ท้ายเรื่อง         จึงประกาศให้ทราบโดยทั่วกัน
+
+The organisation's name, and the executive who signs by default, come from
+``ข้อมูลหน่วยงาน`` (an :class:`~compiler.model.Organisation`) and never from these sheets;
+a near miss of the name typed inside a text (``บ้านต้อม`` for ``บ้านต๋อม``) is corrected in
+the document and reported as a warning at its cell.
+
+Numbers of items (``๑.``, ``๑.๑``, ``(๑)``) are generated unless the clerk typed one; a typed
+number is kept, and numbering goes on from it. A ``หัวข้อ`` (heading of a section) starts the
+numbering again, as in phon_sai_2568's ประกาศ. An empty ``รายการ`` cell repeats the element
+of the row above (several paragraphs, several items), except after one-of-a-kind elements.
+
+In a บันทึกข้อความ, each ``ความเห็น`` row starts a comment box (its text is the box's
+heading, e.g. ``ความเห็นหัวหน้าสำนักปลัด``); the rows after it (``ย่อหน้า``, ``ตัวเลือก``,
+``ผู้ลงนาม``, ``ตำแหน่งผู้ลงนาม``, ``วันที่``) belong to that box. A box without a signer is
+left to be signed by hand, except the last box of the chain, which the executive signs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from . import standard, thai
+from .model import Finding, Organisation, Severity, cell_ref
+from .read import RawSheet, RawWorkbook
+
+if TYPE_CHECKING:  # openpyxl is only needed to write sheets
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+
+# ============================================================================================
+# The spec (data)
+# ============================================================================================
+class DocumentKind(str, Enum):
+    """Which official document a sheet holds; the value is the sheet's (base) name."""
+
+    ANNOUNCEMENT = standard.SHEET_ANNOUNCEMENT  # ประกาศ
+    ORDER = standard.SHEET_ORDER  # คำสั่ง
+    MEMO = standard.SHEET_MEMO  # บันทึกข้อความ
+
+
+ALL_KINDS = (DocumentKind.ANNOUNCEMENT, DocumentKind.ORDER, DocumentKind.MEMO)
+MEMO_ONLY = (DocumentKind.MEMO,)
+
+#: Column headers of a document sheet (A, B, C); C is hints only.
+HEADER_ELEMENT = "รายการ"
+HEADER_TEXT = "ข้อความ"
+HEADER_HINT = "คำอธิบาย"
+HEADER_ALIASES = {HEADER_ELEMENT: ("ประเภท", "องค์ประกอบ", "ส่วน"), HEADER_TEXT: ("ข้อความ", "เนื้อหา", "รายละเอียด")}
+
+
+@dataclass(frozen=True)
+class Element:
+    """One kind of row of a document sheet (the value of its ``รายการ`` cell).
+
+    ``role`` says what the reader does with it: ``subject``, ``number``, ``date``, ``unit``,
+    ``to`` (one per document); ``paragraph``, ``heading``, ``item`` (``level`` 1–3),
+    ``section`` (a heading named after the element, then its text as paragraphs),
+    ``closing``; ``signer``, ``position``; ``comment`` and ``choice`` (memo comment boxes).
+    """
+
+    key: str
+    label: str
+    role: str
+    aliases: tuple[str, ...] = ()
+    hint: str = ""
+    kinds: tuple[DocumentKind, ...] = ALL_KINDS
+    level: int = 0
+
+    @property
+    def single(self) -> bool:
+        """At most one such row per document (outside comment boxes)."""
+        return self.role in ("subject", "number", "date", "unit", "to", "signer")
+
+
+ELEMENTS: tuple[Element, ...] = (
+    Element("subject", "เรื่อง", "subject", ("ชื่อเรื่อง",), "ชื่อเรื่อง ไม่ต้องพิมพ์คำว่า เรื่อง (ต้องกรอก)"),
+    Element(
+        "number",
+        "ที่",
+        "number",
+        ("เลขที่", "เลขที่คำสั่ง", "เลขที่หนังสือ"),
+        "เลขที่ เช่น 255/2565 (คำสั่ง) หรือ พย 72401/119 (บันทึกข้อความ)",
+        (DocumentKind.ORDER, DocumentKind.MEMO),
+    ),
+    Element(
+        "date",
+        "วันที่",
+        "date",
+        ("ลงวันที่", "วันที่ลงนาม", "วันเดือนปี"),
+        "วันที่ลงนาม เช่น 21 มีนาคม 2565 หรือ 21/3/2565 เว้นว่างหรือพิมพ์เพียงเดือนและปีได้ ถ้าจะเขียนวันที่ด้วยมือ",
+    ),
+    Element(
+        "unit",
+        "ส่วนราชการ",
+        "unit",
+        ("หน่วยงานเจ้าของเรื่อง",),
+        "กอง/สำนักเจ้าของเรื่อง เช่น สำนักปลัด (ชื่อหน่วยงาน อำเภอ จังหวัด เติมให้เอง)",
+        MEMO_ONLY,
+    ),
+    Element("to", "เรียน", "to", ("ถึง",), "ผู้รับ เช่น นายกองค์การบริหารส่วนตำบลภูซาง (ต้องกรอก)", MEMO_ONLY),
+    Element("paragraph", "ย่อหน้า", "paragraph", ("ข้อความ", "เนื้อหา", "ย่อหน้าใหม่"), "ข้อความหนึ่งย่อหน้า"),
+    Element("heading", "หัวข้อ", "heading", ("หัวข้อเรื่อง", "ชื่อหัวข้อ"), "หัวข้อของส่วน (ตัวหนา) เลขข้อเริ่มนับใหม่"),
+    Element("item", "ข้อ", "item", ("ข้อหลัก",), "ข้อ ระบบใส่เลข ๑. ให้ ถ้าไม่ได้พิมพ์เลขเอง", level=1),
+    Element("subitem", "ข้อย่อย", "item", (), "ข้อย่อย ระบบใส่เลข ๑.๑ ให้ ถ้าไม่ได้พิมพ์เลขเอง", level=2),
+    Element("subsubitem", "ข้อย่อยย่อย", "item", (), "ข้อย่อยของข้อย่อย ระบบใส่เลข (๑) ให้", level=3),
+    Element("background", "เรื่องเดิม", "section", (), "ความเป็นมาของเรื่อง", MEMO_ONLY),
+    Element("facts", "ข้อเท็จจริง", "section", (), "ข้อเท็จจริง", MEMO_ONLY),
+    Element("law", "ข้อกฎหมาย", "section", ("ข้อระเบียบ", "ระเบียบ/กฎหมาย"), "ข้อกฎหมายหรือระเบียบที่เกี่ยวข้อง", MEMO_ONLY),
+    Element("consideration", "ข้อพิจารณา", "section", (), "ข้อพิจารณา", MEMO_ONLY),
+    Element("proposal", "ข้อเสนอ", "section", (), "ข้อเสนอ", MEMO_ONLY),
+    Element(
+        "closing",
+        "ท้ายเรื่อง",
+        "closing",
+        ("ข้อความท้าย", "คำลงท้าย", "ปิดท้าย"),
+        "เช่น จึงประกาศให้ทราบโดยทั่วกัน / ทั้งนี้ ตั้งแต่บัดนี้เป็นต้นไป / จึงเรียนมาเพื่อโปรดทราบ",
+    ),
+    Element(
+        "signer",
+        "ผู้ลงนาม",
+        "signer",
+        ("ชื่อผู้ลงนาม", "ลงนาม"),
+        "ชื่อผู้ลงนาม เว้นว่าง = ผู้บริหารในแผ่นงานข้อมูลหน่วยงาน",
+    ),
+    Element(
+        "position",
+        "ตำแหน่งผู้ลงนาม",
+        "position",
+        ("ตำแหน่ง",),
+        "ตำแหน่ง หลายบรรทัดได้ (Alt+Enter) เว้นว่าง = ตำแหน่งผู้บริหาร",
+    ),
+    Element(
+        "comment",
+        "ความเห็น",
+        "comment",
+        ("ความเห็น/คำสั่ง", "ช่องความเห็น"),
+        "เริ่มช่องความเห็นใหม่ พิมพ์หัวช่อง เช่น ความเห็นหัวหน้าสำนักปลัด แถวถัดไปเป็นของช่องนี้",
+        MEMO_ONLY,
+    ),
+    Element("choice", "ตัวเลือก", "choice", ("ช่องเลือก",), "ช่อง ☐ ให้เลือก เช่น เห็นชอบ / ไม่เห็นชอบ เพราะ....", MEMO_ONLY),
+)
+
+ELEMENTS_BY_KEY: dict[str, Element] = {e.key: e for e in ELEMENTS}
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """One kind of document: its sheet, title row, and the skeleton ``init`` writes.
+
+    ``skeleton`` is the list of element keys written in column A of a blank sheet, in order,
+    for the clerk to fill column B (rows left empty are ignored).
+    """
+
+    kind: DocumentKind
+    title: str
+    skeleton: tuple[str, ...]
+    #: The dated line before the signature (``ประกาศ ณ วันที่`` …); "" for none.
+    dated: str = ""
+
+    @property
+    def sheet(self) -> str:
+        return self.kind.value
+
+    @property
+    def elements(self) -> tuple[Element, ...]:
+        return tuple(e for e in ELEMENTS if self.kind in e.kinds)
+
+
+DOCUMENT_SPECS: dict[DocumentKind, DocumentSpec] = {
+    DocumentKind.ANNOUNCEMENT: DocumentSpec(
+        DocumentKind.ANNOUNCEMENT,
+        "ประกาศ (กรอกเฉพาะเมื่อจะออกประกาศ) หนึ่งแถวต่อหนึ่งรายการ ตามลำดับในเอกสาร",
+        ("subject", "date", "paragraph", "item", "item", "subitem", "closing", "signer", "position"),
+        "ประกาศ ณ วันที่",
+    ),
+    DocumentKind.ORDER: DocumentSpec(
+        DocumentKind.ORDER,
+        "คำสั่ง (กรอกเฉพาะเมื่อจะออกคำสั่ง) หนึ่งแถวต่อหนึ่งรายการ ตามลำดับในเอกสาร",
+        ("number", "subject", "date", "paragraph", "paragraph", "item", "subitem", "closing", "signer", "position"),
+        "สั่ง ณ วันที่",
+    ),
+    DocumentKind.MEMO: DocumentSpec(
+        DocumentKind.MEMO,
+        "บันทึกข้อความ (กรอกเฉพาะเมื่อจะทำบันทึกเสนอ) หนึ่งแถวต่อหนึ่งรายการ ตามลำดับในเอกสาร",
+        (
+            "unit",
+            "number",
+            "date",
+            "subject",
+            "to",
+            "background",
+            "facts",
+            "consideration",
+            "closing",
+            "signer",
+            "position",
+            "comment",
+            "paragraph",
+            "signer",
+            "position",
+            "comment",
+            "paragraph",
+            "signer",
+            "position",
+            "comment",
+            "choice",
+            "choice",
+        ),
+    ),
+}
+
+#: The ประกาศ of the measures, generated from ``ข้อมูลหน่วยงาน`` and ``มาตรการ`` alone.
+#: ``{organisation}``, ``{year}`` (the fiscal year) and ``{previous_year}`` are filled in.
+MEASURES_SUBJECT = "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+MEASURES_PREAMBLE = (
+    "ตามที่สำนักงานคณะกรรมการป้องกันและปราบปรามการทุจริตแห่งชาติ (สำนักงาน ป.ป.ช.) ได้กำหนดให้มี"
+    "การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ (Integrity and Transparency "
+    "Assessment : ITA) เพื่อให้หน่วยงานภาครัฐนำผลการประเมินไปปรับปรุงการบริหารงานให้มีคุณธรรม"
+    "และความโปร่งใสยิ่งขึ้น นั้น",
+    "{organisation} ได้วิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
+    "ประจำปีงบประมาณ พ.ศ. {previous_year} แล้ว เพื่อให้การบริหารงานเป็นไปด้วยความซื่อสัตย์สุจริต "
+    "โปร่งใส ตรวจสอบได้ และป้องกันการทุจริต จึงกำหนดมาตรการส่งเสริมคุณธรรมและความโปร่งใส"
+    "ภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} ดังนี้",
+)
+MEASURES_CLOSING = "จึงประกาศให้ทราบโดยทั่วกัน"
+
+#: What a blank to be filled by hand looks like.
+DOTS_DAY = "........"
+DOTS_MONTH = "...................."
+DOTS_YEAR = "........"
+DOTS_NAME = "......................................................"
+
+
+# ============================================================================================
+# The document model
+# ============================================================================================
+@dataclass(frozen=True)
+class OfficialDate:
+    """A document's date, Buddhist Era; a part that is ``None`` is left to the pen.
+
+    ``OfficialDate(2565, 3, 21)`` is 21 มีนาคม 2565; ``OfficialDate(2565, 3)`` prints
+    ``........ เดือน มีนาคม พ.ศ. 2565``; ``OfficialDate()`` is all dots.
+    """
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def of(cls, date: dt.date) -> OfficialDate:
+        """From a CE ``date``: ``OfficialDate.of(date(2022, 3, 21)) == OfficialDate(2565, 3, 21)``."""
+        return cls(date.year + thai.BE_OFFSET, date.month, date.day)
+
+    def long(self) -> str:
+        """``21 เดือน มีนาคม พ.ศ. 2565`` (Arabic digits; typeset later), dots where unknown."""
+        return f"{self._day()} เดือน {self._month()} พ.ศ. {self._year()}"
+
+    def full(self) -> str:
+        """``21 มีนาคม 2565``, dots where unknown (the memo's ``วันที่`` form)."""
+        return f"{self._day()} {self._month()} {self._year()}"
+
+    def _day(self) -> str:
+        return str(self.day) if self.day else DOTS_DAY
+
+    def _month(self) -> str:
+        return thai.MONTHS[self.month - 1] if self.month else DOTS_MONTH
+
+    def _year(self) -> str:
+        return str(self.year) if self.year else DOTS_YEAR
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of a document's body.
+
+    ``role``: ``paragraph``, ``heading``, ``item`` (``level`` 1–3) or ``closing``. ``number``
+    is the item's number as typed (``๑.๑``) or generated (``1.1``; digits are typeset
+    later); ``""`` for none (a paragraph, or an item's continuation line).
+    """
+
+    role: str
+    text: str
+    level: int = 0
+    number: str = ""
+    cell: str = ""
+
+    @property
+    def line(self) -> str:
+        """The paragraph as printed (before digits are typeset): ``"1.1 เผยแพร่…"``."""
+        return f"{self.number} {self.text}" if self.number else self.text
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who signs: the name (without parentheses) and the position's lines; ``""`` to sign by hand."""
+
+    name: str
+    positions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One box of a memo's chain of comments (ความเห็นหัวหน้าสำนักปลัด …)."""
+
+    heading: str
+    lines: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    signature: Signature = Signature("")
+    date: OfficialDate | None = None
+    cell: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """An official document ready to render; names are not in it but in the ``Organisation``.
+
+    ``number``: ``ที่`` as typed (``255/2565``, ``พย 72401/119``); ``unit``: the memo's
+    ส่วนราชการ line in full; ``to``: its เรียน. ``sheet`` and ``file`` say where it came from
+    (``""`` for the generated ประกาศ of the measures).
+    """
+
+    kind: DocumentKind
+    subject: str
+    blocks: tuple[Block, ...]
+    signature: Signature
+    number: str = ""
+    date: OfficialDate | None = None
+    unit: str = ""
+    to: str = ""
+    comments: tuple[Comment, ...] = ()
+    sheet: str = ""
+    file: str = ""
+
+    @property
+    def spec(self) -> DocumentSpec:
+        return DOCUMENT_SPECS[self.kind]
+
+
+# ============================================================================================
+# Names: one spelling, the Organisation's
+# ============================================================================================
+_TONES = re.compile("[\u0e48-\u0e4b]")
+_ANCHOR_OF_TYPE = {
+    "องค์การบริหารส่วนจังหวัด": "จังหวัด",
+    "องค์การบริหารส่วนตำบล": "ตำบล",
+    "เทศบาลนคร": "นคร",
+    "เทศบาลเมือง": "เมือง",
+    "เทศบาลตำบล": "ตำบล",
+}
+_DISTRICT_PREFIX = re.compile(r"^\s*(?:อำเภอ|อ\.)\s*")
+_PROVINCE_PREFIX = re.compile(r"^\s*(?:จังหวัด|จ\.)\s*")
+
+
+def bare_district(name: str) -> str:
+    """A district without ``อำเภอ``: ``bare_district("อำเภอเมือง") == "เมือง"``."""
+    return _DISTRICT_PREFIX.sub("", name).strip()
+
+
+def bare_province(name: str) -> str:
+    """A province without ``จังหวัด``: ``bare_province("จ.พะเยา") == "พะเยา"``."""
+    return _PROVINCE_PREFIX.sub("", name).strip()
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (names are short)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _name_rules(org: Organisation) -> list[tuple[str, str]]:
+    """(anchor, right name) pairs: a word after ``anchor`` that nearly equals the name is a typo."""
+    kind, place = standard.organisation_type(org.name)
+    rules: list[tuple[str, str]] = []
+    if place and len(place) >= 3:
+        rules.append((_ANCHOR_OF_TYPE.get(kind, "ตำบล"), place))
+    district = bare_district(org.district).replace(" ", "")
+    if district and len(district) >= 3:
+        rules.append(("อำเภอ", district))
+    return rules
+
+
+def _near_miss(candidate: str, right: str) -> bool:
+    if candidate == right:
+        return False
+    if _TONES.sub("", candidate) == _TONES.sub("", right):
+        return True
+    limit = 1 if len(right) <= 5 else 2
+    return _distance(candidate, right) <= limit and candidate[:1] == right[:1]
+
+
+def correct_names(text: str, org: Organisation) -> tuple[str, list[tuple[str, str]]]:
+    """``text`` with near misses of the organisation's place and district names corrected.
+
+    A near miss is a word right after ``ตำบล`` (the organisation type's last word) or
+    ``อำเภอ`` that differs from the right name only in tone marks, or by one or two letters:
+    ``correct_names("เทศบาลตำบลบ้านต้อม บรรลุ", org)`` gives ``"เทศบาลตำบลบ้านต๋อม บรรลุ"``
+    and ``[("บ้านต้อม", "บ้านต๋อม")]`` for เทศบาลตำบลบ้านต๋อม. Other names are left alone.
+    """
+    fixes: list[tuple[str, str]] = []
+    for anchor, right in _name_rules(org):
+        out: list[str] = []
+        pos = 0
+        for m in re.finditer(re.escape(anchor) + " ?", text):
+            start = m.end()
+            if start < pos:
+                continue
+            if text.startswith(right, start):
+                continue
+            best: str | None = None
+            for length in (len(right), len(right) + 1, len(right) - 1):
+                candidate = text[start : start + length]
+                if len(candidate) == length and _near_miss(candidate, right):
+                    best = candidate
+                    break
+            if best is None:
+                continue
+            out.append(text[pos:start])
+            out.append(right)
+            pos = start + len(best)
+            fixes.append((best, right))
+        out.append(text[pos:])
+        text = "".join(out)
+    return text, fixes
+
+
+# ============================================================================================
+# Reading a sheet
+# ============================================================================================
+@dataclass
+class _Sink:
+    file: str
+    sheet: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def error(self, code: str, cell: str, th: str, en: str) -> None:
+        self.findings.append(Finding(code, Severity.ERROR, self.file, self.sheet, cell, th, en))
+
+    def warn(self, code: str, cell: str, th: str, en: str) -> None:
+        self.findings.append(Finding(code, Severity.WARNING, self.file, self.sheet, cell, th, en))
+
+
+def _labels() -> dict[str, Element]:
+    out: dict[str, Element] = {}
+    for e in ELEMENTS:
+        for name in (e.label, *e.aliases):
+            out.setdefault(thai.header_key(name), e)
+    return out
+
+
+_BY_LABEL = _labels()
+
+
+def element_of(text: object) -> Element | None:
+    """The element a ``รายการ`` cell names (spaces, stars and colons ignored); ``None`` if none.
+
+    ``element_of("ข้อ ย่อย") is ELEMENTS_BY_KEY["subitem"]``.
+    """
+    key = thai.header_key(thai.clean_text(text))
+    return _BY_LABEL.get(key) if key else None
+
+
+def document_kind(sheet_name: str) -> DocumentKind | None:
+    """The kind of a document sheet by its name: ``document_kind("ประกาศ 2") is ANNOUNCEMENT``.
+
+    The longest matching prefix wins; ``None`` for a sheet that is no document.
+    """
+    key = thai.header_key(sheet_name).lower()
+    for kind in sorted(ALL_KINDS, key=lambda k: -len(k.value)):
+        if key.startswith(thai.header_key(kind.value).lower()):
+            return kind
+    return None
+
+
+def _header_row(sheet: RawSheet) -> int:
+    """The row of the ``รายการ | ข้อความ`` header within the first 10 rows; 0 when there is none."""
+    names = {thai.header_key(n) for n in (HEADER_ELEMENT, *HEADER_ALIASES[HEADER_ELEMENT])}
+    for r in range(1, min(len(sheet.rows), 10) + 1):
+        if thai.header_key(sheet.value(r, 1)) in names:
+            return r
+    return 0
+
+
+# A number typed at the start of an item: "1.", "1)", "๑.๑", "1.1.", "(๑)".
+_TYPED_NUMBER = re.compile(
+    r"^\s*(\([0-9๐-๙]{1,3}\)|[0-9๐-๙]{1,3}(?:\.[0-9๐-๙]{1,3})+\.?|[0-9๐-๙]{1,3}[.)])(?![0-9๐-๙])\s*"
+)
+
+
+def split_number(line: str) -> tuple[str, str]:
+    """(typed number, rest) of an item's line: ``split_number("๑.๑ เผยแพร่") == ("๑.๑", "เผยแพร่")``.
+
+    ``("", line)`` when the line starts with no number.
+    """
+    m = _TYPED_NUMBER.match(line)
+    if not m or not line[m.end() :].strip():
+        return "", line.strip()
+    return m.group(1), line[m.end() :].strip()
+
+
+def _last_int(number: str) -> int | None:
+    found = re.findall(r"\d+", thai.to_arabic_digits(number))
+    return int(found[-1]) if found else None
+
+
+class _Numbering:
+    """Counters for items at levels 1–3; a typed number moves its counter on."""
+
+    def __init__(self) -> None:
+        self.n = [0, 0, 0]
+
+    def reset(self) -> None:
+        self.n = [0, 0, 0]
+
+    def next(self, level: int, typed: str) -> str:
+        i = level - 1
+        typed_n = _last_int(typed) if typed else None
+        self.n[i] = typed_n if typed_n is not None else self.n[i] + 1
+        for j in range(i + 1, 3):
+            self.n[j] = 0
+        if typed:
+            return typed
+        if level == 1:
+            return f"{self.n[0]}."
+        if level == 2:
+            return f"{self.n[0]}.{self.n[1]}" if self.n[0] else f"{self.n[1]}."
+        return f"({self.n[2]})"
+
+
+def _strip_label(text: str, element: Element) -> str:
+    """The text without its element's label typed in front (``เรื่อง เรื่อง…`` → ``เรื่อง…``)."""
+    for label in (element.label, *element.aliases):
+        if text.startswith(label + " ") or (
+            element.role in ("subject", "to", "number") and text.startswith(label + ":")
+        ):
+            return text[len(label) + 1 :].strip()
+    return text
+
+
+def _signer_name(text: str) -> str:
+    """A signer's name without the parentheses a clerk may type: ``(นายก ข)`` → ``นายก ข``."""
+    text = " ".join(text.split())
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    return text
+
+
+def _parse_date(value: object) -> OfficialDate | None:
+    """A full date, or a month and year with the day left blank; ``None`` if neither."""
+    date = thai.parse_date(value)
+    if date is not None:
+        return OfficialDate.of(date)
+    if isinstance(value, str):
+        mentions = thai.month_mentions(thai.clean_text(value))
+        if mentions:
+            year, month = mentions[0]
+            return OfficialDate(year + thai.BE_OFFSET, month, None)
+    return None
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text: numbers without a needless ``.0``, dates in Thai (``21 มีนาคม 2565``)."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return thai.thai_date(value.date())
+    if isinstance(value, dt.date):
+        return thai.thai_date(value)
+    return thai.clean_text(value)
+
+
+def _rows(sheet: RawSheet) -> Iterable[tuple[int, object, object]]:
+    start = _header_row(sheet) + 1
+    for r in range(start, len(sheet.rows) + 1):
+        yield r, sheet.value(r, 1), sheet.value(r, 2)
+
+
+def sheet_is_blank(sheet: RawSheet) -> bool:
+    """True when no ``ข้อความ`` cell holds text: the clerk did not use this document."""
+    return all(not _cell_text(text) for _, _, text in _rows(sheet))
+
+
+@dataclass
+class _Box:
+    """A comment box while it is read."""
+
+    heading: str
+    cell: str
+    lines: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
+    signer: str | None = None
+    signer_cell: str = ""
+    positions: list[str] = field(default_factory=list)
+    date: OfficialDate | None = None
+
+
+#: Roles of one-of-a-kind text rows (before the first comment box).
+_SINGLE_TEXT = ("subject", "number", "unit", "to", "signer")
+#: What a comment box may hold.
+_BOX_ROLES = ("paragraph", "choice", "signer", "position", "comment", "date")
+
+
+class _Reader:
+    """Reads one document sheet row by row (``row``), then makes the document (``finish``)."""
+
+    def __init__(self, sheet: RawSheet, org: Organisation, file: str, kind: DocumentKind) -> None:
+        self.org = org
+        self.kind = kind
+        self.sink = _Sink(file, sheet.name)
+        self.sheet = sheet.name
+        self.file = file
+        self.singles: dict[str, str] = {}  # role -> text
+        self.cells: dict[str, str] = {}  # role -> B cell of its (possibly empty) row
+        self.positions: list[str] = []
+        self.position_cell = ""
+        self.blocks: list[Block] = []
+        self.boxes: list[_Box] = []
+        self.numbering = _Numbering()
+        self.previous: Element | None = None
+        self.date: OfficialDate | None = None
+        self.bad_date = False
+
+    # --- rows ---------------------------------------------------------------------------------
+    def element(self, r: int, raw_kind: object, text: str) -> Element | None:
+        """The row's element: named in column A, or the row above's when A is empty."""
+        ref = cell_ref(r, 1)
+        if raw_kind is None or not thai.clean_text(raw_kind):
+            if self.previous is None or self.previous.single:
+                self.sink.error(
+                    "missing-element",
+                    ref,
+                    "ไม่ได้เลือก 'รายการ' ของแถวนี้ (เช่น ย่อหน้า ข้อ ท้ายเรื่อง) กรุณาเลือกจากรายการ",
+                    "this row's 'รายการ' is empty; choose what the text is (ย่อหน้า, ข้อ, ท้ายเรื่อง …)",
+                )
+                return None
+            return self.previous
+        element = element_of(raw_kind)
+        if element is None:
+            names = ", ".join(e.label for e in DOCUMENT_SPECS[self.kind].elements)
+            typed = thai.clean_text(raw_kind)
+            self.sink.error(
+                "unknown-element",
+                ref,
+                f"ไม่รู้จักรายการ '{typed}' ใช้ได้: {names}",
+                f"unknown element '{typed}'; allowed: {names}",
+            )
+        elif self.kind not in element.kinds:
+            self.sink.error(
+                "element-not-for-document",
+                ref,
+                f"'{element.label}' ใช้ใน{self.kind.value}ไม่ได้ (ใช้ได้เฉพาะใน {', '.join(k.value for k in element.kinds)})",
+                f"'{element.label}' does not belong in a {self.kind.name.lower()} document",
+            )
+            return None
+        return element
+
+    def row(self, r: int, raw_kind: object, raw_text: object) -> None:
+        text = _cell_text(raw_text)
+        has_kind = raw_kind is not None and bool(thai.clean_text(raw_kind))
+        if not has_kind and not text:
+            return
+        element = self.element(r, raw_kind, text)
+        self.previous = element
+        if element is None:
+            return
+        a_ref, b_ref = cell_ref(r, 1), cell_ref(r, 2)
+        role = element.role
+        box = self.boxes[-1] if self.boxes else None
+        if box is not None and role not in _BOX_ROLES:
+            self.sink.error(
+                "element-after-comments",
+                a_ref,
+                f"'{element.label}' ต้องอยู่ก่อนช่องความเห็นแรก ในช่องความเห็นใช้ได้เฉพาะ ย่อหน้า ตัวเลือก ผู้ลงนาม ตำแหน่งผู้ลงนาม วันที่",
+                f"'{element.label}' must come before the first comment box",
+            )
+        elif role == "date":
+            self.date_row(element, raw_text, text, a_ref, b_ref, box)
+        elif box is not None:
+            self.box_row(element, text, a_ref, b_ref, box)
+        elif role in _SINGLE_TEXT:
+            self.cells.setdefault(role, b_ref)
+            if not text:
+                return
+            if role in self.singles:
+                self.duplicate(element, a_ref)
+                return
+            value = _strip_label(" ".join(text.split("\n")), element)
+            self.singles[role] = _signer_name(value) if role == "signer" else self.fix(value, b_ref)
+        elif text:
+            self.body_row(element, [self.fix(line, b_ref) for line in text.split("\n")], b_ref)
+
+    def date_row(self, element: Element, raw: object, text: str, a_ref: str, b_ref: str, box: _Box | None) -> None:
+        if box is None:
+            self.cells.setdefault("date", b_ref)
+        if not text:
+            return
+        date = _parse_date(raw)
+        if date is None:
+            self.bad_date = True
+            self.sink.error(
+                "bad-date",
+                b_ref,
+                f"'{text}' ไม่ใช่วันที่ พิมพ์เช่น 21 มีนาคม 2565 หรือ 21/3/2565",
+                f"'{text}' is not a date; type e.g. 21 มีนาคม 2565 or 21/3/2565",
+            )
+        elif box is not None:
+            box.date = date
+        elif self.date is not None:
+            self.duplicate(element, a_ref)
+        else:
+            self.date = date
+
+    def box_row(self, element: Element, text: str, a_ref: str, b_ref: str, box: _Box) -> None:
+        if not text:
+            return
+        lines = [self.fix(line, b_ref) for line in text.split("\n")]
+        if element.role == "comment":
+            self.boxes.append(_Box(" ".join(lines), b_ref))
+        elif element.role == "paragraph":
+            box.lines.extend(lines)
+        elif element.role == "choice":
+            box.choices.extend(lines)
+        elif element.role == "position":
+            box.positions.extend(lines)
+        elif box.signer is not None:  # signer
+            self.duplicate(element, a_ref)
+        else:
+            box.signer, box.signer_cell = _signer_name(" ".join(text.split("\n"))), b_ref
+
+    def body_row(self, element: Element, lines: list[str], ref: str) -> None:
+        role = element.role
+        if role == "comment":
+            self.boxes.append(_Box(" ".join(lines), ref))
+        elif role == "position":
+            self.positions.extend(lines)
+            self.position_cell = self.position_cell or ref
+        elif role == "section":
+            self.blocks.append(Block("heading", element.label, cell=ref))
+            self.blocks.extend(Block("paragraph", line, cell=ref) for line in lines)
+        elif role == "heading":
+            self.numbering.reset()
+            self.blocks.extend(Block("heading", line, cell=ref) for line in lines)
+        elif role == "item":
+            for i, line in enumerate(lines):
+                typed, rest = split_number(line)
+                number = self.numbering.next(element.level, typed) if typed or i == 0 else ""
+                self.blocks.append(Block("item", rest, element.level, number, ref))
+        else:  # paragraph, closing (a choice outside a box cannot happen: choices are memo-only)
+            self.blocks.extend(Block("closing" if role == "closing" else "paragraph", line, cell=ref) for line in lines)
+
+    def fix(self, text: str, ref: str) -> str:
+        """``text`` with the organisation's names spelt as in ข้อมูลหน่วยงาน; a warning per miss."""
+        fixed, misses = correct_names(text, self.org)
+        for wrong, right in dict.fromkeys(misses):
+            self.sink.warn(
+                "name-corrected",
+                ref,
+                f"พิมพ์ชื่อ '{wrong}' ไม่ตรงกับแผ่นงานข้อมูลหน่วยงาน ('{right}') เอกสารใช้ '{right}' กรุณาแก้ในแผ่นงานด้วย",
+                f"'{wrong}' differs from the organisation sheet's '{right}'; the document uses '{right}'",
+            )
+        return fixed
+
+    def duplicate(self, element: Element, ref: str) -> None:
+        self.sink.error(
+            "duplicate-element",
+            ref,
+            f"มี '{element.label}' มากกว่าหนึ่งแถว เอกสารหนึ่งมีได้แถวเดียว",
+            f"'{element.label}' is given more than once; a document has one",
+        )
+
+    # --- the document -------------------------------------------------------------------------
+    def missing(self, code: str, role: str, label: str, th: str, en: str) -> None:
+        self.sink.error(code, self.cells.get(role, ""), f"ไม่ได้กรอก '{label}' {th}".strip(), en)
+
+    def signature(self) -> Signature:
+        """The signer typed, or the executive; errors where neither is there."""
+        org, signer, positions = self.org, self.singles.get("signer", ""), list(self.positions)
+        if signer:
+            if not positions and signer == org.executive and org.executive_position:
+                positions = [org.executive_position]
+            if not positions:
+                self.sink.error(
+                    "missing-signer-position",
+                    self.position_cell or self.cells.get("signer", ""),
+                    f"ไม่ได้กรอก 'ตำแหน่งผู้ลงนาม' ของ {signer}",
+                    f"no position given for the signer {signer}",
+                )
+            return Signature(signer, tuple(positions))
+        if self.kind is DocumentKind.MEMO:
+            self.missing("missing-signer", "signer", "ผู้ลงนาม", "(ผู้เสนอบันทึก)", "the memo has no signer (ผู้ลงนาม)")
+        elif org.executive:
+            default = (org.executive_position,) if org.executive_position else ()
+            return Signature(org.executive, tuple(positions) or default)
+        else:
+            self.missing(
+                "missing-signer",
+                "signer",
+                "ผู้ลงนาม",
+                "และแผ่นงานข้อมูลหน่วยงานไม่มีชื่อผู้บริหาร",
+                "no signer (ผู้ลงนาม), and the organisation sheet names no executive",
+            )
+        return Signature("", tuple(positions))
+
+    def comments(self) -> tuple[Comment, ...]:
+        """The boxes; one without a signer is signed by hand, the last by the executive."""
+        org, out = self.org, []
+        for i, b in enumerate(self.boxes):
+            if b.signer:
+                positions = tuple(b.positions) or ((org.executive_position,) if b.signer == org.executive else ())
+                if not positions:
+                    self.sink.error(
+                        "missing-signer-position",
+                        b.signer_cell,
+                        f"ไม่ได้กรอก 'ตำแหน่งผู้ลงนาม' ของ {b.signer} ในช่อง '{b.heading}'",
+                        f"no position given for {b.signer} in the comment box '{b.heading}'",
+                    )
+                signature = Signature(b.signer, positions)
+            elif i == len(self.boxes) - 1 and org.executive:
+                signature = Signature(org.executive, tuple(b.positions) or (org.executive_position,))
+            else:
+                signature = Signature("", tuple(b.positions))
+            out.append(Comment(b.heading, tuple(b.lines), tuple(b.choices), signature, b.date, b.cell))
+        return tuple(out)
+
+    def finish(self) -> Document | None:
+        subject, number, to = (self.singles.get(k, "") for k in ("subject", "number", "to"))
+        if not subject:
+            self.missing("missing-subject", "subject", "เรื่อง", "ของเอกสาร", "the document has no subject (เรื่อง)")
+        if self.kind is DocumentKind.ORDER and not number:
+            self.sink.warn(
+                "missing-number",
+                self.cells.get("number", ""),
+                "ไม่ได้กรอกเลขที่คำสั่ง เอกสารจะเว้นช่องไว้ให้เขียนเอง",
+                "the order has no number (ที่); a blank is left to fill in by hand",
+            )
+        if self.date is None and not self.bad_date:
+            self.sink.warn(
+                "missing-date",
+                self.cells.get("date", ""),
+                "ไม่ได้กรอกวันที่ เอกสารจะเว้นช่องวันที่ไว้ให้เขียนเอง",
+                "no date given; a blank is left to fill in by hand",
+            )
+        if self.kind is DocumentKind.MEMO and not to:
+            self.missing("missing-to", "to", "เรียน", "(ผู้รับบันทึก)", "the memo has no addressee (เรียน)")
+        if not any(b.role != "heading" for b in self.blocks):
+            self.sink.error(
+                "missing-body",
+                "",
+                "เอกสารไม่มีเนื้อความ (ย่อหน้า หรือ ข้อ) อย่างน้อยหนึ่งแถว",
+                "the document has no body text (ย่อหน้า or ข้อ)",
+            )
+        signature = self.signature()
+        comments = self.comments()
+        if any(f.severity is Severity.ERROR for f in self.sink.findings):
+            return None
+        unit = self.singles.get("unit", "")
+        return Document(
+            self.kind,
+            subject,
+            tuple(self.blocks),
+            signature,
+            number=number,
+            date=self.date,
+            unit=unit_line(unit, self.org) if self.kind is DocumentKind.MEMO else unit,
+            to=to,
+            comments=comments,
+            sheet=self.sheet,
+            file=self.file,
+        )
+
+
+def read_document_sheet(
+    sheet: RawSheet, org: Organisation, *, file: str = "", kind: DocumentKind | None = None
+) -> tuple[Document | None, list[Finding]]:
+    """Read one document sheet into a :class:`Document`, with findings at its cells.
+
+    ``None`` (and no findings) for a sheet left blank; ``None`` with errors when the
+    document cannot be made (no subject, a date that is not a date, …): see the codes in
+    :data:`FINDING_CODES`. ``kind`` defaults to what the sheet's name says.
+    """
+    kind = kind or document_kind(sheet.name)
+    if kind is None:
+        return None, [
+            Finding(
+                "unknown-document",
+                Severity.ERROR,
+                file,
+                sheet.name,
+                "",
+                f"ไม่รู้จักชนิดเอกสารของแผ่นงาน '{sheet.name}' ชื่อแผ่นงานต้องขึ้นต้นด้วย ประกาศ คำสั่ง หรือ บันทึกข้อความ",
+                f"sheet '{sheet.name}' is no known document; its name must start with ประกาศ, คำสั่ง or บันทึกข้อความ",
+            )
+        ]
+    if sheet_is_blank(sheet):
+        return None, []
+    reader = _Reader(sheet, org, file, kind)
+    for r, raw_kind, raw_text in _rows(sheet):
+        reader.row(r, raw_kind, raw_text)
+    return reader.finish(), reader.sink.findings
+
+
+def unit_line(unit: str, org: Organisation) -> str:
+    """A memo's ส่วนราชการ line: the unit, then the organisation, district and province.
+
+    ``unit_line("สำนักปลัด", org)`` → ``สำนักปลัด องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง
+    จังหวัดพะเยา``; a unit that already names the organisation is kept as typed.
+    """
+    if org.name and org.name.replace(" ", "") in unit.replace(" ", ""):
+        return unit
+    parts = [unit, org.name]
+    if org.district:
+        parts.append(f"อำเภอ{bare_district(org.district)}")
+    if org.province:
+        parts.append(f"จังหวัด{bare_province(org.province)}")
+    return " ".join(p for p in parts if p)
+
+
+def document_sheets(raw: RawWorkbook) -> list[tuple[RawSheet, DocumentKind]]:
+    """The workbook's document sheets in workbook order, each with its kind."""
+    out = []
+    for name in raw.sheet_names or tuple(raw.sheets):
+        sheet = raw.sheets.get(name)
+        kind = document_kind(name)
+        if sheet is not None and kind is not None:
+            out.append((sheet, kind))
+    return out
+
+
+def read_documents(raw: RawWorkbook, org: Organisation) -> tuple[list[Document], list[Finding]]:
+    """Every filled document sheet of ``raw`` as a :class:`Document`, and the findings.
+
+    Blank sheets (as ``init`` writes them) give nothing. A sheet with errors gives no
+    document, only its findings; warnings (``missing-date``, ``name-corrected`` …) come with
+    the document. ``org`` supplies the executive (default signer) and the names.
+    """
+    docs: list[Document] = []
+    findings: list[Finding] = []
+    for sheet, kind in document_sheets(raw):
+        doc, found = read_document_sheet(sheet, org, file=raw.file, kind=kind)
+        findings.extend(found)
+        if doc is not None:
+            docs.append(doc)
+    return docs, findings
+
+
+#: Every code :func:`read_document_sheet` and the renderer report, with its severity.
+FINDING_CODES: dict[str, Severity] = {
+    "unknown-document": Severity.ERROR,
+    "missing-element": Severity.ERROR,
+    "unknown-element": Severity.ERROR,
+    "element-not-for-document": Severity.ERROR,
+    "element-after-comments": Severity.ERROR,
+    "duplicate-element": Severity.ERROR,
+    "bad-date": Severity.ERROR,
+    "missing-subject": Severity.ERROR,
+    "missing-to": Severity.ERROR,
+    "missing-body": Severity.ERROR,
+    "missing-signer": Severity.ERROR,
+    "missing-signer-position": Severity.ERROR,
+    "missing-number": Severity.WARNING,
+    "missing-date": Severity.WARNING,
+    "name-corrected": Severity.WARNING,
+    "no-emblem": Severity.WARNING,
+    "emblem-not-found": Severity.WARNING,
+}
+
+
+# ============================================================================================
+# The ประกาศ of the measures
+# ============================================================================================
+_ENUMERATOR = re.compile(r"^\s*(?:\(?[0-9๐-๙]{1,3}(?:\.[0-9๐-๙]{1,3})*[.)]|[-–•·*])\s*")
+
+
+def _unnumbered(line: str) -> str:
+    """A line without the number or bullet typed in front: ``"1.จัดทำ"`` → ``"จัดทำ"``."""
+    rest = _ENUMERATOR.sub("", line, count=1).strip()
+    return rest or line.strip()
+
+
+def _lines_of(values: Sequence[str] | str) -> list[str]:
+    if isinstance(values, str):
+        values = (values,)
+    return [line.strip() for v in values for line in str(v).split("\n") if line.strip()]
+
+
+def measures_document(
+    org: Organisation,
+    measures: Sequence[Any],
+    *,
+    layout: str = "measures",
+    date: dt.date | OfficialDate | None = None,
+) -> Document:
+    """The ประกาศ of the measures: a preamble, each measure an item, its methods sub-items.
+
+    ``measures`` are :class:`~compiler.model.MergedMeasure` (or anything with ``number``,
+    ``title``, ``indicator`` and ``methods``). In the ``indicators`` layout a measure's item is
+    its indicator and the title's lines are sub-items. Numbers typed in front of titles and
+    methods are replaced by the document's own (``๑.``, ``๑.๑``). ``date`` ``None`` leaves
+    the date blank (day, month and year) to be filled in by hand at signing.
+    """
+    fill = {
+        "organisation": org.name,
+        "year": str(org.fiscal_year),
+        "previous_year": str(org.fiscal_year - 1),
+    }
+    blocks = [Block("paragraph", text.format(**fill)) for text in MEASURES_PREAMBLE]
+    for position, m in enumerate(measures, start=1):
+        number = m.number if m.number is not None else position
+        title = [_unnumbered(x) for x in _lines_of(m.title)]
+        indicator = [_unnumbered(x) for x in _lines_of(getattr(m, "indicator", "") or "")]
+        methods = [_unnumbered(x) for x in _lines_of(getattr(m, "methods", ()) or ())]
+        if layout == "indicators" and indicator:
+            head, subs = " ".join(indicator), title + methods
+        else:
+            head, subs = (title[0] if title else ""), title[1:] + methods
+        blocks.append(Block("item", head, 1, f"{number}."))
+        seen: set[str] = set()
+        n = 0
+        for sub in subs:
+            if sub in seen:
+                continue
+            seen.add(sub)
+            n += 1
+            blocks.append(Block("item", sub, 2, f"{number}.{n}"))
+    blocks.append(Block("closing", MEASURES_CLOSING))
+    positions = (org.executive_position,) if org.executive_position else ()
+    when = OfficialDate.of(date) if isinstance(date, dt.date) else date
+    return Document(
+        DocumentKind.ANNOUNCEMENT,
+        MEASURES_SUBJECT,
+        tuple(blocks),
+        Signature(org.executive, positions),
+        date=when,
+    )
+
+
+# ============================================================================================
+# Writing the sheets (init, sample workbooks)
+# ============================================================================================
+_FONT = "TH Sarabun New"
+_WIDTHS = {"A": 18.0, "B": 90.0, "C": 48.0}
+#: Rows below the header made ready (dropdown, borders, wrapping) in a sheet.
+READY_ROWS = 120
+_LINE_POINTS = 21.0
+_CHAR_UNITS = 1.25
+_MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)))
+
+
+def _height(text: str, width: float) -> float:
+    per_line = max(1, int(width / _CHAR_UNITS))
+    lines = sum(max(1, -(-sum(ch not in _MARKS for ch in line) // per_line)) for line in text.split("\n"))
+    return (max(lines, 1) + 0.4) * _LINE_POINTS
+
+
+def write_document_sheet(
+    ws: Worksheet,
+    kind: DocumentKind | str,
+    content: Sequence[tuple[str, object]] | None = None,
+) -> Worksheet:
+    """Lay out ``ws`` as a document sheet of ``kind`` and fill it with ``content``.
+
+    ``content`` is ``(element, text)`` pairs in document order; ``element`` is an element's
+    key (``"item"``) or Thai label (``"ข้อ"``), or ``""`` for an empty ``รายการ`` cell (the
+    element of the row above again); ``text`` a string (``"\\n"`` for a line
+    break inside the cell), a ``date`` or ``None``. ``None`` for ``content`` writes the
+    kind's blank skeleton (``init``). Row 1 is a title, row 2 the header
+    ``รายการ | ข้อความ | คำอธิบาย``, the elements from row 3, each with its hint in column C;
+    column A has a dropdown of the kind's elements. Returns ``ws``.
+    """
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    kind = DocumentKind(kind) if not isinstance(kind, DocumentKind) else kind
+    spec = DOCUMENT_SPECS[kind]
+    if content is None:
+        content = [(key, None) for key in spec.skeleton]
+    body = Font(name=_FONT, size=14)
+    bold = Font(name=_FONT, size=14, bold=True)
+    hint_font = Font(name=_FONT, size=12, italic=True, color="666666")
+    title_font = Font(name=_FONT, size=16, bold=True)
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    ws.cell(1, 1, spec.title).font = title_font
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3)
+    ws.row_dimensions[1].height = 28
+    for c, header in enumerate((HEADER_ELEMENT, HEADER_TEXT, HEADER_HINT), start=1):
+        cell = ws.cell(2, c, header)
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="D9E2F3")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.border = box
+    ws.row_dimensions[2].height = 24
+    labels = {e.key: e for e in ELEMENTS}
+    by_label = {e.label: e for e in ELEMENTS}
+    r = 2
+    for element_name, text in content:
+        r += 1
+        hint = ""
+        if element_name:
+            element = labels.get(element_name) or by_label.get(element_name) or element_of(element_name)
+            if element is None:
+                raise ValueError(f"unknown document element {element_name!r}")
+            ws.cell(r, 1, element.label)
+            hint = element.hint
+            ws.cell(r, 3, hint)
+        ws.cell(r, 2, text)
+        value = "" if text is None else str(text)
+        ws.row_dimensions[r].height = max(_height(value, _WIDTHS["B"]), _height(hint, _WIDTHS["C"]) * 12 / 14)
+    last = max(r, 2 + READY_ROWS)
+    for row in range(3, last + 1):
+        for c in (1, 2, 3):
+            cell = ws.cell(row, c)
+            cell.font = hint_font if c == 3 else (bold if c == 1 else body)
+            cell.alignment = wrap
+            cell.border = box
+    for letter, width in _WIDTHS.items():
+        ws.column_dimensions[letter].width = width
+    names = ",".join(e.label for e in spec.elements)
+    dv = DataValidation(type="list", formula1=f'"{names}"', allow_blank=True)
+    dv.showErrorMessage = False  # an alias typed by hand is read too
+    dv.showInputMessage = True
+    dv.promptTitle = "รายการ"
+    dv.prompt = "เลือกว่าแถวนี้คืออะไร แล้วพิมพ์ข้อความในคอลัมน์ B"
+    ws.add_data_validation(dv)
+    dv.add(f"A3:A{last}")
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws
+
+
+def write_blank_document_sheets(wb: Workbook) -> None:
+    """Add the three blank document sheets (ประกาศ, คำสั่ง, บันทึกข้อความ) to ``wb`` (``init``)."""
+    for kind in ALL_KINDS:
+        if kind.value not in wb.sheetnames:
+            write_document_sheet(wb.create_sheet(kind.value), kind)
+
+
+__all__ = [
+    "DOCUMENT_SPECS",
+    "ELEMENTS",
+    "FINDING_CODES",
+    "Block",
+    "Comment",
+    "Document",
+    "DocumentKind",
+    "DocumentSpec",
+    "Element",
+    "OfficialDate",
+    "Signature",
+    "correct_names",
+    "document_kind",
+    "element_of",
+    "measures_document",
+    "read_document_sheet",
+    "read_documents",
+    "split_number",
+    "unit_line",
+    "write_blank_document_sheets",
+    "write_document_sheet",
+]

@@ -1,0 +1,221 @@
+"""The summary workbook: its sheets, rows, counts, chart, fonts, filters and the not-sent list."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from compiler import summary
+from compiler.district import (
+    LEVELS,
+    NO_SCORE,
+    Details,
+    DistrictResult,
+    MeasureRow,
+    OrganisationSummary,
+    run_district,
+)
+from compiler.errors import OutputError
+from compiler.model import Finding, Severity
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _make_inbox_module():  # type: ignore[no-untyped-def]
+    if "make_inbox" in sys.modules:
+        return sys.modules["make_inbox"]
+    spec = importlib.util.spec_from_file_location("make_inbox", ROOT / "tools" / "make_inbox.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_inbox"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[DistrictResult, Path, list]:
+    """A small inbox (8 organisations, 6 broken), an expect list with two more names, the run."""
+    tmp = tmp_path_factory.mktemp("summary")
+    plan = _make_inbox_module().make_inbox(tmp / "inbox", 8, departments=2, measures=3, broken=0.75, zips=0.5, seed=11)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["ที่", "ชื่อหน่วยงาน"])
+    for i, p in enumerate(plan, start=1):
+        ws.append([i, p.name])
+    ws.append([9, "เทศบาลตำบลยังไม่ส่ง"])
+    ws.append([10, "อบต.ไม่ส่งเลย"])
+    wb.save(tmp / "list.xlsx")
+    out = tmp / "summary.xlsx"
+    result = run_district(tmp / "inbox", out, expect=tmp / "list.xlsx", jobs=2, progress=False)
+    return result, out, plan
+
+
+def header(ws) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(c.value).split("\n")[0] for c in ws[1]]
+
+
+def test_sheets(made: tuple[DistrictResult, Path, list]) -> None:
+    _, out, _ = made
+    wb = load_workbook(out)
+    assert wb.sheetnames == [
+        summary.SHEET_SUMMARY,
+        summary.SHEET_OVERVIEW,
+        summary.SHEET_PROBLEMS,
+        summary.SHEET_MEASURES,
+        summary.SHEET_NOT_SENT,
+    ]
+
+
+def test_one_row_per_organisation(made: tuple[DistrictResult, Path, list]) -> None:
+    result, out, plan = made
+    ws = load_workbook(out)[summary.SHEET_SUMMARY]
+    assert header(ws) == [c[0] for c in summary.SUMMARY_COLUMNS]
+    assert ws.max_row == len(plan) + 1
+    col = {name: i for i, name in enumerate(header(ws))}
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[col["หน่วยงาน"]] for r in rows] == [o.name for o in result.organisations]
+    assert sorted(r[col["ที่ส่งมา"]] for r in rows) == sorted(p.submission for p in plan)
+    statuses = {r[col["ที่ส่งมา"]]: r[col["สถานะ"]] for r in rows}
+    th = {"ok": "ครบถ้วน", "warnings": "มีคำเตือน", "errors": "มีข้อผิดพลาด", "unreadable": "อ่านไม่ได้"}
+    for p in plan:
+        assert statuses[p.submission].startswith(th[p.status])
+    for o, r in zip(result.organisations, rows):
+        assert (r[col["มาตรการ"]], r[col["มาตรการที่มีผล"]], r[col["ข้อผิดพลาด"]], r[col["คำเตือน"]]) == (
+            o.measures,
+            o.measures_with_results,
+            o.errors,
+            o.warnings,
+        )
+        assert r[col["ประเภท"]] == (o.kind or None) and r[col["ระดับ"]] == (o.level or None)
+        assert r[col["คะแนน ITA"]] == o.score
+    for r, o in enumerate(result.organisations, start=2):
+        contradicts = "level-contradicts-score" in o.codes
+        assert (ws.cell(r, col["ระดับที่ระบุ"] + 1).fill.fgColor.rgb == "00FFF2CC") is contradicts
+    assert any("level-contradicts-score" in o.codes for o in result.organisations)
+
+
+def test_layout_widths_freeze_filter_font(made: tuple[DistrictResult, Path, list]) -> None:
+    _, out, plan = made
+    wb = load_workbook(out)
+    ws = wb[summary.SHEET_SUMMARY]
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref == f"A1:S{len(plan) + 1}"
+    assert ws.column_dimensions["B"].width == 38
+    assert ws["B2"].font.name == "TH Sarabun New" and ws["A1"].font.b
+    for name in (summary.SHEET_PROBLEMS, summary.SHEET_MEASURES, summary.SHEET_NOT_SENT):
+        assert wb[name].freeze_panes and wb[name].auto_filter.ref.startswith("A1:")
+        assert wb[name]["A2"].font.name == "TH Sarabun New"
+
+
+def test_every_problem_is_listed_with_both_languages(made: tuple[DistrictResult, Path, list]) -> None:
+    result, out, plan = made
+    ws = load_workbook(out)[summary.SHEET_PROBLEMS]
+    assert header(ws) == [c[0] for c in summary.PROBLEM_COLUMNS]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    names = {o.submission: o.name for o in result.organisations}
+    for p in plan:
+        for code in p.codes:
+            assert any(r[0] == names[p.submission] and r[4] == code for r in rows), (p, code)
+    assert all(r[6] and r[7] and r[5] in ("ผิดพลาด / error", "คำเตือน / warning") for r in rows)
+    assert ws.auto_filter.ref == f"A1:H{len(rows) + 1}"
+
+
+def test_every_measure_in_one_table(made: tuple[DistrictResult, Path, list]) -> None:
+    result, out, _ = made
+    ws = load_workbook(out)[summary.SHEET_MEASURES]
+    assert header(ws) == [c[0] for c in summary.MEASURE_COLUMNS]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == sum(o.measures for o in result.organisations)
+    readable = [o for o in result.organisations if o.measures]
+    assert [r[0] for r in rows] == [o.name for o in readable for _ in range(o.measures)]
+    assert ws.auto_filter.ref == f"A1:K{len(rows) + 1}"
+    budgets = [ws.cell(r, 10) for r in range(2, len(rows) + 2) if ws.cell(r, 10).value]
+    assert budgets and all(c.number_format == "#,##0" for c in budgets)
+    assert ws["D2"].alignment.vertical == "top" and ws["D2"].font.name == "TH Sarabun New"
+
+
+def test_level_table_and_native_bar_chart(made: tuple[DistrictResult, Path, list]) -> None:
+    result, out, _ = made
+    ws = load_workbook(out)[summary.SHEET_OVERVIEW]
+    values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0] in (*LEVELS, NO_SCORE)}
+    assert values == result.levels and sum(values.values()) == len(result.organisations)
+    with zipfile.ZipFile(out) as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        xml = zf.read(charts[0]).decode()
+    assert "<barChart>" in xml and f"'{summary.SHEET_OVERVIEW}'!$B$" in xml and f"'{summary.SHEET_OVERVIEW}'!$A$" in xml
+
+
+def test_not_sent_sheet(made: tuple[DistrictResult, Path, list]) -> None:
+    result, out, _ = made
+    assert result.not_sent == ("เทศบาลตำบลยังไม่ส่ง", "อบต.ไม่ส่งเลย") and result.expected == 10
+    ws = load_workbook(out)[summary.SHEET_NOT_SENT]
+    assert [r[1] for r in ws.iter_rows(min_row=2, values_only=True)] == list(result.not_sent)
+    assert ws["C2"].value == "เทศบาลตำบล"
+
+
+def org(name: str = "เทศบาลตำบลบ้านต๋อม", **changes: object) -> OrganisationSummary:
+    values: dict[str, object] = dict(
+        submission=name,
+        name=name,
+        kind="เทศบาลตำบล",
+        district="เมือง",
+        province="พะเยา",
+        fiscal_year=2565,
+        departments=("สำนักปลัด",),
+        files=1,
+        measures=1,
+        measures_with_results=1,
+        errors=0,
+        warnings=0,
+        score=93.05,
+        stated_level="",
+        status="ok",
+    )
+    values.update(changes)
+    return OrganisationSummary(**values)  # type: ignore[arg-type]
+
+
+def test_cell_text_is_data(tmp_path: Path) -> None:
+    """Markup and control characters in measures come out literally (or dropped), never break the file."""
+    nasty = '<b>&amp; {{x}}</b>\x01\x0b ผล "ทดสอบ"\n2. บรรทัดสอง'
+    rows = (MeasureRow("เทศบาลตำบลบ้านต๋อม", 1, "i1", nasty, ("สำนักปลัด",), "", "", nasty, "", Decimal("1234567")),)
+    finding = Finding("x-code", Severity.WARNING, "a.xlsx", "มาตรการ", "G7", nasty, "english <&>")
+    result = DistrictResult(tmp_path, (org(),))
+    out = summary.write_summary(tmp_path / "s.xlsx", result, lambda o: Details((finding,), rows))
+    wb = load_workbook(out)
+    m = wb[summary.SHEET_MEASURES]
+    clean = nasty.replace("\x01", "").replace("\x0b", "")
+    assert (m["D2"].value, m["H2"].value, m["J2"].value) == (clean, clean, 1234567)
+    assert wb[summary.SHEET_PROBLEMS]["H2"].value == "english <&>"
+    assert summary.SHEET_NOT_SENT not in wb.sheetnames  # no expect list
+
+
+def test_existing_output_needs_force(tmp_path: Path) -> None:
+    out = tmp_path / "s.xlsx"
+    out.write_bytes(b"old")
+    result = DistrictResult(tmp_path, (org(),))
+    with pytest.raises(OutputError):
+        summary.write_summary(out, result, lambda o: Details())
+    assert out.read_bytes() == b"old"
+    summary.write_summary(out, result, lambda o: Details(), force=True)
+    assert load_workbook(out)[summary.SHEET_SUMMARY]["B2"].value == "เทศบาลตำบลบ้านต๋อม"
+
+
+def test_long_rows_are_streamed_whole(tmp_path: Path) -> None:
+    """A measure row longer than a read chunk still comes out whole."""
+    text = "ก" * 32_000
+    rows = tuple(MeasureRow("อบต.ก", n, "", text, (), text, text, text, text, None) for n in range(1, 20))
+    result = DistrictResult(tmp_path, (org("อบต.ก", measures=19),))
+    out = summary.write_summary(tmp_path / "s.xlsx", result, lambda o: Details((), rows))
+    wb = load_workbook(out, read_only=True)
+    got = list(wb[summary.SHEET_MEASURES].iter_rows(min_row=2, values_only=True))
+    wb.close()
+    assert len(got) == 19 and all(r[3] == text and r[8] == text for r in got)
