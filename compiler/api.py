@@ -6,10 +6,12 @@ raises only ``CompilerError`` subclasses for what stops the run.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import thai
 from .check import CheckResult, check_paths
 from .errors import InputError, UsageError
 from .merge import LAYOUTS, merge
@@ -77,6 +79,8 @@ def build(
     pdf: bool = False,
     template: Path | str | None = None,
     with_announcements: bool = False,
+    emblem: Path | str | None = None,
+    date: dt.date | None = None,
 ) -> BuildResult:
     """``ita-report build``: check, merge and write the Word report (and optionally a PDF).
 
@@ -103,17 +107,45 @@ def build(
 
         written.append(docx_to_pdf(written[0], force=force))
     if with_announcements:
-        docs = announce_report(report, checked, output.parent, digits=digits, force=force)
+        docs = announce_report(
+            report, checked, output.parent, digits=digits, force=force,
+            emblem=Path(emblem) if emblem else None, date=date,
+        )
         written.extend(docs.written)
         findings.extend(docs.findings)
     return BuildResult(report, tuple(written), tuple(findings), checked, tuple(notes))
 
 
-def announce_report(report: Report, checked: CheckResult, out_dir: Path, *, digits: str = "thai", force: bool = False, emblem: Path | None = None) -> BuildResult:
+def parse_announcement_date(text: str | None) -> dt.date | None:
+    """The ``--date`` of the measures ประกาศ: ``"21 มีนาคม 2565"``, ``"๒๑/๓/๒๕๖๕"``, ``"2022-03-21"``."""
+    if not text:
+        return None
+    date = thai.parse_date(text)
+    if date is None:
+        raise UsageError(
+            f"--date '{text}' ไม่ใช่วันที่ กรุณาพิมพ์ เช่น '21 มีนาคม 2565'",
+            f"--date '{text}' is not a date; write e.g. '21 มีนาคม 2565' or 2022-03-21",
+        )
+    return date
+
+
+def announce_report(
+    report: Report,
+    checked: CheckResult,
+    out_dir: Path,
+    *,
+    digits: str = "thai",
+    force: bool = False,
+    emblem: Path | None = None,
+    date: dt.date | None = None,
+) -> BuildResult:
     """Write the announcement documents of a merged report into ``out_dir``."""
     from .announce import write_announcements
 
-    written, findings = write_announcements(report, checked.workbooks, out_dir, digits=digits, force=force, emblem=emblem)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, findings = write_announcements(
+        report, checked.workbooks, out_dir, digits=digits, force=force, emblem=emblem, date=date
+    )
     return BuildResult(report, tuple(written), tuple(findings), checked)
 
 
@@ -124,15 +156,21 @@ def announce(
     digits: str = "thai",
     force: bool = False,
     emblem: Path | str | None = None,
+    date: dt.date | None = None,
 ) -> BuildResult:
-    """``ita-report announce``: the ประกาศ of the measures plus every document sheet."""
+    """``ita-report announce``: the ประกาศ of the measures plus every document sheet.
+
+    ``date`` dates the ประกาศ of the measures; without it the day and month are left blank
+    to be written in at signing (the year is the fiscal year)."""
     report, checked, findings = prepare_report(paths)
     if report is None or any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(report, (), tuple(findings), checked)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o ต้องเป็นโฟลเดอร์: {out}", f"-o must be a folder: {out}")
-    docs = announce_report(report, checked, out, digits=digits, force=force, emblem=Path(emblem) if emblem else None)
+    docs = announce_report(
+        report, checked, out, digits=digits, force=force, emblem=Path(emblem) if emblem else None, date=date
+    )
     return BuildResult(report, docs.written, tuple(findings) + docs.findings, checked)
 
 

@@ -178,13 +178,16 @@ def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None,
 @click.option("--template", type=click.Path(path_type=Path), help="a report template of your own (.docx)")
 @click.option("--pdf", is_flag=True, help="also write a PDF (needs LibreOffice)")
 @click.option("--with-announcements", is_flag=True, help="also write the ประกาศ/คำสั่ง/บันทึกข้อความ beside it")
+@click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ), with --with-announcements")
+@click.option("--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)")
 @click.option("--force", is_flag=True, help="replace existing output files")
 @_guard
 def build_cmd(paths: tuple[Path, ...], output: Path, layout: str | None, digits: str, template: Path | None,
-              pdf: bool, with_announcements: bool, force: bool) -> None:
+              pdf: bool, with_announcements: bool, emblem: Path | None, date_text: str | None, force: bool) -> None:
     """รวมรายงาน: merge department workbooks into the Word report."""
     result = api.build(paths, output, layout=layout, digits=digits, force=force, pdf=pdf, template=template,
-                       with_announcements=with_announcements)
+                       with_announcements=with_announcements, emblem=emblem,
+                       date=api.parse_announcement_date(date_text))
     _report_written(result, "ไม่ได้เขียนรายงาน เพราะพบข้อผิดพลาดข้างต้น / report not written: fix the errors above")
 
 
@@ -210,11 +213,14 @@ def _report_written(result: api.BuildResult, refusal: str) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="folder for the documents")
 @click.option("--digits", type=click.Choice(["thai", "arabic"]), default="thai", show_default=True)
 @click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ)")
+@click.option("--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)")
 @click.option("--force", is_flag=True, help="replace existing documents")
 @_guard
-def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Path | None, force: bool) -> None:
+def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Path | None, date_text: str | None,
+                 force: bool) -> None:
     """ประกาศ คำสั่ง บันทึกข้อความ: write the official documents."""
-    result = api.announce(paths, output, digits=digits, force=force, emblem=emblem)
+    result = api.announce(paths, output, digits=digits, force=force, emblem=emblem,
+                          date=api.parse_announcement_date(date_text))
     _report_written(result, "ไม่ได้เขียนเอกสาร เพราะพบข้อผิดพลาดข้างต้น / documents not written: fix the errors above")
 
 

@@ -571,14 +571,19 @@ def _signer_name(text: str) -> str:
     return text
 
 
+_DAY_BEFORE_MONTH = re.compile(r"(?:^|\s|วันที่)\d{1,2}\s*(?:เดือน\s*)?[ก-ฮ]")
+
+
 def _parse_date(value: object) -> OfficialDate | None:
     """A full date, or a month and year with the day left blank; ``None`` if neither."""
     date = thai.parse_date(value)
     if date is not None:
         return OfficialDate.of(date)
     if isinstance(value, str):
-        mentions = thai.month_mentions(thai.clean_text(value))
-        if mentions:
+        text = thai.clean_text(value)
+        mentions = thai.month_mentions(text)
+        # "เดือน มีนาคม พ.ศ. 2565" leaves the day to fill in; "31 กุมภาพันธ์ 2565" is no date
+        if mentions and not _DAY_BEFORE_MONTH.search(thai.to_arabic_digits(text)):
             year, month = mentions[0]
             return OfficialDate(year + thai.BE_OFFSET, month, None)
     return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import standard, thai
-from .model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
+from .model import DepartmentWorkbook, Finding, Measure, Organisation, Severity, cell_ref
 from .read import RawSheet, RawWorkbook
 from .standard import Field
 
@@ -591,6 +591,7 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
     scores_sheet = raw.sheet(standard.SHEET_SCORES)
     scores = _read_scores(ctx, scores_sheet) if scores_sheet is not None else {}
     version = str(info.get("version") or "")
+    documents = _read_documents(ctx, raw, info)
     return DepartmentWorkbook(
         raw.file,
         str(raw.path),
@@ -598,10 +599,41 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
         info_cells,
         tuple(measures),
         scores,
+        documents=documents,
         findings=tuple(ctx.findings),
         version=version,
         measure_columns=columns,
     )
+
+
+def _read_documents(ctx: _Ctx, raw: RawWorkbook, info: dict[str, object]) -> dict[str, object]:
+    """The filled ประกาศ / คำสั่ง / บันทึกข้อความ sheets as documents, their findings added."""
+    from .documents import read_documents  # only workbooks with document sheets pay for it
+
+    if not any(document_sheet_name(name) for name in raw.sheets):
+        return {}
+    year = info.get("fiscal_year")
+    score = info.get("score")
+    org = Organisation(
+        name=str(info.get("organisation") or ""),
+        district=str(info.get("district") or ""),
+        province=str(info.get("province") or ""),
+        fiscal_year=year if isinstance(year, int) else 0,
+        executive=str(info.get("executive") or ""),
+        executive_position=str(info.get("executive_position") or ""),
+        score=score if isinstance(score, float) else None,
+        emblem=str(info.get("emblem") or ""),
+        logo=str(info.get("logo") or ""),
+    )
+    docs, findings = read_documents(raw, org)
+    ctx.findings.extend(findings)
+    return {doc.sheet: doc for doc in docs}
+
+
+def document_sheet_name(name: str) -> bool:
+    """True for a sheet named as a document: ``ประกาศ``, ``คำสั่ง 2``, ``บันทึกข้อความ``."""
+    key = thai.header_key(name).lower()
+    return key.startswith(tuple(thai.header_key(s).lower() for s in standard.DOCUMENT_SHEETS))
 
 
 def organisation_of(info: dict[str, object]) -> dict[str, object]:

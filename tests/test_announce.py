@@ -354,7 +354,9 @@ def test_a_document_with_errors_is_not_written(tmp_path: Path) -> None:
     assert [(f.sheet, f.cell, f.code) for f in result.errors] == [
         ("คำสั่ง", "B3", "bad-date"), ("คำสั่ง", "", "missing-subject")
     ]  # fmt: skip
-    assert [p.name for p in result.written] == [MEASURES_FILE]
+    # check reports document sheets too, and nothing is written while check finds errors
+    assert result.written == ()
+    assert not (tmp_path / "out" / MEASURES_FILE).exists()
 
 
 def test_a_missing_emblem_option_is_a_usage_error(tmp_path: Path) -> None:

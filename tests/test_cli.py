@@ -99,3 +99,24 @@ def test_console_script_runs_as_a_process(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "compiler.cli", "check", str(path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_check_reports_document_sheet_mistakes_at_their_cells(tmp_path):
+    rows = [["ประกาศ"], ["รายการ", "ข้อความ"], ["ย่อหน้า", "ตามที่..."], ["วันที่", "31 กุมภาพันธ์ 2565"]]
+    path = make_workbook(tmp_path / "x.xlsx", extra_sheets={"ประกาศ": rows})
+    result = run("check", "--format", "json", path)
+    assert result.exit_code == 1
+    found = [(f["code"], f["sheet"], f["cell"]) for f in json.loads(result.output)["findings"]]
+    assert ("missing-subject", "ประกาศ", "") in found or any(c == "missing-subject" for c, _, _ in found)
+    assert ("bad-date", "ประกาศ", "B4") in found
+
+
+def test_announce_with_date_and_bad_date(tmp_path):
+    path = make_workbook(tmp_path / "in" / "x.xlsx")
+    out = tmp_path / "docs"
+    ok = run("announce", path, "-o", out, "--date", "๒๑ มีนาคม ๒๕๖๕")
+    assert ok.exit_code == 0, ok.output
+    assert (out / "ประกาศมาตรการ.docx").exists()
+    bad = run("announce", path, "-o", out, "--date", "เมื่อวาน", "--force")
+    assert bad.exit_code == 2
+    assert bad.output.splitlines()[0].startswith("ผิดพลาด: --date")

@@ -33,7 +33,9 @@ from openpyxl.xml.constants import ARC_CORE  # noqa: E402
 from openpyxl.xml.functions import tostring  # noqa: E402
 
 from compiler import standard, thai  # noqa: E402
+from compiler.documents import document_kind, write_document_sheet  # noqa: E402
 from tools.sample_data import ORGANISATIONS  # noqa: E402
+from tools.sample_documents import DOCUMENTS, DOCUMENTS_DEPARTMENT  # noqa: E402
 
 Org = dict[str, Any]
 Dept = dict[str, Any]
@@ -198,8 +200,17 @@ def write_scores(wb: Workbook, org: Org, dept: Dept) -> None:
     ws.freeze_panes = ws.cell(header_row + 1, 1)
 
 
+def write_documents(wb: Workbook, org: Org, dept: Dept) -> None:
+    """The official documents' sheets (tools/sample_documents.py), in the secretary's workbook."""
+    if dept["name"] != DOCUMENTS_DEPARTMENT:
+        return
+    org_key = next(key for key, value in ORGANISATIONS.items() if value is org)
+    for name, rows in DOCUMENTS.get(org_key, {}).items():
+        write_document_sheet(wb.create_sheet(name), document_kind(name) or name, rows)
+
+
 #: Sheet writers, in sheet order. Each may write nothing for an organisation.
-SHEET_WRITERS: list[SheetWriter] = [write_info, write_measures, write_scores]
+SHEET_WRITERS: list[SheetWriter] = [write_info, write_measures, write_scores, write_documents]
 
 
 # --- workbooks --------------------------------------------------------------------------------
