@@ -124,7 +124,7 @@ def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
     title = next((m.title for m in group if m.title), "")
     methods: tuple[str, ...] = next((m.methods for m in group if m.methods), ())
     for m in group[1:]:
-        if m.title and _title_key(m.title) != _title_key(title):
+        if m.title and m.title != title and _title_key(m.title) != _title_key(title):
             findings.append(
                 Finding(
                     "title-mismatch",
@@ -138,7 +138,7 @@ def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
                     " the first is used; check the measure numbers",
                 )
             )
-        if m.methods and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]:
+        if m.methods and m.methods != methods and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]:
             findings.append(
                 Finding(
                     "method-mismatch",
