@@ -11,13 +11,16 @@ import io
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from .model import Finding, Severity
 from .read import read_workbook
+from .thai import xml_safe
 
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 _WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -34,12 +37,16 @@ def _note(findings: Sequence[Finding]) -> str:
 def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str]:
     """The annotated copy as bytes and its file name (``.xlsx`` unless it was ``.xlsm``)."""
     suffix = path.suffix.lower()
+    wb = None
+    name = path.stem + ".xlsx"
     if suffix in (".xlsx", ".xlsm"):
-        wb = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=True)
-        name = path.name
-    else:
+        try:
+            wb = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=True)
+            name = path.name
+        except Exception:  # openpyxl refuses some files calamine reads: fall back to the values
+            wb = None
+    if wb is None:
         wb = _from_values(path)
-        name = path.stem + ".xlsx"
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     loose: list[Finding] = []
     for f in findings:
@@ -47,7 +54,10 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
             by_cell[(f.sheet, f.cell)].append(f)
         else:
             loose.append(f)
+    on_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for (sheet, ref), items in by_cell.items():
+        on_cell[(sheet, _writable(wb[sheet], ref).coordinate)].extend(items)
+    for (sheet, ref), items in on_cell.items():
         cell = wb[sheet][ref]
         error = any(f.severity is Severity.ERROR for f in items)
         cell.fill = _ERROR_FILL if error else _WARNING_FILL
@@ -64,13 +74,30 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
     return buffer.getvalue(), name
 
 
+def _writable(ws: Any, ref: str) -> Any:
+    """The cell at ``ref``, or the top-left cell of the merged range it lies in (only that one
+    can hold a fill and a comment)."""
+    cell = ws[ref]
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if ref in rng:
+                return ws.cell(rng.min_row, rng.min_col)
+    return cell
+
+
+def _safe_title(name: str) -> str:
+    """A sheet title openpyxl accepts (no ``[]:*?/\\``, at most 31 characters)."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31].strip("'")
+    return cleaned or "Sheet"
+
+
 def _from_values(path: Path) -> Workbook:
     wb = Workbook()
     first = wb.active
     for name, sheet in read_workbook(path).sheets.items():
-        ws = wb.create_sheet(name)
+        ws = wb.create_sheet(_safe_title(name))
         for row in sheet.rows:
-            ws.append(list(row))
+            ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])
     if first is not None and len(wb.sheetnames) > 1:
         wb.remove(first)
     return wb

@@ -31,6 +31,34 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
+def _make_folder(folder: Path) -> None:
+    """Create an output folder (and its parents); a failure is an ``OutputError``, not a crash."""
+    from .safeio import _os_error
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(folder, exc) from exc
+
+
+def _form(make: object, details: object, department: str, path: Path) -> bytes:
+    """The form's bytes; openpyxl spools to temporary files, so a full disk fails here."""
+    from .errors import OutputError
+
+    try:
+        return make(details, department)  # type: ignore[operator,no-any-return]
+    except OSError as exc:
+        from .safeio import _os_error
+
+        raise _os_error(path, exc) from exc
+    except Exception as exc:  # lxml's SerialisationError when a spool file cannot grow
+        raise OutputError(
+            f"บันทึกไฟล์ {path} ไม่ได้ (พื้นที่ดิสก์ชั่วคราวเต็ม?): {exc}",
+            f"cannot write {path} (temporary disk space full?): {exc}",
+            where=str(path),
+        ) from exc
+
+
 def check(paths: Iterable[Path | str]) -> CheckResult:
     """Check every workbook under ``paths``; see ``check.check_paths``."""
     return check_paths(_existing(paths))
@@ -99,7 +127,7 @@ def build(
         return BuildResult(report, (), tuple(findings), checked)
     from .render import render_report
 
-    output.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(output.parent)
     written = [render_report(report, output, template=Path(template) if template else None, digits=digits, force=force)]
     notes: list[str] = []
     if pdf:
@@ -142,7 +170,7 @@ def announce_report(
     """Write the announcement documents of a merged report into ``out_dir``."""
     from .announce import write_announcements
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_folder(out_dir)
     written, findings = write_announcements(
         report, checked.workbooks, out_dir, digits=digits, force=force, emblem=emblem, date=date
     )
@@ -189,8 +217,8 @@ def init_forms(
     plan = plan_forms(Path(output), list(departments))
     written = []
     for path, department in plan:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        written.append(atomic_write(path, form_bytes(details, department), force=force))
+        _make_folder(path.parent)
+        written.append(atomic_write(path, _form(form_bytes, details, department, path), force=force))
     return written
 
 
@@ -215,7 +243,7 @@ def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -
                 f"โฟลเดอร์ --annotate ต้องไม่ใช่โฟลเดอร์ของไฟล์ต้นฉบับ: {out}",
                 f"--annotate must not be the folder of the input files: {out}",
             )
-        out.mkdir(parents=True, exist_ok=True)
+        _make_folder(out)
         written.append(atomic_write(target, data, force=force))
     return written
 

@@ -83,6 +83,10 @@ def _summary(findings: Sequence[Finding], files: int) -> str:
 @click.version_option(package_name="ita-report")
 def main() -> None:
     """ita-report: แบบรายงานมาตรการส่งเสริมคุณธรรมและความโปร่งใส (ITA) จาก Excel เป็น Word."""
+    # Errors inside half-finished library generators (openpyxl's spooled writers after a full
+    # disk) would be printed as "Exception ignored … Traceback" at exit; the error itself has
+    # already been reported as a message, so that noise is not shown to a clerk.
+    sys.unraisablehook = lambda _unraisable: None
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

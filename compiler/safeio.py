@@ -8,6 +8,7 @@ with a Thai and an English message; the temporary file is removed.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -33,6 +34,8 @@ def _os_error(path: Path, exc: OSError) -> OutputError:
         th, en = "พื้นที่ดิสก์เต็ม", "the disk is full"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         th, en = "ไม่มีสิทธิ์เขียนในโฟลเดอร์นี้ (อ่านได้อย่างเดียว)", "no permission to write there (read-only)"
+    elif exc.errno == errno.EFBIG:
+        th, en = "ไฟล์ใหญ่เกินขีดจำกัดของดิสก์หรือของบัญชีผู้ใช้", "the file is too large for this disk or account (a size limit)"
     elif exc.errno == errno.ENOENT:
         th, en = "ไม่พบโฟลเดอร์ปลายทาง", "the folder does not exist"
     else:
@@ -88,18 +91,80 @@ def atomic_write(target: Path | str, write: Writer | bytes, *, force: bool = Fal
             if isinstance(write, bytes):
                 stream.write(write)
             else:
-                write(stream)
+                guarded = _Guarded(stream)
+                try:
+                    write(guarded)  # type: ignore[arg-type]
+                finally:
+                    guarded.release()
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         _commit(tmp, target, force=force)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise _os_error(target, exc) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
     return target
+
+
+def _remove(tmp: Path) -> None:
+    """Remove a temporary file; if even that fails, the error being reported matters more."""
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
+
+
+class _Guarded:
+    """The temporary file as a writer sees it, inert once the write is over.
+
+    When a write fails midway (disk full), python-docx leaves its ``ZipFile`` behind,
+    unclosed; when it is collected, at exit, it writes its directory to the file, long
+    closed, and Python prints a traceback to the clerk. Released, this stream only counts
+    what it is given, so that late write goes nowhere, quietly.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream: IO[bytes] | None = stream
+        self._pos = 0
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._pos = self.tell()
+        self._stream = None
+
+    def write(self, data: bytes) -> int:
+        if self._stream is not None:
+            return self._stream.write(data)
+        self._pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._stream is not None:
+            return self._stream.seek(offset, whence)
+        self._pos = offset if whence == 0 else self._pos + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._stream.tell() if self._stream is not None else self._pos
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            self._stream.flush()
+
+    def seekable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise OSError(errno.EBADF, "the file is closed")
+        return self._stream.fileno()
 
 
 def _commit(tmp: Path, target: Path, *, force: bool) -> None:
@@ -116,7 +181,9 @@ def _commit(tmp: Path, target: Path, *, force: bool) -> None:
             f"{target} already exists; use --force to replace it",
             where=str(target),
         ) from exc
-    except OSError:
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise  # a real failure (disk full, I/O error): reported, not papered over
         # File systems without hard links (FAT, some network shares): check, then rename.
         if target.exists():
             raise OutputError(
@@ -126,7 +193,11 @@ def _commit(tmp: Path, target: Path, *, force: bool) -> None:
             ) from None
         os.replace(tmp, target)
         return
-    tmp.unlink()
+    _remove(tmp)  # the new file is in place; a temporary left behind is hidden and harmless
+
+
+#: What ``link`` says on a file system without hard links (FAT, some network shares).
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK, errno.EXDEV})
 
 
 def atomic_copy(source: Path | str, target: Path | str, *, force: bool = False) -> Path:

@@ -233,3 +233,14 @@ def test_headers_default_used_by_factory_match_standard():
 
 def test_paths_are_path_objects(tmp_path):
     assert isinstance(make_workbook(tmp_path / "x.xlsx"), Path)
+
+
+def test_regression_annotate_a_finding_inside_a_merged_range(tmp_path):
+    """Found by test_properties: a finding at a cell inside a merged range crashed annotate."""
+    rows = [[1, "ม", "ว", "สำนักปลัด", "", "", ""], [2, "ม2", "ว", "สำนักปลัด", "", "", ""]]
+    path = make_workbook(tmp_path / "x.xlsx", measures=rows, merges=["F3:F4"])
+    result = api.check([path])
+    assert [(f.code, f.cell) for f in result.findings] == [("missing-value", "F3"), ("missing-value", "F4")]
+    [copy] = api.annotate(result, tmp_path / "back")
+    ws = load_workbook(copy)[standard.SHEET_MEASURES]
+    assert ws["F3"].comment.text.count("missing-value") == 2  # F4's finding lands on the merged range's cell
