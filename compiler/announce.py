@@ -120,13 +120,14 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
     body = []
     for b in doc.blocks:
         kind = f"item{min(max(b.level, 1), 3)}" if b.role == "item" else _BLOCK_KIND.get(b.role, "paragraph")
-        body.append({"kind": kind, "text": text(b.line)})
+        body.extend({"kind": kind, "text": piece} for piece in typeset.paragraphs(text(b.line)))
     comments = []
     for c in doc.comments:
         comments.append(
             {
                 "heading": text(c.heading),
-                "lines": [text(line) for line in c.lines] or ([] if c.choices else list(WRITING_LINES)),
+                "lines": [p for line in c.lines for p in typeset.paragraphs(text(line))]
+                or ([] if c.choices else list(WRITING_LINES)),
                 "choices": [text(choice) for choice in c.choices],
                 "signer": text(c.signature.name) or DOTS_NAME,
                 "positions": [text(p) for p in c.signature.positions],
@@ -239,8 +240,9 @@ def workbook_documents(wb: DepartmentWorkbook, org: Organisation) -> tuple[list[
 
 
 def _file_name(doc: Document, taken: set[str], department: str) -> str:
-    base = "".join(ch for ch in (doc.sheet or doc.kind.value) if ch not in '\\/:*?"<>|').strip() or doc.kind.value
+    base = safeio.safe_stem(doc.sheet or doc.kind.value) or doc.kind.value
     name = f"{base}.docx"
+    department = safeio.safe_stem(department)
     if name in taken and department:
         name = f"{base} ({department}).docx"
     n = 2

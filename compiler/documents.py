@@ -41,7 +41,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from . import standard, thai
-from .model import Finding, Organisation, Severity, cell_ref
+from .model import Finding, Organisation, Severity, cell_ref, dropped_character, too_long
 from .read import RawSheet, RawWorkbook
 
 if TYPE_CHECKING:  # openpyxl is only needed to write sheets
@@ -629,6 +629,8 @@ class _Box:
 
 #: Roles of one-of-a-kind text rows (before the first comment box).
 _SINGLE_TEXT = ("subject", "number", "unit", "to", "signer")
+#: Roles whose text is set in one line or sentence (never cut into paragraphs).
+_ONE_LINE = (*_SINGLE_TEXT, "position", "choice", "comment")
 #: What a comment box may hold.
 _BOX_ROLES = ("paragraph", "choice", "signer", "position", "comment", "date")
 
@@ -689,6 +691,8 @@ class _Reader:
 
     def row(self, r: int, raw_kind: object, raw_text: object) -> None:
         text = _cell_text(raw_text)
+        if isinstance(raw_text, str) and (code := thai.dropped_character(raw_text)):
+            self.sink.findings.append(dropped_character(self.file, self.sheet, cell_ref(r, 2), code))
         has_kind = raw_kind is not None and bool(thai.clean_text(raw_kind))
         if not has_kind and not text:
             return
@@ -698,6 +702,10 @@ class _Reader:
             return
         a_ref, b_ref = cell_ref(r, 1), cell_ref(r, 2)
         role = element.role
+        if role in _ONE_LINE and len(text) > standard.LINE_LIMIT:
+            self.sink.findings.append(too_long(self.file, self.sheet, b_ref, element.label, len(text), standard.LINE_LIMIT))
+            self.cells.setdefault(role, b_ref)
+            return
         box = self.boxes[-1] if self.boxes else None
         if box is not None and role not in _BOX_ROLES:
             self.sink.error(
@@ -803,7 +811,10 @@ class _Reader:
 
     # --- the document -------------------------------------------------------------------------
     def missing(self, code: str, role: str, label: str, th: str, en: str) -> None:
-        self.sink.error(code, self.cells.get(role, ""), f"ไม่ได้กรอก '{label}' {th}".strip(), en)
+        cell = self.cells.get(role, "")
+        if cell and any(f.cell == cell and f.severity is Severity.ERROR for f in self.sink.findings):
+            return  # the cell has its message already (e.g. value-too-long)
+        self.sink.error(code, cell, f"ไม่ได้กรอก '{label}' {th}".strip(), en)
 
     def signature(self) -> Signature:
         """The signer typed, or the executive; errors where neither is there."""
@@ -995,6 +1006,8 @@ FINDING_CODES: dict[str, Severity] = {
     "name-corrected": Severity.WARNING,
     "no-emblem": Severity.WARNING,
     "emblem-not-found": Severity.WARNING,
+    "value-too-long": Severity.ERROR,
+    "dropped-character": Severity.WARNING,
 }
 
 

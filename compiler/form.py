@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import standard
+from . import safeio, standard
 from .errors import UsageError
 from .model import DepartmentWorkbook
 
@@ -278,7 +278,7 @@ def form_bytes(details: OrganisationDetails | None = None, department: str = "")
 
 def department_file_name(department: str) -> str:
     """A safe file name for a department's copy: ``"กองคลัง" -> "กองคลัง.xlsx"``."""
-    safe = "".join(ch for ch in department if ch not in '\\/:*?"<>|').strip() or "แบบฟอร์ม"
+    safe = safeio.safe_stem(department) or "แบบฟอร์ม"
     return f"{safe}.xlsx"
 
 

@@ -122,22 +122,27 @@ def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
     findings: list[Finding] = []
     head = group[0]
     title = next((m.title for m in group if m.title), "")
+    indicator = next((m.indicator for m in group if m.indicator), "")
     methods: tuple[str, ...] = next((m.methods for m in group if m.methods), ())
     for m in group[1:]:
-        if m.title and m.title != title and _title_key(m.title) != _title_key(title):
-            findings.append(
-                Finding(
-                    "title-mismatch",
-                    Severity.WARNING,
-                    m.file,
-                    standard.SHEET_MEASURES,
-                    f"แถว {m.row}",
-                    f"มาตรการลำดับ {m.number} มีชื่อต่างกัน: '{title[:60]}' กับ '{m.title[:60]}' ({m.file})"
-                    " ระบบใช้ชื่อแรก กรุณาตรวจสอบลำดับมาตรการ",
-                    f"measure {m.number} has two titles: '{title[:60]}' and '{m.title[:60]}' ({m.file});"
-                    " the first is used; check the measure numbers",
+        for code, kept, other, what_th, what_en in (
+            ("title-mismatch", title, m.title, "ชื่อ", "titles"),
+            ("indicator-mismatch", indicator, m.indicator, "ตัวชี้วัด", "indicators"),
+        ):
+            if other and other != kept and _title_key(other) != _title_key(kept):
+                findings.append(
+                    Finding(
+                        code,
+                        Severity.WARNING,
+                        m.file,
+                        standard.SHEET_MEASURES,
+                        f"แถว {m.row}",
+                        f"มาตรการลำดับ {m.number} มี{what_th}ต่างกัน: '{kept[:60]}' กับ '{other[:60]}' ({m.file})"
+                        f" ระบบใช้{what_th}แรก กรุณาตรวจสอบลำดับมาตรการ",
+                        f"measure {m.number} has two {what_en}: '{kept[:60]}' and '{other[:60]}' ({m.file});"
+                        " the first is used; check the measure numbers",
+                    )
                 )
-            )
         if m.methods and m.methods != methods and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]:
             findings.append(
                 Finding(
@@ -167,7 +172,7 @@ def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
     merged = MergedMeasure(
         number=head.number,
         title=title,
-        indicator=next((m.indicator for m in group if m.indicator), ""),
+        indicator=indicator,
         indicator_codes=_union(*(m.indicator_codes for m in group)),
         methods=methods,
         responsible=_union(*(m.responsible for m in group)),

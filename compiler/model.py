@@ -48,6 +48,34 @@ class Finding:
         }
 
 
+def too_long(file: str, sheet: str, cell: str, label: str, length: int, limit: int) -> Finding:
+    """The ``value-too-long`` error: a one-line value of ``length`` characters, over ``limit``."""
+    return Finding(
+        "value-too-long",
+        Severity.ERROR,
+        file,
+        sheet,
+        cell,
+        f"'{label}' ยาว {length:,} ตัวอักษร เกิน {limit:,} ตัวอักษร (วางข้อความผิดช่องหรือไม่?)",
+        f"'{label}' is {length:,} characters long, more than {limit:,} (pasted into the wrong cell?)",
+    )
+
+
+def dropped_character(file: str, sheet: str, cell: str, code: str) -> Finding:
+    """The ``dropped-character`` warning: the cell holds ``code`` (``U+F70A``), left out."""
+    return Finding(
+        "dropped-character",
+        Severity.WARNING,
+        file,
+        sheet,
+        cell,
+        f"มีอักขระที่เอกสารไม่แสดง ({code}: อักขระที่ไม่มีแบบอักษรใดแสดงได้ มักมาจากการคัดลอกจากไฟล์ PDF"
+        " หรืออักขระสลับทิศทางข้อความ) ระบบตัดออกแล้ว กรุณาตรวจสอบข้อความในช่องนี้",
+        f"holds a character the documents leave out ({code}: a private-use character, as text copied out "
+        "of a PDF has, or a bidirectional override, which shows text in another order than typed); check this cell",
+    )
+
+
 @dataclass(frozen=True)
 class Cell:
     """A value read from a sheet with its position (1-based row and column)."""

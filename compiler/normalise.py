@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import standard, thai
-from .model import DepartmentWorkbook, Finding, Measure, Organisation, Severity, cell_ref
+from .model import DepartmentWorkbook, Finding, Measure, Organisation, Severity, cell_ref, dropped_character, too_long
 from .read import RawSheet, RawWorkbook
 from .standard import Field
 
@@ -106,7 +106,7 @@ def _lines(text: str) -> tuple[str, ...]:
 def _inspect_row(ctx: _Ctx, sheet: str, r: int, row: list[object]) -> None:
     """``_inspect_text`` for every text cell of a row (the reference made only when needed)."""
     for c, v in enumerate(row, start=1):
-        if isinstance(v, str) and (len(v) > LONG_TEXT or v[:1] == "#" or thai.has_broken_thai(v)):
+        if isinstance(v, str) and (len(v) > LONG_TEXT or v[:1] == "#" or thai.has_broken_thai(v) or thai.dropped_character(v)):
             _inspect_text(ctx, sheet, cell_ref(r, c), v)
 
 
@@ -130,6 +130,8 @@ def _inspect_text(ctx: _Ctx, sheet: str, ref: str, value: object) -> None:
             "พิมพ์สระหรือวรรณยุกต์ผิดลำดับ (เช่น ํา แทน ำ) ระบบแก้ให้แล้ว กรุณาแก้ในไฟล์ด้วย",
             "Thai vowels or tone marks typed out of order (e.g. ํา for ำ); fixed in the report, please fix the cell",
         )
+    if code := thai.dropped_character(value):
+        ctx.findings.append(dropped_character(ctx.file, sheet, ref, code))
     if len(value) > LONG_TEXT:
         ctx.warn(
             "very-long-text",
@@ -159,6 +161,10 @@ def _read_info(ctx: _Ctx, sheet: RawSheet) -> tuple[dict[str, object], dict[str,
         value = sheet.value(r, value_col)
         ref = cell_ref(r, value_col)
         cells[f.key] = ref
+        if f.kind == "text" and isinstance(value, str) and len(text := cell_text(value)) > standard.LINE_LIMIT:
+            ctx.findings.append(too_long(ctx.file, sheet.name, ref, f.label, len(text), standard.LINE_LIMIT))
+            info[f.key] = None  # one message for the cell: not also "empty" or "very long"
+            continue
         _inspect_text(ctx, sheet.name, ref, value)
         info[f.key] = _info_value(ctx, sheet.name, ref, f, value)
     for f in standard.INFO_FIELDS:

@@ -42,8 +42,39 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
-    """Run ``cmd`` in its own process group; on timeout, stop the whole group."""
+def make_profile(folder: Path) -> str:
+    """Write a LibreOffice user profile with our settings into ``folder``; return its URI.
+
+    A profile may be reused by later conversions (LibreOffice starts faster the second time),
+    but by one conversion at a time.
+    """
+    (folder / "user").mkdir(parents=True, exist_ok=True)
+    (folder / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+    return folder.as_uri()
+
+
+def convert_command(program: str, profile_uri: str, sources: list[Path], outdir: Path) -> list[str]:
+    """The ``soffice`` command converting every file of ``sources`` to ``outdir/<stem>.pdf``.
+
+    One LibreOffice start converts them all; stems must differ, or later PDFs overwrite earlier ones.
+    """
+    return [
+        program,
+        f"-env:UserInstallation={profile_uri}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf:writer_pdf_Export",
+        "--outdir",
+        str(outdir),
+        *map(str, sources),
+    ]
+
+
+def run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run ``cmd`` in its own process group; on timeout stop the whole group (LibreOffice
+    starts helper processes) and raise :class:`subprocess.TimeoutExpired`."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -81,25 +112,11 @@ def docx_to_pdf(
     safeio.check_target(output, force=force)
     with tempfile.TemporaryDirectory(prefix="ita-report-pdf-") as tmp_name:
         tmp = Path(tmp_name)
-        profile = tmp / "profile"
-        (profile / "user").mkdir(parents=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
         work = tmp / "document.docx"  # a plain name: soffice names its output after the input
         shutil.copyfile(source, work)
-        cmd = [
-            program,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf:writer_pdf_Export",
-            "--outdir",
-            str(tmp),
-            str(work),
-        ]
+        cmd = convert_command(program, make_profile(tmp / "profile"), [work], tmp)
         try:
-            result = _run(cmd, timeout)
+            result = run(cmd, timeout)
         except subprocess.TimeoutExpired as exc:
             raise errors.OutputError(
                 f"LibreOffice แปลงเป็น PDF ไม่เสร็จภายใน {timeout:.0f} วินาที",

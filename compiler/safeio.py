@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -209,3 +210,16 @@ def atomic_copy(source: Path | str, target: Path | str, *, force: bool = False) 
             shutil.copyfileobj(src, stream)
 
     return atomic_write(target, write, force=force)
+
+
+#: Characters no file name may hold on Windows, macOS or Linux (and controls).
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def safe_stem(text: str, limit: int = 40) -> str:
+    """``text`` fit to be (part of) a file name: no path or reserved characters, single
+    spaces, at most ``limit`` characters (40 Thai letters are 120 of the 255 bytes a name
+    may take). ``safe_stem("กอง/คลัง: ฝ่าย *") == "กองคลัง ฝ่าย"``; ``""`` when nothing is left.
+    """
+    text = " ".join(_NOT_IN_NAMES.sub("", text).split())
+    return text[:limit].strip(" .")

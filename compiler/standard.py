@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 #: The version of the standard that ``init`` writes and ``check`` understands.
 STANDARD_VERSION = "1.0"
+#: The most characters a one-line value may hold: a name, a position, a department, a
+#: document's subject or signer. Such a value is set inside a sentence or a title line of
+#: the documents, where it cannot be cut into paragraphs; longer is a paste gone wrong.
+LINE_LIMIT = 500
 
 # --- sheet names --------------------------------------------------------------------------
 SHEET_INFO = "ข้อมูลหน่วยงาน"

@@ -105,6 +105,27 @@ _BROKEN_THAI = re.compile(
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
+#: Characters the documents leave out:
+#: - private-use code points: no font a reader has draws them (they come from text copied out
+#:   of PDFs made with old Thai fonts, or from broken files: Word shows empty boxes), and
+#:   LibreOffice slows to a crawl hunting a font for each one (a table of such text took
+#:   minutes to lay out, four times longer than the same text without them);
+#: - bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they
+#:   make text show in another order than it was typed ("Trojan Source": a year or an amount
+#:   read backwards in a signed document), and unclosed ones nest in every later paragraph
+#:   (three times slower again in LibreOffice).
+_DROPPED = re.compile("[\u202a-\u202e\u2066-\u2069\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def dropped_character(text: str) -> str:
+    """The first character of ``text`` the documents leave out, as ``U+F70A``; ``""`` if none.
+
+    ``dropped_character("ผล\u202eการ") == "U+202E"``.
+    """
+    m = _DROPPED.search(text)
+    return f"U+{ord(m.group(0)):04X}" if m else ""
+
+
 def has_broken_thai(text: str) -> bool:
     """True if ``text`` has marks typed out of order: ``has_broken_thai("ดําเนิน") is True``."""
     return _BROKEN_THAI.search(text) is not None
@@ -120,7 +141,7 @@ def fix_thai(text: str) -> str:
 
 
 def clean_text(value: object) -> str:
-    """Cell text as data: no zero-width or control characters, single spaces, trimmed lines.
+    """Cell text as data: no zero-width, control, private-use or bidi-override characters, single spaces, trimmed lines.
 
     Line breaks are kept (they separate items inside a cell); empty lines are dropped.
     ``clean_text("  ผล\u200bการ  ดำเนินการ \\r\\n\\n ข้อ ๒ ") == "ผลการ ดำเนินการ\\nข้อ ๒"``.
@@ -129,7 +150,7 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
-    text = _ZERO_WIDTH.sub("", text)
+    text = _DROPPED.sub("", _ZERO_WIDTH.sub("", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = _CONTROL.sub("", text)
     text = fix_thai(text)
@@ -140,6 +161,73 @@ def clean_text(value: object) -> str:
 def xml_safe(text: str) -> str:
     """Drop characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/FFFF)."""
     return _CONTROL.sub("", text)
+
+
+# --- long paragraphs ---------------------------------------------------------------------------
+#: Characters that belong to the character before them: combining marks (Thai vowels above
+#: and below, tone marks), joiners, variation selectors, emoji skin tones.
+_CLINGS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0300-\u036f\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+#: Thai vowels written before their consonant, and the zero-width joiner, bind to what follows.
+_LEADS = "\u0e40\u0e41\u0e42\u0e43\u0e44\u200d"
+_REGIONAL = re.compile("[\U0001f1e6-\U0001f1ff]")
+
+
+def _may_break_at(text: str, i: int) -> bool:
+    """True when ``text[:i]`` and ``text[i:]`` split no character cluster (Thai, emoji, flags)."""
+    if i <= 0 or i >= len(text):
+        return False
+    if _CLINGS.match(text, i) or text[i - 1] in _LEADS:
+        return False
+    if _REGIONAL.match(text, i) and _REGIONAL.match(text, i - 1):
+        run = 0  # a flag is a pair of regional indicators: break between pairs only
+        while run < i and _REGIONAL.match(text, i - 1 - run):
+            run += 1
+        return run % 2 == 0
+    return True
+
+
+def break_before(text: str, limit: int) -> int:
+    """Where to end the first piece of ``text`` when a piece may hold ``limit`` characters.
+
+    The last space before ``limit`` in the second half of the piece; else the last Thai word
+    boundary there (pythainlp); else the last place that splits no character cluster. Returns
+    ``len(text)`` when the text fits. ``break_before("ผลการ ดำเนินการ", 8) == 5``.
+    """
+    if len(text) <= limit:
+        return len(text)
+    low = limit // 2
+    space = max(text.rfind(" ", low, limit + 1), text.rfind("\t", low, limit + 1))
+    if space > 0:
+        return space
+    window = text[low:limit]
+    if re.search("[\u0e01-\u0e2e]", window):
+        from pythainlp.tokenize import word_tokenize  # slow import, only for long Thai text
+
+        ends, pos = [], low
+        for word in word_tokenize(window, engine="newmm", keep_whitespace=True):
+            pos += len(word)
+            ends.append(pos)
+        for end in reversed(ends[:-1]):  # the last word may go on past the window
+            if _may_break_at(text, end):
+                return end
+    for i in range(limit, 0, -1):
+        if _may_break_at(text, i):
+            return i
+    return limit
+
+
+def split_long(text: str, limit: int) -> list[str]:
+    """``text`` as pieces of at most ``limit`` characters, cut where :func:`break_before` says.
+
+    Joined again (with the spaces at the cuts) they give ``text`` back. ``split_long("", 5) == [""]``.
+    """
+    pieces = []
+    while len(text) > limit:
+        cut = break_before(text, limit)
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    pieces.append(text)
+    return [p for p in pieces if p] or [""]
 
 
 _HEADER_DROP = re.compile(r"[\s\u200b\u00a0*:：]+")

@@ -113,7 +113,7 @@ def render_png(tmp_path: Path) -> Path:
 # --- hypothesis profiles (test_properties) ------------------------------------------------------
 # ``ci`` is the default: moderate example counts, no deadline (a build takes ~0.2 s and a
 # first import of pythainlp much longer). ``pytest --hypothesis-profile=long`` goes deeper.
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
 # derandomize: CI runs the same examples every time (a new random failure should come from a
 # deliberate `--hypothesis-profile=long` run, not break an unrelated submission).
@@ -127,4 +127,37 @@ settings.register_profile(
     database=None,
 )
 settings.register_profile("long", max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# ``hunt``: as ``long`` without shrinking; a failure is reported as found, at once (shrinking
+# the pipeline's big examples can take longer than the search).
+settings.register_profile("hunt", parent=settings.get_profile("long"), phases=[Phase.explicit, Phase.generate])
 settings.load_profile("ci")
+
+
+# --- the real-reader check (realreader.py): LibreOffice converts every .docx a test writes -------
+import realreader  # noqa: E402
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    realreader.addoption(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    realreader.configure(config)
+
+
+@pytest.fixture(autouse=True)
+def _real_reader(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    yield
+    failures = realreader.check_test(request, tmp_path_factory.getbasetemp())
+    if failures:
+        pytest.fail("LibreOffice could not open what this test wrote:\n" + "\n".join(failures), pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None and realreader.last_sweep(factory.getbasetemp()):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    realreader.summary(terminalreporter)

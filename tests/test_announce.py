@@ -251,6 +251,19 @@ def test_cell_text_is_data(tmp_path: Path, kind: DocumentKind) -> None:
     assert any(line.endswith("{{ organisation }} {% if x %} <w:p> & ข {_{ ok }_}") for line in lines if "เรื่อง" in line)
 
 
+def test_regression_a_32767_character_paragraph_becomes_several(tmp_path: Path) -> None:
+    """A ย่อหน้า cell of 32,767 characters was one paragraph, which LibreOffice took minutes
+    to lay out (its time grows with the square of a paragraph's length). Now the body holds
+    paragraphs of at most typeset.PARAGRAPH_LIMIT characters, and every word is there."""
+    text = ("ผลการดำเนินงานตามมาตรการ ดูได้ที่ www.a.go.th 😀🇹🇭 " * 700)[:32767]
+    doc = _doc(blocks=(Block("paragraph", text), Block("item", text, 1, "1.")))
+    body = document_context(doc, ORG, "arabic")["body"]
+    assert [b["kind"] for b in body].count("item1") > 1 and all(len(b["text"]) <= typeset.PARAGRAPH_LIMIT for b in body)
+    path, _ = render_document(doc, ORG, tmp_path / "d.docx")  # the real-reader check converts it
+    written = "".join("".join(docx_lines(path)).split())
+    assert written.count("".join(text.split())) == 2  # the paragraph and the item, whole
+
+
 @pytest.mark.parametrize(
     ("kind", "height_cm"), [(DocumentKind.ANNOUNCEMENT, 3.0), (DocumentKind.ORDER, 3.0), (DocumentKind.MEMO, 1.5)]
 )
@@ -346,6 +359,20 @@ def test_different_documents_under_one_sheet_name(tmp_path: Path) -> None:
     result = api.announce([tmp_path / "in"], tmp_path / "out", digits="arabic")
     assert sorted(p.name for p in result.written) == sorted([MEASURES_FILE, "ประกาศ.docx", "ประกาศ (กองคลัง).docx"])
     assert "ประกาศ ณ วันที่ 1 เดือน ตุลาคม พ.ศ. 2564" in docx_lines(tmp_path / "out" / "ประกาศ.docx")
+
+
+def test_regression_a_department_name_with_a_slash_in_the_file_name(tmp_path: Path) -> None:
+    """A second ประกาศ under the same sheet name is named after its department; a department
+    typed "กอง/คลัง" made that name a folder that does not exist (announce failed with exit 1
+    while build passed), and a long one would pass the 255 bytes a file name may take."""
+    _workbook(tmp_path / "in", "a.xlsx", "สำนักปลัด", {"ประกาศ": ROWS})
+    _workbook(tmp_path / "in", "b.xlsx", "กอง/คลัง", {"ประกาศ": [("เรื่อง", "อีกเรื่อง"), *ROWS[1:]]})
+    _workbook(tmp_path / "in", "c.xlsx", "ฝ่าย" * 100, {"ประกาศ": [("เรื่อง", "เรื่องที่สาม"), *ROWS[1:]]})
+    result = api.announce([tmp_path / "in"], tmp_path / "out")
+    assert result.errors == ()
+    names = sorted(p.name for p in result.written)
+    assert names == sorted([MEASURES_FILE, "ประกาศ.docx", "ประกาศ (กองคลัง).docx", f"ประกาศ ({'ฝ่าย' * 10}).docx"])
+    assert all(p.parent == tmp_path / "out" and len(p.name.encode()) < 255 for p in result.written)
 
 
 def test_a_document_with_errors_is_not_written(tmp_path: Path) -> None:

@@ -56,6 +56,13 @@ CASES = [
         dict(headers=["ลำดับ", "มาตรการ", "วิธีการ", "ผู้รับผิดชอบ"], measures=[[1, "ม", "ว", "สำนักปลัด"]]),
         [("missing-column", "มาตรการ", "E2")],
     ),
+    (
+        "private-use characters (text copied out of a PDF)",
+        dict(measures=[[1, "ม", "ว", "สำนักปลัด", "", "ผล\uf70aการ\U000f0001", ""]]),
+        [("dropped-character", "มาตรการ", "F3")],
+    ),
+    ("name too long", dict(info={**INFO, "organisation": "เทศบาล" + "ก" * 32000}), [("value-too-long", "ข้อมูลหน่วยงาน", "B2")]),
+    ("position too long", dict(info={**INFO, "executive_position": "นายก" * 200}), [("value-too-long", "ข้อมูลหน่วยงาน", "B8")]),
     ("bad fiscal year", dict(info={**INFO, "fiscal_year": "ปีหน้า"}), [("bad-fiscal-year", "ข้อมูลหน่วยงาน", "B5")]),
     ("implausible year", dict(info={**INFO, "fiscal_year": 1990}), [("bad-fiscal-year", "ข้อมูลหน่วยงาน", "B5")]),
     ("score above 100", dict(info={**INFO, "score": 120}), [("score-out-of-range", "ข้อมูลหน่วยงาน", "B9")]),

@@ -360,3 +360,31 @@ def test_regression_libreoffice_basic_macros_are_reported(tmp_path: Path) -> Non
     basic = b'<script:module script:name="Module1" script:language="StarBasic">Sub Main\nShell("x")\nEnd Sub</script:module>'
     path = _ods(tmp_path / "basic.ods", standard_sheets(), {"Basic/Standard/Module1.xml": basic})
     assert codes(path) == ["macros-not-run"]
+
+
+# --- documents LibreOffice could not lay out -------------------------------------------------------
+#: Everything that slowed LibreOffice: Thai without spaces, emoji, right-to-left text, private-use
+#: characters (from PDFs; no font has them), XML specials; repeated to Excel's 32,767 characters.
+_HEAVY = "ดำเนินการตามมาตรการส่งเสริมคุณธรรม😀👨\u200d👩\u200d👧\u202eשלום<&>{{ x }}\U000f0001\uf70a "
+_HEAVY_CELL = (_HEAVY * (32_767 // len(_HEAVY) + 1))[:32_767]
+
+
+def test_regression_documents_of_32767_character_cells_open_in_libreoffice(tmp_path: Path) -> None:
+    """A measure whose วิธีการ and ผลการดำเนินการ each held 32,767 characters (and a ประกาศ
+    paragraph as long) made documents LibreOffice spun over for many minutes: each cell was one
+    paragraph, laid out in time that grows with the square of its length, and private-use
+    characters sent it hunting a font for each. The documents are now written with paragraphs
+    of at most 2,000 characters and without private-use characters (a warning names the cells),
+    and the real-reader check converts them (tests/realreader.py)."""
+    sheets = standard_sheets(_HEAVY_CELL)
+    rows = sheets[1][1]
+    rows[1] = [*rows[1][:2], _HEAVY_CELL, *rows[1][3:]]  # the first measure's method (a copy: MEASURES is shared)
+    rows[3][2] = _HEAVY_CELL  # the third measure's method
+    announcement = [["รายการ", "ข้อความ"], ["เรื่อง", "ประกาศทดสอบ"], ["ย่อหน้า", _HEAVY_CELL], ["ท้ายเรื่อง", "จึงประกาศ"]]
+    path = write_xlsx(tmp_path / "in" / "heavy.xlsx", [*sheets, (standard.SHEET_ANNOUNCEMENT, announcement)])
+    run = run_cli("build", path.parent, "-o", tmp_path / "out" / "report.docx", "--with-announcements")
+    assert_clean_end(run, seconds=60)
+    assert run.exit_code == 0, run.output
+    assert run.output.count("[dropped-character]") == 4 and "[very-long-text]" in run.output
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.docx"))
+    assert written == ["report.docx", "ประกาศ.docx", "ประกาศมาตรการ.docx"]

@@ -23,6 +23,7 @@ def _fake_soffice(tmp_path: Path, body: str) -> str:
     return str(script)
 
 
+@pytest.mark.not_a_document("a junk r.docx for a fake or missing LibreOffice")
 def test_missing_libreoffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     source = tmp_path / "r.docx"
@@ -34,6 +35,7 @@ def test_missing_libreoffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.docx"]
 
 
+@pytest.mark.not_a_document("a junk r.docx for a fake or missing LibreOffice")
 def test_named_program_that_does_not_exist(tmp_path: Path) -> None:
     source = tmp_path / "r.docx"
     source.write_bytes(b"x")
@@ -41,6 +43,7 @@ def test_named_program_that_does_not_exist(tmp_path: Path) -> None:
         pdf.docx_to_pdf(source, soffice=str(tmp_path / "no-soffice"))
 
 
+@pytest.mark.not_a_document("a junk r.docx for a fake or missing LibreOffice")
 def test_timeout_stops_the_conversion(tmp_path: Path) -> None:
     source = tmp_path / "r.docx"
     source.write_bytes(b"x")
@@ -51,6 +54,7 @@ def test_timeout_stops_the_conversion(tmp_path: Path) -> None:
     assert not (tmp_path / "r.pdf").exists()
 
 
+@pytest.mark.not_a_document("a junk r.docx for a fake or missing LibreOffice")
 def test_conversion_that_writes_nothing_is_an_error(tmp_path: Path) -> None:
     source = tmp_path / "r.docx"
     source.write_bytes(b"x")
@@ -61,6 +65,7 @@ def test_conversion_that_writes_nothing_is_an_error(tmp_path: Path) -> None:
     assert not (tmp_path / "r.pdf").exists()
 
 
+@pytest.mark.not_a_document("a junk r.docx for a fake or missing LibreOffice")
 def test_existing_pdf_needs_force(tmp_path: Path) -> None:
     source = tmp_path / "r.docx"
     source.write_bytes(b"x")
@@ -71,6 +76,7 @@ def test_existing_pdf_needs_force(tmp_path: Path) -> None:
     assert (tmp_path / "r.pdf").read_bytes() == b"old"
 
 
+@pytest.mark.not_a_document("a junk r.docx for a fake or missing LibreOffice")
 def test_fake_conversion_moves_the_pdf_into_place(tmp_path: Path) -> None:
     source = tmp_path / "ชื่อ รายงาน.docx"
     source.write_bytes(b"x")

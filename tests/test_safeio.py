@@ -117,3 +117,11 @@ def test_atomic_copy(tmp_path: Path) -> None:
     src.write_bytes(b"payload" * 1000)
     out = safeio.atomic_copy(src, tmp_path / "dst.bin")
     assert out.read_bytes() == src.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "stem"),
+    [("กองคลัง", "กองคลัง"), ("กอง/คลัง: ฝ่าย *", "กองคลัง ฝ่าย"), ("../..", ""), ("a\x00\nb", "ab"), ("ก" * 600, "ก" * 40)],
+)
+def test_safe_stem(text: str, stem: str) -> None:
+    assert safeio.safe_stem(text) == stem

@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -108,3 +109,42 @@ def test_header_key_ignores_spaces_and_breaks():
 
 def test_bahttext():
     assert thai.bahttext(12500) == "หนึ่งหมื่นสองพันห้าร้อยบาทถ้วน"
+
+
+# --- long paragraphs -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "limit", "pieces"),
+    [
+        ("ผลการ ดำเนินการ", 100, ["ผลการ ดำเนินการ"]),
+        ("ผลการ ดำเนินการ", 10, ["ผลการ", "ดำเนินการ"]),  # at the space
+        ("ผลการ ดำเนินการ", 8, ["ผลการ", "ดำเนิน", "การ"]),  # then between Thai words
+        ("abcdefghij", 4, ["abcd", "efgh", "ij"]),  # no space, no Thai: at the limit
+        ("abc\u0e01\u0e34\u0e49d", 4, ["abc", "\u0e01\u0e34\u0e49d"]),  # never between a letter and its marks
+        ("abcเกd", 4, ["abc", "เกd"]),  # never after a vowel written before its consonant
+        ("a🇹🇭🇹🇭", 4, ["a🇹🇭", "🇹🇭"]),  # flags are pairs of regional indicators
+        ("a👨\u200d👩b", 3, ["a", "👨\u200d👩", "b"]),  # never at a zero-width joiner
+        ("", 5, [""]),
+    ],
+)
+def test_split_long(text: str, limit: int, pieces: list[str]) -> None:
+    assert thai.split_long(text, limit) == pieces
+
+
+def test_split_long_cuts_thai_between_words() -> None:
+    text = "การดำเนินงานตามมาตรการส่งเสริมคุณธรรม" * 100
+    pieces = thai.split_long(text, 500)
+    assert "".join(pieces) == text and all(len(p) <= 500 for p in pieces)
+    from pythainlp.tokenize import word_tokenize
+
+    words = set(itertools.accumulate(len(w) for w in word_tokenize(text, engine="newmm")))
+    cuts = set(itertools.accumulate(len(p) for p in pieces[:-1]))
+    assert cuts <= words  # every cut falls between two words of the whole text
+
+
+def test_private_use_and_bidi_override_characters_are_left_out() -> None:
+    """Private-use characters draw as empty boxes in Word; bidi overrides show text in another
+    order than typed; both slowed LibreOffice's layout to a crawl."""
+    assert thai.dropped_character("ผล\uf70aการ") == "U+F70A" and thai.dropped_character("ผลการ") == ""
+    assert thai.dropped_character("ปี \u202e2565") == "U+202E"
+    assert thai.clean_text("ผล\uf70aการ \U000f0001\U0010fffd") == "ผลการ"
+    assert thai.clean_text("ปี \u202e2565\u202c \u2067שלום\u2069") == "ปี 2565 שלום"

@@ -1,0 +1,194 @@
+"""The real-reader check: every .docx the test suite writes is opened by LibreOffice.
+
+python-docx reopening a document proves little: it reads the XML it can and ignores the
+rest. LibreOffice lays the whole document out, as Word does, so after each test every .docx
+that test wrote (anywhere under pytest's temporary folder) is converted to PDF in one
+LibreOffice start, with a time limit. A document LibreOffice cannot convert, converts to an
+empty or broken PDF, or does not finish within the limit fails that test (an error at its
+teardown, naming the document and what LibreOffice said).
+
+- A test whose .docx files are deliberately not documents (a junk file handed to the PDF
+  converter) says so with ``@pytest.mark.not_a_document("why")``.
+- Documents a test writes into a folder an earlier test made are caught at the end of the
+  run by a last sweep, which fails the run in the same way.
+- ``pytest --real-reader=off`` skips the check for a quick local run; ``auto`` (the default)
+  runs it when LibreOffice is installed and says in the summary when it was not; ``on``
+  (what ``.ci/run`` passes) fails when LibreOffice is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from compiler import pdf
+
+#: The time limit of one LibreOffice start: seconds for the start, per document, and per
+#: megabyte of document text (word/document.xml). Measured here: ~1.3 s a start, ~0.15 s
+#: a short document, ~45 s for a 1.5 MB one of 340 pages; the limits are several times that,
+#: so only a conversion that hangs (or crawls) reaches them.
+START_TIMEOUT = 60.0
+PER_DOCUMENT_TIMEOUT = 20.0
+PER_MEGABYTE_TIMEOUT = 120.0
+
+
+@dataclass
+class State:
+    mode: str
+    program: str | None = None
+    work: Path | None = None
+    profile_uri: str = ""
+    seen: set[Path] = field(default_factory=set)
+    known_dirs: set[str] = field(default_factory=set)
+    converted: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+
+_state: State | None = None
+
+
+def addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--real-reader",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="convert every .docx the tests write with LibreOffice (on: LibreOffice must be installed)",
+    )
+
+
+def configure(config: pytest.Config) -> None:
+    global _state
+    config.addinivalue_line("markers", "not_a_document(reason): the .docx files this test writes are not documents")
+    mode = config.getoption("--real-reader")
+    _state = State(mode)
+    if mode == "off":
+        return
+    _state.program = pdf.find_soffice()
+    if _state.program is None and mode == "on":
+        raise pytest.UsageError("--real-reader=on: LibreOffice (soffice) is not installed")
+    if _state.program is not None:
+        _state.work = Path(tempfile.mkdtemp(prefix="real-reader-"))
+        _state.profile_uri = pdf.make_profile(_state.work / "profile")
+
+
+def _new_documents(base: Path, dirs: list[Path]) -> list[Path]:
+    assert _state is not None
+    found = []
+    for folder in dirs:
+        for root, _, files in os.walk(folder):
+            for name in files:
+                path = Path(root, name)
+                if name.lower().endswith(".docx") and path not in _state.seen and path.is_file():
+                    found.append(path)
+    _state.seen.update(found)
+    return sorted(found)
+
+
+def _convert(documents: list[Path]) -> list[str]:
+    """Convert ``documents`` in one LibreOffice start; a line per document that failed."""
+    assert _state is not None and _state.program is not None and _state.work is not None
+    batch = Path(tempfile.mkdtemp(dir=_state.work, prefix="batch-"))
+    sources = []
+    for i, document in enumerate(documents):
+        copy = batch / f"d{i:04d}.docx"  # a copy: the test's file is never touched, and stems differ
+        shutil.copyfile(document, copy)
+        sources.append(copy)
+    cmd = pdf.convert_command(_state.program, _state.profile_uri, sources, batch)
+    megabytes = sum(_text_size(source) for source in sources) / 1e6
+    timeout = START_TIMEOUT + PER_DOCUMENT_TIMEOUT * len(documents) + PER_MEGABYTE_TIMEOUT * megabytes
+    started = time.monotonic()
+    try:
+        result = pdf.run(cmd, timeout)
+        said = (result.stderr + result.stdout).decode("utf-8", "replace").strip()
+    except subprocess.TimeoutExpired:
+        said = f"LibreOffice did not finish within {timeout:.0f} s"
+    _state.seconds += time.monotonic() - started
+    _state.batches += 1
+    failures = []
+    for document, source in zip(documents, sources):
+        produced = source.with_suffix(".pdf")
+        if not produced.is_file():
+            failures.append(f"{document}: no PDF ({said[-500:]})")
+        elif not _has_a_page(produced.read_bytes()):
+            failures.append(f"{document}: the PDF LibreOffice wrote is empty or has no page")
+        else:
+            _state.converted += 1
+    if not failures:
+        shutil.rmtree(batch, ignore_errors=True)  # a failed batch is kept to look at
+    return failures
+
+
+def _text_size(docx: Path) -> int:
+    """Bytes of ``word/document.xml`` inside ``docx`` (0 when it is not a readable .docx)."""
+    try:
+        with zipfile.ZipFile(docx) as z:
+            return z.getinfo("word/document.xml").file_size
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return 0
+
+
+def convert_now(documents: list[Path]) -> list[str]:
+    """Convert ``documents`` at once (a property test checks each example's documents, so
+    that hypothesis can shrink a failure); the teardown check then skips them."""
+    assert _state is not None
+    if _state.program is None or not documents:
+        return []
+    _state.seen.update(documents)
+    return _convert(list(documents))
+
+
+def _has_a_page(data: bytes) -> bool:
+    """A PDF as LibreOffice writes it: a header, at least one page object, an end marker."""
+    return data.startswith(b"%PDF-") and re.search(rb"/Type\s*/Page\b", data) is not None and b"%%EOF" in data[-64:]
+
+
+def check_test(request: pytest.FixtureRequest, base: Path) -> list[str]:
+    """Convert every document written since the last check; the failures, one line each."""
+    assert _state is not None
+    if _state.program is None:
+        return []
+    # not the "<name>current" links pytest makes to the newest folder of each name
+    dirs = sorted(d for d in os.listdir(base) if d not in _state.known_dirs and not os.path.islink(base / d))
+    _state.known_dirs.update(dirs)
+    documents = _new_documents(base, [base / d for d in dirs])
+    if not documents or request.node.get_closest_marker("not_a_document"):
+        return []
+    return _convert(documents)
+
+
+def last_sweep(base: Path) -> list[str]:
+    """Convert documents no test's check saw (written into an older test's folder)."""
+    assert _state is not None
+    if _state.program is None or not base.is_dir():
+        return []
+    documents = _new_documents(base, [base])
+    failures = _convert(documents) if documents else []
+    _state.failures.extend(failures)
+    return failures
+
+
+def summary(terminal: pytest.TerminalReporter) -> None:
+    if _state is None or _state.mode == "off":
+        return
+    if _state.program is None:
+        terminal.write_line("real reader: LibreOffice is not installed, so no document was converted", yellow=True)
+        return
+    terminal.write_line(
+        f"real reader: LibreOffice converted {_state.converted} documents in {_state.batches} starts "
+        f"({_state.seconds:.0f} s)"
+    )
+    for line in _state.failures:
+        terminal.write_line(f"real reader, last sweep: {line}", red=True)
+    if not _state.failures and _state.work is not None:
+        shutil.rmtree(_state.work, ignore_errors=True)
