@@ -56,7 +56,11 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
             loose.append(f)
     on_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for (sheet, ref), items in by_cell.items():
-        on_cell[(sheet, _writable(wb[sheet], ref).coordinate)].extend(items)
+        writable = _writable(wb[sheet], ref)
+        if writable is None:  # inside overlapping merged ranges (a crafted file): listed instead
+            loose.extend(items)
+        else:
+            on_cell[(sheet, writable.coordinate)].extend(items)
     for (sheet, ref), items in on_cell.items():
         cell = wb[sheet][ref]
         error = any(f.severity is Severity.ERROR for f in items)
@@ -74,15 +78,18 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
     return buffer.getvalue(), name
 
 
-def _writable(ws: Any, ref: str) -> Any:
+def _writable(ws: Any, ref: str) -> Any | None:
     """The cell at ``ref``, or the top-left cell of the merged range it lies in (only that one
-    can hold a fill and a comment)."""
+    can hold a fill and a comment); ``None`` when ranges overlap so that no such cell is free."""
     cell = ws[ref]
-    if isinstance(cell, MergedCell):
-        for rng in ws.merged_cells.ranges:
-            if ref in rng:
-                return ws.cell(rng.min_row, rng.min_col)
-    return cell
+    if not isinstance(cell, MergedCell):
+        return cell
+    for rng in ws.merged_cells.ranges:
+        if ref in rng:
+            top_left = ws.cell(rng.min_row, rng.min_col)
+            if not isinstance(top_left, MergedCell):
+                return top_left
+    return None
 
 
 def _safe_title(name: str) -> str:

@@ -103,6 +103,9 @@ _BROKEN_THAI = re.compile(
     "|([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1"
 )
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+#: C1 control characters (U+0080–U+009F): legal in XML, invisible, and in a cell only by a
+#: mis-decoded paste; U+0085 (next line) is taken for the line break it stands for.
+_C1 = re.compile("[\x80-\x84\x86-\x9f]")
 
 
 #: Characters the documents leave out:
@@ -151,8 +154,8 @@ def clean_text(value: object) -> str:
         return ""
     text = str(value)
     text = _DROPPED.sub("", _ZERO_WIDTH.sub("", text))
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = _CONTROL.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\x85", "\n")
+    text = _C1.sub("", _CONTROL.sub("", text))
     text = fix_thai(text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

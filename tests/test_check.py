@@ -251,3 +251,22 @@ def test_regression_annotate_a_finding_inside_a_merged_range(tmp_path):
     [copy] = api.annotate(result, tmp_path / "back")
     ws = load_workbook(copy)[standard.SHEET_MEASURES]
     assert ws["F3"].comment.text.count("missing-value") == 2  # F4's finding lands on the merged range's cell
+
+
+def test_regression_annotate_a_finding_inside_overlapping_merged_ranges(tmp_path):
+    """Found by test_properties (``hunt`` profile): a finding at a cell covered by two
+    overlapping merged ranges (a crafted file; Excel never writes them) crashed annotate with
+    exit 3: the top-left cell of the first range lay inside the second. The note now goes to
+    the first top-left cell that can hold one (or to the problems sheet when none can)."""
+    from wbfactory import label
+    from xlsxraw import write_xlsx
+
+    info = [[label("version"), standard.STANDARD_VERSION], *([label(k), v] for k, v in INFO.items())]
+    measures = [HEADERS, [1, "ม", "ว", "สำนักปลัด", "", "ผล", ""], [2, "ม2", "ว", "สำนักปลัด", "", "ผล\uf70a", ""]]
+    sheets = [(standard.SHEET_INFO, info), (standard.SHEET_MEASURES, measures)]
+    path = write_xlsx(tmp_path / "x.xlsx", sheets, merges={standard.SHEET_MEASURES: ["E3:G5", "D2:F4"]})
+    result = api.check([path])
+    assert ("dropped-character", "F3") in [(f.code, f.cell) for f in result.findings]
+    [copy] = api.annotate(result, tmp_path / "back")
+    ws = load_workbook(copy)[standard.SHEET_MEASURES]
+    assert "dropped-character" in ws["D2"].comment.text

@@ -69,11 +69,16 @@ _ATOM = st.one_of(st.sampled_from(HOSTILE), st.text(_CHARS, min_size=1, max_size
 TEXT = st.lists(_ATOM, max_size=7).map("".join)
 #: Excel's largest cell.
 LONGEST = 32_767
-LONG_TEXT = TEXT.filter(bool).map(lambda s: (s * (LONGEST // len(s) + 1))[:LONGEST])
+#: Long text, repeated to a length: past a paragraph (2,000), past a table row (4,000), past
+#: the very-long-text warning (5,000), or Excel's largest cell. Rarer than short text: a
+#: 32,767-character cell is a hundred pages for LibreOffice to lay out in every example.
+LONG_TEXT = st.tuples(TEXT.filter(bool), st.sampled_from([300, 2_500, 4_500, 6_000, LONGEST])).map(
+    lambda t: (t[0] * (t[1] // len(t[0]) + 1))[: t[1]]
+)
 #: Text that stays visible after every clean-up (a required cell that is filled in).
 _VISIBLE = st.sampled_from(["<", "&", "{{", "%}", "]]>", "ก", "A", "😀", "ש", "{#", "'", '"', "ข้อ", "/"])
 FILLED = st.tuples(TEXT, _VISIBLE, TEXT).map("".join)
-ANY_TEXT = st.one_of(TEXT, TEXT, TEXT, FILLED, LONG_TEXT)
+ANY_TEXT = st.one_of(TEXT, TEXT, TEXT, TEXT, TEXT, FILLED, FILLED, LONG_TEXT)
 
 _ERRORS = ("#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
 _FLOATS = st.floats(allow_nan=False, allow_infinity=False)
@@ -465,12 +470,12 @@ def hostile_books(draw: st.DrawFn, layout: str) -> list[Book]:
 # Text the standard promises to clean: whitespace; forbidden, zero-width, private-use and bidi-override characters; Thai
 # mark order (pythainlp), digits. Everything else must come out as typed.
 _DROP = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069\ue000-\uf8ff\U000f0000-\U0010ffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069\ue000-\uf8ff\U000f0000-\U0010ffff]"
 )
 _THAI_MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 _REPEATED_VOWEL = re.compile("([\u0e30\u0e32\u0e40\u0e42\u0e43\u0e44])\\1+")
 _DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_LINE_BREAKS = re.compile("\r\n|\r|\n|\u2028")
+_LINE_BREAKS = re.compile("\r\n|\r|\n|\u2028|\x85")
 # The announcement numbers measures and methods itself, replacing a number typed in front.
 _TYPED_NUMBER = re.compile(r"^\s*(?:\(?[0-9๐-๙]{1,3}(?:\.[0-9๐-๙]{1,3})*[.)]|[-–•·*])\s*")
 

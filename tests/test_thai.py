@@ -148,3 +148,7 @@ def test_private_use_and_bidi_override_characters_are_left_out() -> None:
     assert thai.dropped_character("ปี \u202e2565") == "U+202E"
     assert thai.clean_text("ผล\uf70aการ \U000f0001\U0010fffd") == "ผลการ"
     assert thai.clean_text("ปี \u202e2565\u202c \u2067שלום\u2069") == "ปี 2565 שלום"
+
+
+def test_c1_controls_are_dropped_and_next_line_breaks_the_line() -> None:
+    assert thai.clean_text("ผล\x93การ\x94\x85ข้อ ๒\x9f") == "ผลการ\nข้อ ๒"
