@@ -21,8 +21,7 @@ Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed)
 ``executive_position`` the executive's position, e.g. ``นายกเทศมนตรีตำบลบ้านต๋อม``
 ``logo``             the logo picture (3 cm high) or ``""`` when there is none
 ``departments``      the departments' names, in the report's order
-``measures``         the table rows, each ``m`` with (a measure too long for one row, over
-                     ``ROW_LIMIT`` characters in a column, goes on in the rows after it):
+``measures``         the table rows, each ``m`` with:
 ``m.number``         the measure's number (``๑``), or its position when it has none
 ``m.title``          lines of the measure's title; in ``measures`` layout the first line
                      starts ``๑.`` unless the title is numbered already
@@ -39,8 +38,6 @@ Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed)
 ``m.budget``         ``๑๒,๕๐๐ บาท`` or ``ไม่ใช้งบประมาณ``
 ``m.grouped``        true when several departments reported the measure
 ``m.departments``    the names of the departments that reported it
-``m.continued``      true in the rows that go on with the measure above (``number`` and
-                     ``budget`` are empty there)
 ==================== ========================================================================
 """
 
@@ -137,52 +134,6 @@ def measure_context(measure: MergedMeasure, position: int, report: Report, style
     }
 
 
-#: Characters of one column a table row holds before the measure goes on in the next row.
-#: LibreOffice lays out a row that runs over many pages in time that grows with the square
-#: of its pages (three 32,767-character cells in one row: 66 s for 191 pages); rows of a
-#: few pages each keep it linear. A measure of ordinary length is always one row.
-ROW_LIMIT = 4000
-#: The fields of a row that hold lines (the rest are the row's number, budget and flags).
-_LINE_FIELDS = ("title", "indicator", "methods", "responsible", "period", "results", "outcomes", "suggestions", "scores")
-
-
-def _line_length(line: str | dict[str, str]) -> int:
-    return len(line) if isinstance(line, str) else len(line["head"]) + len(line["text"])
-
-
-def _chunks(lines: list[Any], limit: int) -> list[list[Any]]:
-    """``lines`` in consecutive groups of at most ``limit`` characters (a longer line alone)."""
-    groups: list[list[Any]] = [[]]
-    size = 0
-    for line in lines:
-        n = _line_length(line)
-        if groups[-1] and size + n > limit:
-            groups.append([])
-            size = 0
-        groups[-1].append(line)
-        size += n
-    return groups
-
-
-def table_rows(row: dict[str, Any], limit: int = ROW_LIMIT) -> list[dict[str, Any]]:
-    """One measure's row, as several when a column holds more than ``limit`` characters.
-
-    The later rows carry the rest of each column's lines, with ``number`` and ``budget``
-    empty and ``continued`` true. ``table_rows(short_row) == [short_row | {"continued": False}]``.
-    """
-    chunked = {key: _chunks(row[key], limit) for key in _LINE_FIELDS}
-    count = max(len(groups) for groups in chunked.values())
-    rows = []
-    for i in range(count):
-        part = {**row, "continued": i > 0}
-        for key, groups in chunked.items():
-            part[key] = groups[i] if i < len(groups) else []
-        if i > 0:
-            part["number"] = part["budget"] = ""
-        rows.append(part)
-    return rows
-
-
 def report_context(report: Report, digits: str = "thai") -> dict[str, Any]:
     """The template variables of ``report`` (listed in the module docstring).
 
@@ -222,9 +173,7 @@ def report_context(report: Report, digits: str = "thai") -> dict[str, Any]:
         "executive_position": text(org.executive_position),
         "logo": org.logo,
         "departments": [text(name) for name in report.departments],
-        "measures": [
-            row for i, m in enumerate(report.measures, start=1) for row in table_rows(measure_context(m, i, report, d))
-        ],
+        "measures": [measure_context(m, i, report, d) for i, m in enumerate(report.measures, start=1)],
     }
 
 
