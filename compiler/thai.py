@@ -97,10 +97,12 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # Sequences pythainlp.normalize would change: sara am typed as nikhahit + sara aa, a tone
 # mark before an upper/lower vowel, or a mark typed twice.
+#: Thai marks written above or below a letter (vowels, tone marks, thanthakhat …).
+_THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
 _BROKEN_THAI = re.compile(
     "\u0e4d\u0e32"
     "|[\u0e48-\u0e4b][\u0e31\u0e34-\u0e3a\u0e47]"
-    "|([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1"
+    f"|([{_THAI_MARKS}])\\1"
 )
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 #: C1 control characters (U+0080–U+009F): legal in XML, invisible, and in a cell only by a
@@ -169,7 +171,7 @@ def xml_safe(text: str) -> str:
 # --- long paragraphs ---------------------------------------------------------------------------
 #: Characters that belong to the character before them: combining marks (Thai vowels above
 #: and below, tone marks), joiners, variation selectors, emoji skin tones.
-_CLINGS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0300-\u036f\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+_CLINGS = re.compile(f"[{_THAI_MARKS}\u0300-\u036f\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
 #: Thai vowels written before their consonant, and the zero-width joiner, bind to what follows.
 _LEADS = "\u0e40\u0e41\u0e42\u0e43\u0e44\u200d"
 _REGIONAL = re.compile("[\U0001f1e6-\U0001f1ff]")
@@ -199,7 +201,7 @@ def break_before(text: str, limit: int) -> int:
     if len(text) <= limit:
         return len(text)
     low = limit // 2
-    space = max(text.rfind(" ", low, limit + 1), text.rfind("\t", low, limit + 1))
+    space = text.rfind(" ", low, limit + 1)  # cell text holds no other spaces (clean_text)
     if space > 0:
         return space
     window = text[low:limit]

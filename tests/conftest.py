@@ -154,8 +154,7 @@ def _real_reader(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    factory = getattr(session.config, "_tmp_path_factory", None)
-    if factory is not None and realreader.last_sweep(factory.getbasetemp()):
+    if realreader.last_sweep():
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -49,6 +49,7 @@ class State:
     profile_uri: str = ""
     seen: set[Path] = field(default_factory=set)
     known_dirs: set[str] = field(default_factory=set)
+    base: Path | None = None  # pytest's temporary folder, seen at the first check
     converted: int = 0
     batches: int = 0
     seconds: float = 0.0
@@ -82,7 +83,7 @@ def configure(config: pytest.Config) -> None:
         _state.profile_uri = pdf.make_profile(_state.work / "profile")
 
 
-def _new_documents(base: Path, dirs: list[Path]) -> list[Path]:
+def _new_documents(dirs: list[Path]) -> list[Path]:
     assert _state is not None
     found = []
     for folder in dirs:
@@ -158,21 +159,23 @@ def check_test(request: pytest.FixtureRequest, base: Path) -> list[str]:
     assert _state is not None
     if _state.program is None:
         return []
+    _state.base = base
     # not the "<name>current" links pytest makes to the newest folder of each name
     dirs = sorted(d for d in os.listdir(base) if d not in _state.known_dirs and not os.path.islink(base / d))
     _state.known_dirs.update(dirs)
-    documents = _new_documents(base, [base / d for d in dirs])
+    documents = _new_documents([base / d for d in dirs])
     if not documents or request.node.get_closest_marker("not_a_document"):
         return []
     return _convert(documents)
 
 
-def last_sweep(base: Path) -> list[str]:
+def last_sweep() -> list[str]:
     """Convert documents no test's check saw (written into an older test's folder)."""
     assert _state is not None
-    if _state.program is None or not base.is_dir():
+    base = _state.base
+    if _state.program is None or base is None or not base.is_dir():
         return []
-    documents = _new_documents(base, [base])
+    documents = _new_documents([base])
     failures = _convert(documents) if documents else []
     _state.failures.extend(failures)
     return failures
