@@ -57,6 +57,8 @@ def convert_command(program: str, profile_uri: str, sources: list[Path], outdir:
     """The ``soffice`` command converting every file of ``sources`` to ``outdir/<stem>.pdf``.
 
     One LibreOffice start converts them all; stems must differ, or later PDFs overwrite earlier ones.
+    The Word import filter is named: otherwise LibreOffice opens a broken or truncated .docx as
+    plain text and "converts" it without complaint.
     """
     return [
         program,
@@ -64,6 +66,7 @@ def convert_command(program: str, profile_uri: str, sources: list[Path], outdir:
         "--headless",
         "--norestore",
         "--nolockcheck",
+        "--infilter=MS Word 2007 XML",
         "--convert-to",
         "pdf:writer_pdf_Export",
         "--outdir",
