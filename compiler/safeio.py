@@ -212,8 +212,9 @@ def atomic_copy(source: Path | str, target: Path | str, *, force: bool = False) 
     return atomic_write(target, write, force=force)
 
 
-#: Characters no file name may hold on Windows, macOS or Linux (and controls).
-_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+#: Characters no file name may hold on Windows, macOS or Linux, controls, and bidi overrides
+#: (which would show a name in another order than it is: "ประกาศ\u202excod.exe").
+_NOT_IN_NAMES = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]')
 
 
 def safe_stem(text: str, limit: int = 40) -> str:
