@@ -15,8 +15,8 @@ from docx import Document
 from openpyxl import Workbook
 
 from compiler.cli import main
-from compiler.district import memo as district_memo
 from compiler.district import intake
+from compiler.district import memo as district_memo
 from compiler.district.expect import name_key, not_sent, read_expect_list
 from compiler.district.intake import run_district, submission_name, survey, thai_sort_key
 from compiler.district.model import DistrictResult, OrganisationSummary
