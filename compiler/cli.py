@@ -8,6 +8,7 @@ error (exit 3), never a traceback.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -29,11 +30,25 @@ def _echo(text: str = "", err: bool = False) -> None:
     click.echo(text, err=err)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the program is, so that every ``finally`` runs (workers
+    end, temporary files go) as for Ctrl-C; not an ``Exception``, so nothing swallows it."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def _guard(func: F) -> F:
-    """Run a command; turn errors into messages and exit codes."""
+    """Run a command; turn errors, Ctrl-C (exit 130) and SIGTERM (exit 143) into one message
+    and an exit code."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread: the default (end at once) stays
+            previous = None
         try:
             return func(*args, **kwargs)
         except CompilerError as exc:
@@ -42,8 +57,11 @@ def _guard(func: F) -> F:
             _echo(f"error: {where}{exc.message_en}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            _echo("ยกเลิก / interrupted", err=True)
+            _echo("ยกเลิกแล้ว (Ctrl-C) / interrupted", err=True)
             sys.exit(130)
+        except Terminated:
+            _echo("หยุดทำงานตามคำสั่ง (SIGTERM) / terminated", err=True)
+            sys.exit(143)
         except click.exceptions.Exit:
             raise
         except click.ClickException:
@@ -51,6 +69,9 @@ def _guard(func: F) -> F:
         except Exception as exc:  # the last line of defence: no traceback for a clerk
             _echo(f"ข้อผิดพลาดภายในโปรแกรม กรุณาแจ้งผู้ดูแล / internal error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(EXIT_INTERNAL)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
 
