@@ -201,10 +201,12 @@ def _row(
             value = thai.xml_safe(value)[:MAX_TEXT]
         fill = fills.get(i) if fills else None
         fmt = formats.get(i) if formats else None
-        if not (wrap or top) and fill is None and fmt is None:
+        if not (wrap or top) and fill is None and fmt is None and not isinstance(value, str):
             cells.append(value)
             continue
         cell = WriteOnlyCell(ws, value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # typed text stays text: "=HYPERLINK(…)" is no formula here
         if wrap:
             cell.alignment = _WRAP
             lines = max(lines, _lines(value, width))

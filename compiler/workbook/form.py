@@ -22,6 +22,7 @@ from compiler import safeio
 from compiler.errors import UsageError
 from compiler.model import DepartmentWorkbook
 from compiler.workbook import standard
+from compiler.workbook.cells import keep_text
 
 FONT = "TH Sarabun New"
 _BODY = Font(name=FONT, size=14)
@@ -255,6 +256,8 @@ def build_form(details: OrganisationDetails | None = None, department: str = "")
     # the lists sheet last, so the clerk's sheets come first in the tab bar
     wb.move_sheet(standard.SHEET_LISTS, offset=len(wb.sheetnames))
     wb.active = 1
+    for ws in wb.worksheets:  # details typed by the clerk (--organisation "=…") stay text
+        keep_text(cell for row in ws.iter_rows() for cell in row)
     wb.properties.title = "แบบรายงานมาตรการส่งเสริมคุณธรรมและความโปร่งใส"
     wb.properties.creator = "ita-report"
     wb.properties.keywords = f"ita-report standard {standard.STANDARD_VERSION}"
