@@ -36,44 +36,37 @@ class Finding:
         """``กองคลัง.xlsx › มาตรการ › G7``, leaving out the parts that are empty."""
         return " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
 
-    def as_dict(self) -> dict[str, str]:
+    @property
+    def row(self) -> int | None:
+        """The 1-based row of ``cell`` (``G7`` → 7; a bare row number ``12`` → 12); ``None`` when
+        the finding is about a whole sheet or file."""
+        digits = self.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        return int(digits) if digits.isdigit() else None
+
+    @property
+    def column(self) -> int | None:
+        """The 1-based column of ``cell`` (``G7`` → 7); ``None`` for a row, a sheet or a file."""
+        letters = self.cell[: len(self.cell) - len(self.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))]
+        if not letters:
+            return None
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form: every field, with ``row`` and ``column`` as numbers (or ``None``)."""
         return {
             "code": self.code,
             "severity": self.severity.value,
             "file": self.file,
             "sheet": self.sheet,
             "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
             "message_th": self.message_th,
             "message_en": self.message_en,
         }
-
-
-def too_long(file: str, sheet: str, cell: str, label: str, length: int, limit: int) -> Finding:
-    """The ``value-too-long`` error: a one-line value of ``length`` characters, over ``limit``."""
-    return Finding(
-        "value-too-long",
-        Severity.ERROR,
-        file,
-        sheet,
-        cell,
-        f"'{label}' ยาว {length:,} ตัวอักษร เกิน {limit:,} ตัวอักษร (วางข้อความผิดช่องหรือไม่?)",
-        f"'{label}' is {length:,} characters long, more than {limit:,} (pasted into the wrong cell?)",
-    )
-
-
-def dropped_character(file: str, sheet: str, cell: str, code: str) -> Finding:
-    """The ``dropped-character`` warning: the cell holds ``code`` (``U+F70A``), left out."""
-    return Finding(
-        "dropped-character",
-        Severity.WARNING,
-        file,
-        sheet,
-        cell,
-        f"มีอักขระที่เอกสารไม่แสดง ({code}: อักขระที่ไม่มีแบบอักษรใดแสดงได้ มักมาจากการคัดลอกจากไฟล์ PDF"
-        " หรืออักขระสลับทิศทางข้อความ) ระบบตัดออกแล้ว กรุณาตรวจสอบข้อความในช่องนี้",
-        f"holds a character the documents leave out ({code}: a private-use character, as text copied out "
-        "of a PDF has, or a bidirectional override, which shows text in another order than typed); check this cell",
-    )
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ mark order fixed). What cannot be read as the standard expects becomes a finding
 from __future__ import annotations
 
 from compiler import thai
+from compiler.findings import too_long
 from compiler.model import (
     DepartmentWorkbook,
     Measure,
     Organisation,
     cell_ref,
-    too_long,
 )
 from compiler.workbook import standard
 from compiler.workbook.cells import _Ctx, _inspect_text, _score, cell_text, match_header
