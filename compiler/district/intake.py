@@ -238,15 +238,12 @@ def worker_lost(submission: str, failure: WorkerFailed) -> tuple[OrganisationSum
     return _unreadable(
         submission,
         [
-            Finding(
+            new_finding(
                 code,
-                Severity.ERROR,
-                submission,
-                "",
-                "",
-                f"ตรวจสิ่งที่ส่งมา '{submission}' ไม่สำเร็จ: {failure.message_th}"
+                file=submission,
+                th=f"ตรวจสิ่งที่ส่งมา '{submission}' ไม่สำเร็จ: {failure.message_th}"
                 " (ไฟล์อาจใหญ่ผิดปกติหรือเสียหาย) กรุณาตรวจสอบไฟล์แล้วส่งใหม่",
-                f"could not survey the submission '{submission}': {failure.message_en}"
+                en=f"could not survey the submission '{submission}': {failure.message_en}"
                 " (an abnormally large or damaged file?); check its files and send them again",
             )
         ],
