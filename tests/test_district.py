@@ -478,3 +478,30 @@ def _group_gone(pgid: int, within: float = 10) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+# --- only regular files -----------------------------------------------------------------------
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and symbolic links")
+def test_pipes_devices_and_links_are_never_read(tmp_path: Path) -> None:
+    """A FIFO named like a submission hung the intake; links were followed out of the inbox
+    and, inside a submission, into itself."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(SAMPLES / "ban_tom_2565", outside)
+    os.mkfifo(inbox / "fifo.xlsx")
+    os.mkfifo(inbox / "fifo.zip")
+    (inbox / "zero.xlsx").symlink_to("/dev/zero")
+    (inbox / "linked").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(inbox / "phon_sai" / "pipe.xlsx")
+    (inbox / "phon_sai" / "loop").symlink_to(inbox / "phon_sai", target_is_directory=True)
+    (inbox / "phon_sai" / "outside.xlsx").symlink_to(outside / "สำนักปลัด.xlsx")
+    start = time.monotonic()
+    result = run_district(inbox, tmp_path / "s.xlsx", jobs=2, progress=False)
+    assert time.monotonic() - start < 60
+    got = by_submission(result)
+    for name in ("fifo.xlsx", "fifo.zip", "zero.xlsx", "linked"):
+        assert (got[name].status, got[name].codes) == ("unreadable", ("unreadable-file",)), name
+    phon_sai = got["phon_sai"]
+    assert phon_sai.status in ("ok", "warnings") and phon_sai.files == len(list((SAMPLES / "phon_sai_2568").glob("*.xlsx")))
+    assert "บ้านต๋อม" not in phon_sai.name

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import stat
 import sys
 import tempfile
 from collections import Counter
@@ -203,6 +204,9 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
     refused archive makes the organisation ``unreadable`` with the refusal's findings.
     """
     submission = path.name
+    refused = _not_plain(path)
+    if refused is not None:
+        return _unreadable(submission, [refused])
     try:
         if path.is_dir():
             files, _ = find_workbooks([path])
@@ -223,6 +227,35 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
                 new_finding("internal-error", file=submission, sheet="", cell="", th=f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})", en=f"the submission could not be processed: {type(exc).__name__}: {exc}")
             ],
         )
+
+
+def _not_plain(path: Path) -> Finding | None:
+    """Why a submission is not read: a link (it would lead out of the inbox, or into it
+    again), or neither a folder nor a regular file (a pipe or a device waits for ever)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return new_finding(
+            "unreadable-file",
+            file=path.name,
+            th=f"เปิดสิ่งที่ส่งมาไม่ได้ ({exc.strerror or exc})",
+            en=f"cannot open the submission ({exc.strerror or exc})",
+        )
+    if stat.S_ISLNK(mode):
+        return new_finding(
+            "unreadable-file",
+            file=path.name,
+            th="เป็นลิงก์ (shortcut) ไปยังที่อื่น จึงไม่อ่าน กรุณาคัดลอกไฟล์จริงมาไว้ในโฟลเดอร์ที่รับเอกสาร",
+            en="a link to somewhere else, not read; copy the files themselves into the inbox",
+        )
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        return new_finding(
+            "unreadable-file",
+            file=path.name,
+            th="ไม่ใช่ไฟล์หรือโฟลเดอร์ธรรมดา (เป็นไปป์หรืออุปกรณ์) จึงไม่อ่าน",
+            en="neither a regular file nor a folder (a pipe or a device); not read",
+        )
+    return None
 
 
 def _survey_packed(task: tuple[Path, ZipLimits]) -> tuple[OrganisationSummary, bytes]:
