@@ -20,6 +20,7 @@ import click
 from compiler import api
 from compiler.errors import CompilerError, UsageError
 from compiler.model import Finding, Severity
+from compiler.safeio import printable
 from compiler.workbook import standard
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,7 +28,19 @@ EXIT_INTERNAL = 3
 
 
 def _echo(text: str = "", err: bool = False) -> None:
-    click.echo(text, err=err)
+    """Print ``text``: every name in it comes from a file system or a workbook, so no control
+    character in it reaches the terminal (an ESC in a file name would recolour or rewrite it)."""
+    click.echo(printable(text), err=err)
+
+
+def _styled(*parts: str | tuple[str, str]) -> str:
+    """A line of plain parts (cleaned now) and ``(text, colour)`` parts styled after cleaning;
+    print it with ``_echo_styled``."""
+    return "".join(printable(p) if isinstance(p, str) else click.style(printable(p[0]), fg=p[1]) for p in parts)
+
+
+def _echo_styled(line: str, err: bool = False) -> None:
+    click.echo(line, err=err)
 
 
 class Terminated(BaseException):
@@ -86,8 +99,7 @@ def print_findings(findings: Sequence[Finding], err: bool = False) -> None:
     for f in sorted(findings, key=_sort_key):
         label = "ผิดพลาด/error" if f.severity is Severity.ERROR else "คำเตือน/warning"
         colour = "red" if f.severity is Severity.ERROR else "yellow"
-        head = f"{f.where or '-'}  {click.style(label, fg=colour)} [{f.code}]"
-        _echo(head, err=err)
+        _echo_styled(_styled(f"{f.where or '-'}  ", (label, colour), f" [{f.code}]"), err=err)
         _echo(f"    {f.message_th}", err=err)
         _echo(f"    {f.message_en}", err=err)
 
@@ -147,7 +159,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
         print_findings(result.findings)
         for wb in result.workbooks:
             if not any(f.file == wb.file for f in result.findings):
-                _echo(f"{wb.file}  {click.style('ผ่าน/ok', fg='green')}  ({len(wb.measures)} มาตรการ / measures)")
+                _echo_styled(_styled(f"{wb.file}  ", ("ผ่าน/ok", "green"), f"  ({len(wb.measures)} มาตรการ / measures)"))
         for p in written:
             _echo(f"เขียนไฟล์ที่ทำเครื่องหมายแล้ว / annotated copy: {p}")
         _echo(_summary(result.findings, len(result.workbooks)))
@@ -269,7 +281,7 @@ def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | No
     result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=progress,
                           emblem=emblem)
     for o in result.failed:
-        _echo(f"{o.name} ({o.submission})  {click.style(o.status_text, fg='red')}  [{', '.join(o.codes)}]")
+        _echo_styled(_styled(f"{o.name} ({o.submission})  ", (o.status_text, "red"), f"  [{', '.join(o.codes)}]"))
     if result.not_sent:
         _echo(f"ยังไม่ส่ง / not sent: {', '.join(result.not_sent)}")
     counts = {k: result.count(k) for k in ("ok", "warnings", "errors", "unreadable")}

@@ -224,3 +224,53 @@ def safe_stem(text: str, limit: int = 40) -> str:
     """
     text = " ".join(_NOT_IN_NAMES.sub("", text).split())
     return text[:limit].strip(" .")
+
+
+# --- names fit to show --------------------------------------------------------------------------
+#: Bytes a name held that were not UTF-8, as Python keeps them (surrogate escapes).
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+_OTHER_SURROGATES = re.compile("[\ud800-\udfff]")
+#: What must never reach a terminal from a name: C0 and C1 controls (ESC starts colour codes,
+#: cursor moves, title changes), DEL, and the bidi controls that show a name reversed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _thai_bytes(match: re.Match[str]) -> str:
+    """Bytes that were not UTF-8, read as Windows Thai (cp874), which is what they are here."""
+    return bytes(ord(ch) - 0xDC00 for ch in match.group(0)).decode("cp874", errors="replace")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def display_name(name: str) -> str:
+    """A file name as it may be shown: bytes of a Windows Thai (cp874) name that Linux kept
+    as they were read as Thai, and every control character (ESC, newline, bidi overrides)
+    written out as ``\\x1b``, so that no name can colour, move or rewrite a terminal.
+
+    ``display_name("ok\\x1b[31m.xlsx") == "ok\\\\x1b[31m.xlsx"``; a name that was cp874 bytes
+    (``os.fsdecode(b"\\xa1\\xcd\\xa7.xlsx")``) gives ``"กอง.xlsx"``.
+    """
+    if _OTHER_SURROGATES.search(name):  # each part of a path on its own: folders may be UTF-8
+        name = "/".join(_cp874(part) for part in name.split("/"))
+    return _UNPRINTABLE.sub(_escape, name)
+
+
+def _cp874(name: str) -> str:
+    """One name that Linux kept as bytes (not UTF-8) read as Windows Thai; bytes of it may
+    have passed for UTF-8 by chance, so the whole name is read again."""
+    if not _OTHER_SURROGATES.search(name):
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("cp874", errors="replace")
+    except UnicodeEncodeError:  # surrogates that no byte made
+        return _OTHER_SURROGATES.sub("\ufffd", name)
+
+
+def printable(text: str) -> str:
+    """A message fit for a terminal: as :func:`display_name`, but lines and tabs are kept."""
+    text = _OTHER_SURROGATES.sub("\ufffd", _ESCAPED_BYTES.sub(_thai_bytes, text))
+    return _UNPRINTABLE_IN_TEXT.sub(_escape, text)

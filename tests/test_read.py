@@ -194,3 +194,17 @@ def test_only_regular_files_are_read(tmp_path: Path) -> None:
     assert files == [folder / "a.xlsx"]
     result = api.check([folder / "pipe.xlsx"])  # named on its own: refused, not opened
     assert [f.code for f in result.findings] == ["unreadable-file"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="names are Unicode on Windows")
+def test_a_windows_thai_file_name_is_read(tmp_path: Path) -> None:
+    """A cp874 name copied to Linux is bytes that are not UTF-8: calamine could not open it
+    by name, and a valid workbook was reported corrupt."""
+    src = make_workbook(tmp_path / "src.xlsx")
+    folder = os.fsencode(tmp_path / "org")
+    os.mkdir(folder)
+    target = os.path.join(folder, "กองคลัง".encode("cp874") + b".xlsx")
+    shutil.copy(src, target)
+    result = api.check([os.fsdecode(folder)])
+    assert [f.code for f in result.findings if f.severity.value == "error"] == []
+    assert [wb.file for wb in result.workbooks] == ["กองคลัง.xlsx"] and result.workbooks[0].measures

@@ -32,7 +32,7 @@ from compiler.errors import InputError, UsageError
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity
 from compiler.report.merge import department_order, merge
-from compiler.safeio import check_target
+from compiler.safeio import check_target, display_name
 from compiler.workbook import standard
 from compiler.workbook.check import check_files
 from compiler.workbook.read import WORKBOOK_SUFFIXES, find_workbooks
@@ -203,21 +203,21 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
     A .zip is opened by ``safezip`` into a temporary folder that is gone on return; a
     refused archive makes the organisation ``unreadable`` with the refusal's findings.
     """
-    submission = path.name
+    submission = display_name(path.name)
     refused = _not_plain(path)
     if refused is not None:
         return _unreadable(submission, [refused])
     try:
         if path.is_dir():
             files, _ = find_workbooks([path])
-            names = [f.relative_to(path).as_posix() for f in files]
+            names = [display_name(f.relative_to(path).as_posix()) for f in files]
             return survey_files(submission, files, names)
         if path.suffix.lower() == ".zip":
             with extracted(path, display=submission, limits=limits) as ex:
                 if ex.refused:
                     return _unreadable(submission, ex.findings)
                 return survey_files(submission, ex.files, ex.names, ex.findings)
-        return survey_files(submission, [path], [path.name])
+        return survey_files(submission, [path], [submission])
     except MemoryError:  # the worker's memory limit: reported by ``survey_all`` as such
         raise
     except Exception as exc:  # one broken organisation never stops the others
@@ -237,21 +237,21 @@ def _not_plain(path: Path) -> Finding | None:
     except OSError as exc:
         return new_finding(
             "unreadable-file",
-            file=path.name,
+            file=display_name(path.name),
             th=f"เปิดสิ่งที่ส่งมาไม่ได้ ({exc.strerror or exc})",
             en=f"cannot open the submission ({exc.strerror or exc})",
         )
     if stat.S_ISLNK(mode):
         return new_finding(
             "unreadable-file",
-            file=path.name,
+            file=display_name(path.name),
             th="เป็นลิงก์ (shortcut) ไปยังที่อื่น จึงไม่อ่าน กรุณาคัดลอกไฟล์จริงมาไว้ในโฟลเดอร์ที่รับเอกสาร",
             en="a link to somewhere else, not read; copy the files themselves into the inbox",
         )
     if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
         return new_finding(
             "unreadable-file",
-            file=path.name,
+            file=display_name(path.name),
             th="ไม่ใช่ไฟล์หรือโฟลเดอร์ธรรมดา (เป็นไปป์หรืออุปกรณ์) จึงไม่อ่าน",
             en="neither a regular file nor a folder (a pipe or a device); not read",
         )
@@ -336,7 +336,7 @@ def survey_all(
             if outcome.failure is None:
                 yield outcome.value
             else:
-                summary, details = worker_lost(submissions[outcome.index].name, outcome.failure)
+                summary, details = worker_lost(display_name(submissions[outcome.index].name), outcome.failure)
                 yield summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)
 
 

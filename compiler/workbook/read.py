@@ -18,9 +18,11 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from compiler.findings import new_finding
 from compiler.model import Finding, Severity, cell_ref
+from compiler.safeio import display_name
 from compiler.thai import header_key
 from compiler.workbook import standard
 
@@ -304,7 +306,7 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     standard's sheets. A workbook with 1,000 sheets costs only the wanted ones.
     """
     path = Path(path)
-    file = display or path.name
+    file = display or display_name(path.name)
     if wanted is None:
         wanted = frozenset(header_key(s).lower() for s in standard.KNOWN_SHEETS)
     kind, problem = _sniff(path, file)
@@ -338,7 +340,7 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     findings: list[Finding] = []
     sheets: dict[str, RawSheet] = {}
     try:
-        book = pc.CalamineWorkbook.from_path(str(path))
+        book = _open_book(pc, path)
         names = tuple(book.sheet_names)
         problems = _formula_problems(path) if kind == "zip" and path.suffix.lower() in (".xlsx", ".xlsm") else {}
         for name in names:
@@ -375,6 +377,17 @@ def _regular_files(folder: Path) -> list[Path]:
                 if stat.S_ISREG(path.lstat().st_mode):
                     out.append(path)
     return out
+
+
+def _open_book(pc: Any, path: Path) -> Any:
+    """calamine's workbook; a path that is not UTF-8 (a Windows Thai name copied to Linux)
+    is opened by Python and handed over as a file, which calamine cannot do by name."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)
+    return pc.CalamineWorkbook.from_path(str(path))
 
 
 def find_workbooks(paths: list[Path]) -> tuple[list[Path], list[Path]]:
