@@ -505,3 +505,13 @@ def test_pipes_devices_and_links_are_never_read(tmp_path: Path) -> None:
     phon_sai = got["phon_sai"]
     assert phon_sai.status in ("ok", "warnings") and phon_sai.files == len(list((SAMPLES / "phon_sai_2568").glob("*.xlsx")))
     assert "บ้านต๋อม" not in phon_sai.name
+
+
+def test_the_summary_never_replaces_its_expect_list(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
+    listed = expect_workbook(tmp_path / "list.xlsx", [["ชื่อหน่วยงาน"], ["เทศบาลตำบลโพนทราย"]])
+    before = listed.read_bytes()
+    with pytest.raises(UsageError):
+        run_district(inbox, listed, expect=listed, force=True)
+    assert listed.read_bytes() == before

@@ -139,6 +139,7 @@ def test_safe_stem(text: str, stem: str) -> None:
         ("csi\x9b2J.xlsx", "csi\\x9b2J.xlsx"),
         ("ประกาศ\u202excod.exe", "ประกาศ\\u202excod.exe"),
         ("lone\ud800.xlsx", "lone\ufffd.xlsx"),
+        ("บ้านต๋อม\u200b", "บ้านต๋อม\\u200b"),  # a look-alike of บ้านต๋อม: shown as another name
     ],
 )
 def test_display_name(name: str, shown: str) -> None:

@@ -450,6 +450,11 @@ def run_district(
         if memo.suffix.lower() != ".docx":
             raise UsageError(f"ไฟล์บันทึกข้อความต้องลงท้ายด้วย .docx: {memo}", f"the memo must end in .docx: {memo}")
         check_target(memo, force=force)
+    if expect is not None and Path(expect).resolve() == output.resolve():
+        raise UsageError(
+            f"ไฟล์สรุปต้องไม่ใช่ไฟล์รายชื่อ --expect: {output}",
+            f"the summary must not be the --expect list it reads: {output}",
+        )
     expected = read_expect_list(Path(expect)) if expect is not None else None
     submissions = list_submissions(inbox)
     if not submissions:

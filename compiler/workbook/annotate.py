@@ -35,6 +35,11 @@ def _note(findings: Sequence[Finding]) -> str:
     return "\n".join(lines)[:2000]
 
 
+def annotated_suffix(path: Path) -> str:
+    """The annotated copy's extension: ``.xlsm`` keeps its macros' format, all else is ``.xlsx``."""
+    return ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
+
+
 def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str]:
     """The annotated copy as bytes and its file name (``.xlsx`` unless it was ``.xlsm``)."""
     suffix = path.suffix.lower()

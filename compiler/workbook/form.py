@@ -282,8 +282,7 @@ def form_bytes(details: OrganisationDetails | None = None, department: str = "")
 
 def department_file_name(department: str) -> str:
     """A safe file name for a department's copy: ``"กองคลัง" -> "กองคลัง.xlsx"``."""
-    safe = safeio.safe_stem(department) or "แบบฟอร์ม"
-    return f"{safe}.xlsx"
+    return safeio.safe_file_name(department, ".xlsx", fallback="แบบฟอร์ม")
 
 
 def plan_forms(output: Path, departments: Sequence[str]) -> list[tuple[Path, str]]:
@@ -300,4 +299,5 @@ def plan_forms(output: Path, departments: Sequence[str]) -> list[tuple[Path, str
             f"เมื่อสร้างหลายส่วนราชการ -o ต้องเป็นโฟลเดอร์: {output}",
             f"with several departments, -o must be a folder: {output}",
         )
-    return [(output / department_file_name(d), d) for d in departments]
+    taken: set[str] = set()  # names that collide once made safe ("กอง/คลัง", "กองคลัง") get two
+    return [(output / safeio.free_name(department_file_name(d), taken), d) for d in dict.fromkeys(departments)]
