@@ -20,7 +20,7 @@ import click
 from compiler import api
 from compiler.errors import CompilerError, UsageError
 from compiler.model import Finding, Severity
-from compiler.safeio import printable
+from compiler.safeio import printable, printable_json
 from compiler.workbook import standard
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -154,7 +154,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
             "warnings": len(result.warnings),
             "annotated": [str(p) for p in written],
         }
-        _echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        _echo_styled(printable_json(json.dumps(payload, ensure_ascii=False, indent=2)))
     else:
         print_findings(result.findings)
         for wb in result.workbooks:

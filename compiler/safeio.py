@@ -13,6 +13,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Callable
@@ -282,6 +283,27 @@ def safe_file_name(text: str, suffix: str, *, fallback: str = "file", limit: int
     return f"{safe_stem(text, limit) or fallback}{suffix}"
 
 
+def not_plain(path: Path) -> tuple[str, str] | None:
+    """Why ``path`` is not read as an input (Thai, English), ``None`` if it may be: a link
+    (it would lead out of the input folder, or into it again), or neither a folder nor a
+    regular file (a pipe or a device, where reading waits for ever)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"เปิดไม่ได้ ({exc.strerror or exc})", f"cannot be opened ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        return (
+            "เป็นลิงก์ (shortcut) ไปยังที่อื่น จึงไม่อ่าน กรุณาคัดลอกไฟล์จริงมาไว้แทน",
+            "a link to somewhere else, not read; copy the files themselves here",
+        )
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        return (
+            "ไม่ใช่ไฟล์หรือโฟลเดอร์ธรรมดา (เป็นไปป์หรืออุปกรณ์) จึงไม่อ่าน",
+            "neither a regular file nor a folder (a pipe or a device); not read",
+        )
+    return None
+
+
 # --- names fit to show --------------------------------------------------------------------------
 #: Bytes a name held that were not UTF-8, as Python keeps them (surrogate escapes).
 _ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
@@ -330,3 +352,9 @@ def printable(text: str) -> str:
     """A message fit for a terminal: as :func:`display_name`, but lines and tabs are kept."""
     text = _OTHER_SURROGATES.sub("\ufffd", _ESCAPED_BYTES.sub(_thai_bytes, text))
     return _UNPRINTABLE_IN_TEXT.sub(_escape, text)
+
+
+def printable_json(text: str) -> str:
+    """JSON text fit for a terminal: the characters :func:`printable` writes out become JSON
+    escapes (``\\u001b``), so the document still decodes to the same data."""
+    return _UNPRINTABLE_IN_TEXT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", _OTHER_SURROGATES.sub("\ufffd", text))

@@ -136,3 +136,16 @@ def test_control_characters_in_file_names_never_reach_the_terminal(tmp_path: Pat
     assert res_d.exit_code == 1 and "\\x1b" in res_d.output
     for text in (res.output, res_d.output):
         assert not any(ch in text for ch in "\x1b\x07\x9b"), text
+
+
+def test_json_output_escapes_control_characters_and_stays_json(tmp_path: Path) -> None:
+    """Found by test_properties: DEL in a sheet name, written out as \\x7f, broke the JSON."""
+    from xlsxraw import write_xlsx
+
+    evil = "a\x1b[2Jb\x7f.xlsx"
+    write_xlsx(tmp_path / evil, [("x\x7fy", [["x"]])])
+    res = CliRunner().invoke(main, ["check", str(tmp_path / evil), "--format", "json"])
+    assert not any(ch in res.output for ch in "\x1b\x7f")
+    data = json.loads(res.output)
+    assert data["files"][0]["file"] == "a\\x1b[2Jb\\x7f.xlsx"  # a name is shown written out
+    assert "x\x7fy" in data["findings"][0]["message_en"]  # cell text stays itself, as JSON escapes

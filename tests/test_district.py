@@ -515,3 +515,24 @@ def test_the_summary_never_replaces_its_expect_list(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         run_district(inbox, listed, expect=listed, force=True)
     assert listed.read_bytes() == before
+
+
+def test_jobs_are_capped_at_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-j 200 on 2 cores started 203 processes."""
+    from compiler import workers
+
+    inbox = tmp_path / "inbox"
+    for n in range(5):
+        shutil.copytree(SAMPLES / "phon_sai_2568", inbox / f"org{n}")
+    started: list[int] = []
+    real = workers._Slot.__init__
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers._Slot, "__init__", counted)
+    result = run_district(inbox, tmp_path / "s.xlsx", jobs=200, progress=False)
+    assert len(started) == 2 and len(result.organisations) == 5
+    assert result.notes == ("ใช้ 2 กระบวนการตามจำนวนแกนประมวลผลของเครื่อง (ขอ -j 200) / -j 200 capped at the 2 core(s) of this machine",)

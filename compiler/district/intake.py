@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import pickle
 import re
-import stat
 import sys
 import tempfile
 from collections import Counter
@@ -24,26 +23,22 @@ from contextlib import closing
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from compiler import thai, workers
+from compiler.district.expect import name_key, not_sent, read_expect_list, submission_name
+from compiler.district.memo import memo_document
+from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRow, OrganisationSummary
 from compiler.district.safezip import LIMITS, ZipLimits, extracted
 from compiler.errors import InputError, UsageError
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity
 from compiler.report.merge import department_order, merge
-from compiler.safeio import check_target, display_name
+from compiler.safeio import check_target, display_name, not_plain
 from compiler.workbook import standard
 from compiler.workbook.check import check_files
 from compiler.workbook.read import WORKBOOK_SUFFIXES, find_workbooks
 from compiler.workers import WorkerFailed
-
-if TYPE_CHECKING:
-    pass
-
-from compiler.district.expect import name_key, not_sent, read_expect_list, submission_name
-from compiler.district.memo import memo_document
-from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRow, OrganisationSummary
 
 
 # --- one organisation -----------------------------------------------------------------------
@@ -230,32 +225,9 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
 
 
 def _not_plain(path: Path) -> Finding | None:
-    """Why a submission is not read: a link (it would lead out of the inbox, or into it
-    again), or neither a folder nor a regular file (a pipe or a device waits for ever)."""
-    try:
-        mode = path.lstat().st_mode
-    except OSError as exc:
-        return new_finding(
-            "unreadable-file",
-            file=display_name(path.name),
-            th=f"เปิดสิ่งที่ส่งมาไม่ได้ ({exc.strerror or exc})",
-            en=f"cannot open the submission ({exc.strerror or exc})",
-        )
-    if stat.S_ISLNK(mode):
-        return new_finding(
-            "unreadable-file",
-            file=display_name(path.name),
-            th="เป็นลิงก์ (shortcut) ไปยังที่อื่น จึงไม่อ่าน กรุณาคัดลอกไฟล์จริงมาไว้ในโฟลเดอร์ที่รับเอกสาร",
-            en="a link to somewhere else, not read; copy the files themselves into the inbox",
-        )
-    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-        return new_finding(
-            "unreadable-file",
-            file=display_name(path.name),
-            th="ไม่ใช่ไฟล์หรือโฟลเดอร์ธรรมดา (เป็นไปป์หรืออุปกรณ์) จึงไม่อ่าน",
-            en="neither a regular file nor a folder (a pipe or a device); not read",
-        )
-    return None
+    """Why a submission is not read (a link, a pipe, a device: see ``safeio.not_plain``)."""
+    why = not_plain(path)
+    return None if why is None else new_finding("unreadable-file", file=display_name(path.name), th=why[0], en=why[1])
 
 
 def _survey_packed(task: tuple[Path, ZipLimits]) -> tuple[OrganisationSummary, bytes]:
@@ -307,11 +279,6 @@ def _context() -> multiprocessing.context.BaseContext:
     return workers.context(["compiler.district.intake"])
 
 
-def default_jobs() -> int:
-    """The cores this process may use."""
-    return workers.cores()
-
-
 def survey_all(
     submissions: Sequence[Path],
     *,
@@ -328,7 +295,7 @@ def survey_all(
     tasks = [((p, limits),) for p in submissions]
     with closing(
         workers.map_contained(
-            _survey_packed, tasks, jobs=jobs or default_jobs(), timeout_s=timeout_s, memory_mb=memory_mb,
+            _survey_packed, tasks, jobs=jobs or workers.cores(), timeout_s=timeout_s, memory_mb=memory_mb,
             ctx=_context(),
         )
     ) as outcomes:
@@ -463,7 +430,7 @@ def run_district(
             f"nothing in {inbox}: expected one folder or .zip per organisation",
         )
     notes: list[str] = []
-    cores = default_jobs()
+    cores = workers.cores()
     if jobs is not None and jobs > cores:
         notes.append(
             f"ใช้ {cores} กระบวนการตามจำนวนแกนประมวลผลของเครื่อง (ขอ -j {jobs})"
