@@ -159,7 +159,7 @@ def survey_files(
     if report is not None:
         org = report.organisation
         name, district, province = org.name, org.district, org.province
-        year: int | None = org.fiscal_year or None
+        year: int | None = org.fiscal_year
         score, stated = org.score, org.stated_level
     else:
         name = str(_common(readable, "organisation") or submission_name(submission))

@@ -130,7 +130,7 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
         "organisation": text(org.name),
         "district": text(bare_district(org.district)),
         "province": text(bare_province(org.province)),
-        "fiscal_year": text(str(org.fiscal_year)),
+        "fiscal_year": text(org.year_text),
         "emblem": "",
         "subject": text(doc.subject),
         "number": text(_order_number(doc)) if doc.kind is DocumentKind.ORDER else text(doc.number or NUMBER_DOTS),

@@ -65,20 +65,7 @@ def organisation(workbooks: Sequence[DepartmentWorkbook]) -> tuple[Organisation 
             )
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
-    year = _first(workbooks, "fiscal_year")
-    score = _first(workbooks, "score")
-    org = Organisation(
-        name=str(_first(workbooks, "organisation") or ""),
-        district=str(_first(workbooks, "district") or ""),
-        province=str(_first(workbooks, "province") or ""),
-        fiscal_year=int(year) if isinstance(year, int) else 0,
-        executive=str(_first(workbooks, "executive") or ""),
-        executive_position=str(_first(workbooks, "executive_position") or ""),
-        score=float(score) if isinstance(score, float) else None,
-        stated_level=str(_first(workbooks, "stated_level") or ""),
-        emblem=str(_first(workbooks, "emblem") or ""),
-        logo=str(_first(workbooks, "logo") or ""),
-    )
+    org = Organisation.from_info({f.key: _first(workbooks, f.key) for f in standard.INFO_FIELDS})
     return org, findings
 
 
