@@ -46,7 +46,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[DistrictResult, Path
     ws.append([10, "อบต.ไม่ส่งเลย"])
     wb.save(tmp / "list.xlsx")
     out = tmp / "summary.xlsx"
-    result = run_district(tmp / "inbox", out, expect=tmp / "list.xlsx", jobs=2, progress=False)
+    result = run_district(tmp / "inbox", out, expect=tmp / "list.xlsx", jobs=2)
     return result, out, plan
 
 

@@ -18,7 +18,6 @@ Everything is in TH Sarabun New. The file is written atomically (``safeio``).
 from __future__ import annotations
 
 import io
-import math
 import re
 import tempfile
 import zipfile
@@ -43,7 +42,7 @@ from compiler.model import Finding, Severity
 from compiler.safeio import atomic_write
 from compiler.workbook import standard
 
-FONT = "TH Sarabun New"
+FONT = thai.FONT
 SIZE = 14
 SHEET_SUMMARY = "สรุปรายหน่วยงาน"
 SHEET_OVERVIEW = "ภาพรวม"
@@ -68,7 +67,6 @@ _STATUS_FILL = {
 LINE_POINTS = 21.0
 CHAR_UNITS = 0.85
 HEADER_POINTS = 44.0
-_MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)))
 
 # (Thai header, English header, width, wrap)
 Column = tuple[str, str, float, bool]
@@ -176,8 +174,7 @@ def _lines(value: object, width: float) -> int:
     """Lines a value takes when wrapped in a column ``width`` wide (marks take no room)."""
     if value is None or value == "":
         return 1
-    per_line = max(1, int(width / CHAR_UNITS))
-    return sum(max(1, math.ceil(sum(ch not in _MARKS for ch in line) / per_line)) for line in str(value).split("\n"))
+    return thai.wrapped_lines(str(value), int(width / CHAR_UNITS))
 
 
 def _row(
