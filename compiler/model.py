@@ -5,9 +5,14 @@ Frozen dataclasses only; behaviour lives in the step modules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the document model sits in the documents pipeline
+    from compiler.documents.model import Document
 
 
 class Severity(str, Enum):
@@ -93,18 +98,56 @@ def cell_ref(row: int, col: int) -> str:
 
 @dataclass(frozen=True)
 class Organisation:
-    """Who the report is about; the one source of truth for names."""
+    """Who the report is about; the one source of truth for names.
+
+    ``fiscal_year`` is the Buddhist Era year (``2565``), ``None`` when not given; ``score``
+    the overall ITA score, ``None`` when not given. ``emblem`` and ``logo`` are picture file
+    names as typed in ``ข้อมูลหน่วยงาน`` (``""`` for none). Made by :meth:`from_info`.
+    """
 
     name: str
     district: str
     province: str
-    fiscal_year: int  # Buddhist Era
+    fiscal_year: int | None = None
     executive: str = ""
     executive_position: str = ""
     score: float | None = None
     stated_level: str = ""
     emblem: str = ""
     logo: str = ""
+
+    @classmethod
+    def from_info(cls, info: Mapping[str, object]) -> Organisation:
+        """The organisation of a normalised ``ข้อมูลหน่วยงาน`` (its keys as in
+        ``standard.INFO_FIELDS``); a value of the wrong type counts as not given."""
+        year, score = info.get("fiscal_year"), info.get("score")
+
+        def text(key: str) -> str:
+            value = info.get(key)
+            return "" if value is None else str(value)
+
+        return cls(
+            name=text("organisation"),
+            district=text("district"),
+            province=text("province"),
+            fiscal_year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+            executive=text("executive"),
+            executive_position=text("executive_position"),
+            score=float(score) if isinstance(score, float) else None,
+            stated_level=text("stated_level"),
+            emblem=text("emblem"),
+            logo=text("logo"),
+        )
+
+    @property
+    def year_text(self) -> str:
+        """The fiscal year as text (``"2565"``), ``""`` when unknown."""
+        return "" if self.fiscal_year is None else str(self.fiscal_year)
+
+    @property
+    def previous_year_text(self) -> str:
+        """The year before the fiscal year (``"2564"``), ``""`` when unknown."""
+        return "" if self.fiscal_year is None else str(self.fiscal_year - 1)
 
 
 @dataclass(frozen=True)
@@ -141,7 +184,7 @@ class DepartmentWorkbook:
     info_cells: dict[str, str]  # key -> A1 cell of the value, for messages
     measures: tuple[Measure, ...]
     scores: dict[str, float]
-    documents: dict[str, object] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)  # by sheet name
     findings: tuple[Finding, ...] = ()
     version: str = ""
     measure_columns: dict[str, int] = field(default_factory=dict)  # field key -> 1-based column

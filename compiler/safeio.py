@@ -247,13 +247,13 @@ def safe_stem(text: str, limit: int = 40) -> str:
     """``text`` fit to be (part of) a file name on Windows, macOS and Linux: no path or
     reserved characters, no invisible characters, single spaces, at most ``limit``
     characters and :data:`MAX_NAME_BYTES` bytes, no trailing dot or space, and no device
-    name of Windows (``CON`` becomes ``CON_``).
+    name of Windows (``CON`` becomes ``_CON``, as ``uploads.safe_name`` does).
     ``safe_stem("กอง/คลัง: ฝ่าย *") == "กองคลัง ฝ่าย"``; ``""`` when nothing is left.
     """
     text = " ".join(_INVISIBLE.sub("", _NOT_IN_NAMES.sub("", text)).split())
     text = _cap_bytes(text[:limit], MAX_NAME_BYTES).strip(" .")
     if text.split(".")[0].strip().upper() in _RESERVED:
-        text += "_"
+        text = "_" + text
     return text
 
 

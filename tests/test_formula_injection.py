@@ -59,7 +59,7 @@ def test_summary_keeps_typed_text_as_text(tmp_path: Path) -> None:
     expect = tmp_path / "expect.txt"
     expect.write_text("\n".join(["=cmd|' /C calc'!A0", "+1+1", "@SUM(1,2)"]) + "\n", encoding="utf-8")
     out = tmp_path / "summary.xlsx"
-    run_district(inbox, out, expect=expect, jobs=1, progress=False)
+    run_district(inbox, out, expect=expect, jobs=1)
     assert formulas(out) == []
     got = texts(out)
     assert {HOSTILE[0], "=1+1", "@x.zip", "-2+3", "+1+1", "@SUM(1,2)", "=cmd|' /C calc'!A0"} <= got

@@ -25,10 +25,10 @@ WITH_ERROR = [[1, "ม", "ว", "", "", "ผล", ""]]  # no responsible: a find
 @pytest.mark.parametrize(
     ("text", "stem"),
     [
-        ("CON", "CON_"),
-        ("nul", "nul_"),
-        ("Com1.backup", "Com1.backup_"),
-        ("LPT9 ", "LPT9_"),
+        ("CON", "_CON"),
+        ("nul", "_nul"),
+        ("Com1.backup", "_Com1.backup"),
+        ("LPT9 ", "_LPT9"),
         ("CONSOLE", "CONSOLE"),
         ("รายงาน...  ", "รายงาน"),
         ("กอง\u200bคลัง", "กองคลัง"),  # a zero-width space: looks the same, is another name
@@ -66,7 +66,7 @@ def test_init_names_that_collide_once_made_safe(tmp_path: Path) -> None:
         ("กองคลัง.xlsx", "กอง/คลัง"),
         ("กองคลัง (2).xlsx", "กองคลัง"),  # the same department twice: one form
         ("กองคลัง (3).xlsx", "กอง\u200bคลัง"),
-        ("CON_.xlsx", "CON"),
+        ("_CON.xlsx", "CON"),
     ]
     written = api.init_forms(tmp_path / "forms", departments=["กอง/คลัง", "กองคลัง"])
     assert sorted(p.name for p in written) == ["กองคลัง (2).xlsx", "กองคลัง.xlsx"]

@@ -130,7 +130,7 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
         "organisation": text(org.name),
         "district": text(bare_district(org.district)),
         "province": text(bare_province(org.province)),
-        "fiscal_year": text(str(org.fiscal_year)),
+        "fiscal_year": text(org.year_text),
         "emblem": "",
         "subject": text(doc.subject),
         "number": text(_order_number(doc)) if doc.kind is DocumentKind.ORDER else text(doc.number or NUMBER_DOTS),
@@ -201,11 +201,10 @@ def _emblem_path(org: Organisation, workbooks: Sequence[DepartmentWorkbook]) -> 
 
 
 def workbook_documents(wb: DepartmentWorkbook, org: Organisation) -> tuple[list[Document], list[Finding]]:
-    """The documents of one department workbook: those ``check`` stored in ``wb.documents``
-    (values that are :class:`Document`), else read again from the file."""
-    stored = [d for d in wb.documents.values() if isinstance(d, Document)]
-    if stored or wb.documents:
-        return stored, []
+    """The documents of one department workbook: those ``check`` stored in ``wb.documents``,
+    else (a workbook made without them) read again from the file."""
+    if wb.documents:
+        return list(wb.documents.values()), []
     from compiler.workbook.read import read_workbook
 
     raw = read_workbook(Path(wb.path), display=wb.file)
