@@ -131,6 +131,8 @@ def _worker(conn: Connection, func: Callable[..., Any], memory_mb: int | None, t
     caller is gone, answer each with ``(status, index, value or detail)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the caller to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker may inherit a raising handler
+    if hasattr(signal, "pthread_sigmask"):  # started with both held (see _Slot): SIGTERM ends it again
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     with contextlib.suppress(OSError):
         fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.dup2(fd, 2)  # native code (Rust) writes to fd 2 directly
@@ -179,7 +181,17 @@ class _Slot:
         self.process = ctx.Process(
             target=_worker, args=(child, func, memory_mb, str(self.tmp), str(self.err)), daemon=True
         )
-        self.process.start()
+        if ctx.get_start_method() == "forkserver":
+            # The forkserver and its resource tracker are launched with Ctrl-C ignored, which
+            # an exec keeps: they, and each worker forked from the forkserver, ignore it from
+            # birth, so no Ctrl-C finds one half-started and prints its traceback. Launching
+            # takes milliseconds (a Ctrl-C in them is lost); the wait for it to be ready is below.
+            from multiprocessing import forkserver
+
+            with _signals_held(), _ctrl_c_ignored():
+                forkserver.ensure_running()
+        with _signals_held():  # Ctrl-C and SIGTERM wait until the worker has started
+            self.process.start()
         child.close()
         self.task: int | None = None
         self.deadline = float("inf")
@@ -325,6 +337,20 @@ def map_contained(
             for slot in slots:
                 slot.stop(kill=slot.task is not None)
             shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored in this block (in the main thread; elsewhere it cannot be changed)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager

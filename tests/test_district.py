@@ -459,6 +459,8 @@ def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, sig: signal.Signals,
     while not list(temp.glob("ita-work-*/w1")) and time.monotonic() < deadline:  # both workers busy
         time.sleep(0.1)
     time.sleep(0.5)
+    helpers = [pid for pid in _group_pids(proc.pid) if pid != proc.pid]  # forkserver, tracker, workers
+    assert len(helpers) >= 3 and all(_ignores_sigint(pid) for pid in helpers), helpers
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)  # Ctrl-C reaches every process of the terminal's group
     else:
@@ -470,6 +472,27 @@ def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, sig: signal.Signals,
     assert not (tmp_path / "s.xlsx").exists()
     assert list(temp.iterdir()) == []
     assert _group_gone(proc.pid), _group(proc.pid)  # no worker outlives the command
+
+
+def _group_pids(pgid: int) -> list[int]:
+    """The processes in group ``pgid`` (Linux)."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(status.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                out.append(int(status.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _ignores_sigint(pid: int) -> bool:
+    """Whether process ``pid`` ignores SIGINT from its start (its SigIgn mask, Linux)."""
+    try:
+        line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("SigIgn:"))
+    except (OSError, StopIteration):
+        return True  # gone meanwhile
+    return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
 
 
 def _group(pgid: int) -> list[str]:
