@@ -65,7 +65,9 @@ def test_cli_exit_1_for_a_malicious_template(tmp_path: Path) -> None:
 
     book = make_workbook(tmp_path / "in" / "a.xlsx")
     evil = _template(tmp_path / "evil.docx", "{{ ''.__class__.__mro__ }}")
-    result = CliRunner().invoke(main, ["build", str(book.parent), "-o", str(tmp_path / "r.docx"), "--template", str(evil)])
+    result = CliRunner().invoke(
+        main, ["build", str(book.parent), "-o", str(tmp_path / "r.docx"), "--template", str(evil)]
+    )
     assert result.exit_code == 1, result.output
     assert "evil.docx" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "r.docx").exists()
