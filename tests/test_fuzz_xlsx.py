@@ -10,12 +10,10 @@ was written for asked calamine for 549 GB and aborted).
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import resource
 import signal
-import sys
 import time
 import zipfile
 from contextlib import redirect_stderr, redirect_stdout
@@ -50,9 +48,7 @@ def _base(folder: Path) -> dict[str, bytes]:
     return members
 
 
-_rows = st.one_of(
-    st.sampled_from([0, 1, 2, 5, 65_536, 1_048_576, 1_048_577, 10**9, 10**20]), st.integers(0, 3_000_000)
-)
+_rows = st.one_of(st.sampled_from([0, 1, 2, 5, 65_536, 1_048_576, 1_048_577, 10**9, 10**20]), st.integers(0, 3_000_000))
 _letters = st.one_of(
     st.sampled_from(["A", "G", "Z", "AA", "XFD", "XFE", "ZZZZ", "ZZZZZZZZZZZZZZ", "a", "xfd", "$A", ""]),
     st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4),
@@ -73,8 +69,12 @@ _mutation = st.one_of(
     st.tuples(st.just("string-index"), st.integers(0, 1), st.integers(0, 40), _number_text),
     st.tuples(st.just("style"), st.integers(0, 1), st.integers(0, 40), _number_text),
     st.tuples(st.just("merge"), st.integers(0, 1), _ref, _ref),
-    st.tuples(st.just("bytes"), st.sampled_from([*_SHEETS, "xl/sharedStrings.xml", "xl/styles.xml"]),
-              st.floats(0, 1), st.binary(min_size=1, max_size=12)),  # fmt: skip
+    st.tuples(
+        st.just("bytes"),
+        st.sampled_from([*_SHEETS, "xl/sharedStrings.xml", "xl/styles.xml"]),
+        st.floats(0, 1),
+        st.binary(min_size=1, max_size=12),
+    ),
     st.tuples(st.just("cut"), st.sampled_from([*_SHEETS, "xl/sharedStrings.xml", "xl/workbook.xml"]), st.floats(0, 1)),
 )
 
@@ -91,12 +91,14 @@ def _splice(data: bytes, m: re.Match[bytes], new: bytes) -> bytes:
     return data[: m.start()] + new + data[m.end() :]
 
 
-def _apply(members: dict[str, bytes], mutation: tuple[object, ...]) -> None:  # noqa: C901 - one branch per kind
+def _apply(members: dict[str, bytes], mutation: tuple[object, ...]) -> None:
     kind, *args = mutation
     if kind == "dimension":
         a, b = args
         sheet = members[_SHEETS[1]]
-        members[_SHEETS[1]] = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{a}:{b}"/>'.encode(), sheet, count=1)
+        members[_SHEETS[1]] = re.sub(
+            rb'<dimension ref="[^"]*"/>', f'<dimension ref="{a}:{b}"/>'.encode(), sheet, count=1
+        )
     elif kind in ("cell-ref", "drop-ref", "string-index", "style"):
         sheet_no, n, *value = args
         name = _SHEETS[int(sheet_no)]  # type: ignore[call-overload]
@@ -232,7 +234,9 @@ def test_the_child_catches_a_bomb(base: tuple[Path, dict[str, bytes]]) -> None:
 _counter = iter(range(10**9))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(mutations=st.lists(_mutation, min_size=1, max_size=4))
 def test_mutated_xlsx_ends_cleanly(base: tuple[Path, dict[str, bytes]], mutations: list[tuple[object, ...]]) -> None:
     folder, members = base
@@ -249,8 +253,3 @@ def test_mutated_xlsx_ends_cleanly(base: tuple[Path, dict[str, bytes]], mutation
     if code == 1:
         assert _FINDING.search(output), output[-3000:]
     path.unlink()
-
-
-if __name__ == "__main__":  # pragma: no cover - run one file by hand: python tests/test_fuzz_xlsx.py FILE
-    print(check_in_child(Path(sys.argv[1])))
-    _ = io

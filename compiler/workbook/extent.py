@@ -224,8 +224,12 @@ _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _CELLS = (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell")
 
 
+_ROWS_REPEATED = f"{_TABLE} number-rows-repeated"
+_COLUMNS_REPEATED = f"{_TABLE} number-columns-repeated"
+
+
 def _repeat(attrs: dict[str, str], name: str) -> int:
-    text = attrs.get(f"{_TABLE} {name}", "1").strip()
+    text = attrs.get(name, "1").strip()
     return int(text) if text.isdigit() and len(text) < 12 else 1
 
 
@@ -252,11 +256,11 @@ def ods_extents(path: Path) -> dict[str, Extent]:
                 ext = out.setdefault(attrs.get(f"{_TABLE} name", f"#{len(out)}"), Extent())
                 pos["row"] = 0
         elif name == f"{_TABLE} table-row" and table_depth:
-            pos["rows"] = _repeat(attrs, "number-rows-repeated")
+            pos["rows"] = _repeat(attrs, _ROWS_REPEATED)
             pos["col"] = 0
         elif name in _CELLS and table_depth:
             filled = any(k in attrs for k in (f"{_OFFICE} value-type", f"{_TABLE} formula", f"{_OFFICE} value"))
-            cell.append([_repeat(attrs, "number-columns-repeated"), int(filled)])
+            cell.append([_repeat(attrs, _COLUMNS_REPEATED), int(filled)])
 
     def end(name: str) -> None:
         nonlocal table_depth
