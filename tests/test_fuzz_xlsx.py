@@ -53,7 +53,14 @@ _letters = st.one_of(
     st.sampled_from(["A", "G", "Z", "AA", "XFD", "XFE", "ZZZZ", "ZZZZZZZZZZZZZZ", "a", "xfd", "$A", ""]),
     st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4),
 )
+#: References far out (the bombs), sought on purpose: random ones rarely go that far.
+_far = st.builds(
+    lambda c, r: f"{c}{r}",
+    st.sampled_from(["XFD", "AMJ", "IV", "ZZZ", "CV"]),
+    st.sampled_from([65_536, 100_000, 1_048_576]),
+)
 _ref = st.one_of(
+    _far,
     st.builds(lambda c, r: f"{c}{r}", _letters, _rows),
     st.sampled_from(["", "A", "1", "A1:B2", "R1C1", "A-1", "A1 ", "&#65;1", "A\x001"]),
 )
@@ -62,6 +69,7 @@ _number_text = st.one_of(
 )
 
 _mutation = st.one_of(
+    st.tuples(st.just("cell-ref"), st.integers(0, 1), st.integers(0, 40), _far),
     st.tuples(st.just("dimension"), _ref, _ref),
     st.tuples(st.just("cell-ref"), st.integers(0, 1), st.integers(0, 40), _ref),
     st.tuples(st.just("drop-ref"), st.integers(0, 1), st.integers(0, 40)),
