@@ -297,13 +297,16 @@ def ods_extents(path: Path) -> dict[str, Extent]:
 #: LABELSST, LABEL, BOOLERR, FORMULA, RSTRING. BLANK and MULBLANK (formatting only) are not
 #: placed in calamine's grid.
 _VALUE_RECORDS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6})
-_MULRK, _BOUNDSHEET, _EOF, _BOF = 0x00BD, 0x0085, 0x000A, 0x0809
+_MULRK, _BOUNDSHEET, _EOF = 0x00BD, 0x0085, 0x000A
 
 
 def _records(data: bytes, offset: int) -> Iterator[tuple[int, int, int]]:
-    """(type, start of body, length) of the records from ``offset`` to the substream's EOF."""
+    """(type, start of body, length) of the records from ``offset`` to the first EOF.
+
+    An embedded substream's BOF (a chart inside a sheet) is walked through, not stopped at:
+    whatever cell records it holds are counted too.
+    """
     end = len(data)
-    first = True
     while offset + 4 <= end:
         kind, length = struct.unpack_from("<HH", data, offset)
         body = offset + 4
@@ -313,9 +316,6 @@ def _records(data: bytes, offset: int) -> Iterator[tuple[int, int, int]]:
         offset = body + length
         if kind == _EOF:
             return
-        if kind == _BOF and not first:
-            return  # the next substream began without an EOF: a damaged file
-        first = False
 
 
 def xls_extents(path: Path) -> list[tuple[str, Extent]]:
