@@ -54,6 +54,7 @@ def _found(path: Path) -> list[tuple[str, str, str]]:
         (b'<row r="1000000"><c><v>1</v></c></row>', "A1000000"),  # a cell without r: the row's
         (b"<row>" + b"<c><v>1</v></c>" * 20 + b'</row><row r="999999"><c r="T999999"><v>1</v></c></row>', "T999999"),
         (b'<row r="5"><c r="ZZZZZZZZ5"><v>1</v></c></row>', "ZZZZZZZZ5"),
+        (b'<row r="1048576"><c x="/>" r="XFD1048576"><v>1</v></c></row>', "XFD1048576"),
     ],
     ids=[
         "far-corner",
@@ -62,6 +63,7 @@ def _found(path: Path) -> list[tuple[str, str, str]]:
         "row-without-cell-ref",
         "cells-without-ref",
         "column-past-excel",
+        "quoted-tag-end",
     ],
 )
 def test_regression_one_far_cell_is_a_finding_not_an_abort(tmp_path: Path, rows: bytes, far: str) -> None:

@@ -80,9 +80,15 @@ def cell_name(row: int, col: int) -> str:
 
 
 # --- .xlsx ---------------------------------------------------------------------------------------
-_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c|mergeCell)\b([^>]*)>")
-_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
-_MERGE_REF = re.compile(rb"""(?:^|\s)ref\s*=\s*["']\s*([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?\s*["']""")
+# A tag whose attribute values may hold ``>`` (quotes are respected, as calamine's parser
+# does), with its ``r`` (a merged range's ``ref``) captured when it comes first, as Excel
+# writes it; closing tags are not matched (a cell's column restarts at ``<row``).
+_REF = rb"""(?:r|ref)\s*=\s*["']\s*([A-Za-z]*)(\d*)(?::([A-Za-z]+)(\d+))?\s*["']"""
+_TAG = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|mergeCell)\b(?:\s+" + _REF + rb""")?((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>"""
+)
+# ...and wherever it stands otherwise.
+_R_ANY = re.compile(rb"\s" + _REF)
 #: A single tag longer than this is not XML any program wrote.
 _MAX_TAG = 32 << 20
 
@@ -128,33 +134,39 @@ def xlsx_sheet_extent(zf: zipfile.ZipFile, member: str) -> Extent:
     """The extent of one worksheet part, counting cells as calamine places them.
 
     A self-closing ``<c r="X1" s="3"/>`` (a formatted empty cell) holds no value and is
-    not counted; every other cell is, even one whose value turns out empty.
+    not counted; every other cell is, even one whose value turns out empty. A cell without
+    ``r`` takes the column after the one before it; a row without ``r`` the row after.
     """
     ext = Extent()
-    row = 0
-    col = 0
+    rows = cols = cells = merged = 0
+    far = ""
+    row = col = 0
+    limit = MAX_SHEET_CELLS
+    anywhere = _R_ANY.search
     for m in _tags(_chunks(zf, member)):
-        closing, name, attrs = m.group(1), m.group(2), m.group(3)
-        if name == b"row":
-            if closing:
-                continue
-            r = _R.search(attrs)
-            row = int(r.group(2)) if r and r.group(2) else max(row, ext.rows) + 1
-            col = 0
-        elif name == b"c" and not closing:
-            r = _R.search(attrs)
-            if r and r.group(1) and r.group(2):
-                col, cell_row = _col(r.group(1)), int(r.group(2))
+        name, letters, digits, letters2, digits2, attrs = m.groups()
+        if letters is None and (r := anywhere(attrs)):
+            letters, digits, letters2, digits2 = r.groups()
+        empty = attrs.endswith(b"/")
+        if name == b"c":
+            if letters and digits:
+                col, cell_row = _col(letters), int(digits)
             else:
-                col, cell_row = col + 1, max(row, 1)
-            if not attrs.rstrip().endswith(b"/"):
-                ext.reach(cell_row, col)
-        elif name == b"mergeCell" and not closing:
-            ref = _MERGE_REF.search(attrs)
-            if ref and ref.group(3):
-                top, left = int(ref.group(2)), _col(ref.group(1))
-                bottom, right = int(ref.group(4)), _col(ref.group(3))
-                ext.merged += (abs(bottom - top) + 1) * (abs(right - left) + 1)
+                col, cell_row = col + 1, row or 1
+            if empty:
+                continue
+            cells += 1
+            if cell_row > rows or col > cols:
+                rows, cols = max(rows, cell_row), max(cols, col)
+                if not far and rows * cols > limit:
+                    far = cell_name(cell_row, col)
+        elif name == b"row":
+            row = int(digits) if digits else max(row, rows) + 1
+            col = 0
+        elif letters2 and letters and digits:  # <mergeCell ref="A1:B2"/>
+            top, left, bottom, right = int(digits), _col(letters), int(digits2), _col(letters2)
+            merged += (abs(bottom - top) + 1) * (abs(right - left) + 1)
+    ext.rows, ext.cols, ext.cells, ext.far, ext.merged = rows, cols, cells, far, merged
     return ext
 
 
