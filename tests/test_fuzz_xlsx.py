@@ -204,7 +204,9 @@ def check_in_child(path: Path) -> tuple[int, str, float]:
         time.sleep(0.01)
     seconds = time.monotonic() - start
     code = os.waitstatus_to_exitcode(status)
-    return code, out.read_text("utf-8", "replace") if out.exists() else "", seconds
+    output = out.read_text("utf-8", "replace") if out.exists() else ""
+    out.unlink(missing_ok=True)
+    return code, output, seconds
 
 
 _FINDING = re.compile(r"\[[a-z][a-z-]+\]")
