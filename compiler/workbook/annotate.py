@@ -82,16 +82,16 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
 
 
 def _openpyxl_can_take(path: Path) -> bool:
-    """True when openpyxl may load ``path``: it makes an object for every cell of every sheet
-    and for every cell a merged range covers (one range over a whole sheet: 17 billion), so a
+    """True when openpyxl may load ``path``: it makes an object for every row and cell of every
+    sheet and for every cell a merged range covers (one range over a whole sheet: 17 billion), so a
     file past the limits is copied from its values instead (without its merged ranges)."""
     try:
         extents = extent.xlsx_extents(path)
     except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError):
         return False
-    cells = sum(e.cells for e in extents.values())
+    elements = sum(e.elements for e in extents.values())
     merged = sum(e.merged for e in extents.values())
-    return cells <= extent.MAX_FILE_CELLS and merged <= extent.MAX_MERGED_CELLS
+    return elements <= extent.MAX_FILE_ELEMENTS and merged <= extent.MAX_MERGED_CELLS
 
 
 def _writable(ws: Any, ref: str) -> Any | None:
