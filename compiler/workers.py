@@ -16,8 +16,9 @@ Two ways in, both small:
   many tasks on ``jobs`` workers, yielding an :class:`Outcome` for each as it finishes.
   Close the generator (``contextlib.closing``) if you stop early: that ends the workers.
 
-``func`` and its arguments must be picklable (a module-level function) unless the start
-method is ``fork``. Workers ignore SIGINT (Ctrl-C reaches the whole terminal's process
+``func``, its arguments and its value must be picklable (a module-level function) unless
+the start method is ``fork``; a script that calls these needs the ``if __name__ ==
+"__main__":`` guard, as workers import the main module. Workers ignore SIGINT (Ctrl-C reaches the whole terminal's process
 group: the caller alone decides to stop, and then ends its workers). Everything a worker
 writes to stderr (a Rust backtrace) goes to a file, not the terminal, and every temporary
 file a worker makes goes under one folder that is removed when the run ends, whatever
@@ -48,6 +49,9 @@ from compiler.errors import CompilerError
 #: or ``func`` raised.
 REASONS = ("timeout", "memory", "died", "error")
 _ERR_TAIL = 4096
+#: A worker is replaced after this many tasks: what one task leaks never adds up against the
+#: memory limit of the tasks after it.
+TASKS_PER_WORKER = 50
 #: What a worker's stderr says when an allocation failed (Rust, C++, glibc, Python).
 _OUT_OF_MEMORY = (b"memory allocation of", b"MemoryError", b"Cannot allocate memory", b"std::bad_alloc", b"out of memory")
 
@@ -195,6 +199,7 @@ class _Slot:
         child.close()
         self.task: int | None = None
         self.deadline = float("inf")
+        self.done = 0
 
     def give(self, index: int, args: tuple[Any, ...], timeout_s: float | None) -> bool:
         """Hand over a task; ``False`` if the worker is already gone."""
@@ -321,11 +326,12 @@ def map_contained(
                         continue
                     status, _, value = answer
                     slot.task, slot.deadline = None, float("inf")
+                    slot.done += 1
                     if status == "ok":
                         yield Outcome(index, value)
                     else:
                         yield Outcome(index, failure=fail(status, str(value)))
-                    if status == "memory":
+                    if status == "memory" or slot.done >= TASKS_PER_WORKER:
                         slots.remove(slot)
                         slot.stop()
                 elif time.monotonic() >= slot.deadline:

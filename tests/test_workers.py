@@ -107,3 +107,15 @@ def test_stopping_early_ends_the_workers(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_no_tasks() -> None:
     assert list(map_contained(double, [], jobs=4)) == []
+
+
+def pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_workers_are_replaced_after_their_share_of_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler import workers
+
+    monkeypatch.setattr(workers, "TASKS_PER_WORKER", 3)
+    pids = [o.value for o in sorted(map_contained(pid, [(i,) for i in range(7)], jobs=1), key=lambda o: o.index)]
+    assert len(set(pids)) == 3 and pids[:3] == [pids[0]] * 3
