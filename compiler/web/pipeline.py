@@ -1,0 +1,289 @@
+"""The web app's one door into the library: bytes in, plain values and bytes out.
+
+Every function here that touches a workbook runs in a separate process with a time and a
+memory limit (``run_contained``): a hostile upload can neither hang the server nor use up
+its memory, and a crash in a worker is a message, not a dead server.
+
+The library's API takes paths today, so each job writes its files into a private temporary
+folder under names made here (never a name from a request), calls ``compiler.api`` and reads
+what it wrote back as bytes. When the library takes bytes this module is the only one to change.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .. import api
+from ..errors import CompilerError
+from ..model import Severity
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+class ContainedError(CompilerError):
+    """A contained job did not finish: too slow, too much memory, or the worker died."""
+
+
+# -- running a job in a contained process -------------------------------------------------
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where the platform has it (a clean, preloaded parent: starting a job costs
+    milliseconds); spawn on Windows and macOS."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["compiler.web.pipeline"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    if not memory_mb:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows: the time limit still holds
+        return
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _child(conn: multiprocessing.connection.Connection, func: Callable[..., Any], args: tuple[Any, ...],
+           memory_mb: int | None) -> None:
+    try:
+        _limit_memory(memory_mb)
+        conn.send(("ok", func(*args)))
+    except CompilerError as exc:
+        conn.send(("error", exc.message_th, exc.message_en))
+    except MemoryError:
+        conn.send(("error", "ไฟล์ใช้หน่วยความจำเกินขีดจำกัด", "the file needs more memory than allowed"))
+    except BaseException as exc:  # a bug or a library crash: a message for the page, not a dead worker
+        conn.send(("error", f"ข้อผิดพลาดภายในโปรแกรม ({type(exc).__name__})",
+                   f"internal error: {type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
+def run_contained(func: Callable[..., Any], *args: Any, timeout_s: float, memory_mb: int | None = None) -> Any:
+    """``func(*args)`` in a new process, at most ``timeout_s`` seconds and ``memory_mb`` MB of
+    address space (where the platform can limit it). Blocking: call it from a thread.
+
+    At most one job per core runs at once; the others wait their turn (the wait does not
+    count against the time limit). Raises ``ContainedError`` with a Thai and an English
+    message when the job fails, overruns or dies; ``func`` and its arguments must pickle.
+    """
+    with _slots:
+        ctx = _context()
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(send, func, args, memory_mb), daemon=True)
+        proc.start()
+        send.close()
+        try:
+            if not receive.poll(timeout_s):
+                raise ContainedError(
+                    f"ใช้เวลาเกิน {timeout_s:g} วินาที จึงหยุดทำงาน (ไฟล์ใหญ่หรือซับซ้อนเกินไป?)",
+                    f"stopped after {timeout_s:g} seconds (is the file too large or too complex?)",
+                )
+            try:
+                message = receive.recv()
+            except (EOFError, OSError) as exc:
+                raise ContainedError(
+                    "การตรวจไฟล์หยุดกลางคัน (ไฟล์อาจใช้หน่วยความจำมากเกินไป)",
+                    "the worker stopped half-way (the file may need too much memory)",
+                ) from exc
+        finally:
+            receive.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join(5)
+    if message[0] == "ok":
+        return message[1]
+    raise ContainedError(message[1], message[2])
+
+
+# -- the jobs (each runs inside a contained process) --------------------------------------
+
+
+def suffix_of(filename: str) -> str:
+    """The workbook suffix of an uploaded file's name (``.xlsx`` …), or ``""`` if it has none we read."""
+    suffix = os.path.splitext(filename)[1].lower()
+    return suffix if suffix in WORKBOOK_SUFFIXES else ""
+
+
+def _stem(text: str, fallback: str) -> str:
+    from ..safeio import safe_stem
+
+    return safe_stem(text) or fallback
+
+
+def _finding_rows(findings: Any, tmp: Path | None = None) -> list[dict[str, str]]:
+    """Findings as dicts, in the order a reader goes through the file: sheet, then row.
+    A ``file`` inside the job's folder ``tmp`` is shown by its name (the folder is gone)."""
+
+    def key(f: Any) -> tuple[str, str, int, str]:
+        digits = "".join(ch for ch in f.cell if ch.isdigit())
+        return (f.file, f.sheet, int(digits) if digits else 0, f.cell)
+
+    rows = [f.as_dict() for f in sorted(findings, key=key)]
+    if tmp is not None:
+        for row in rows:
+            if row["file"].startswith(str(tmp)):
+                row["file"] = "" if Path(row["file"]).is_dir() else Path(row["file"]).name
+    return rows
+
+
+def check_workbook(label: str, suffix: str, data: bytes) -> dict[str, Any]:
+    """Check one uploaded workbook: its findings (``file`` is ``label + suffix``), what it
+    says about itself, and the annotated copy's bytes (``None`` when there is nothing to mark)."""
+    with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        path = folder / f"{_stem(label, 'workbook')}{suffix}"
+        path.write_bytes(data)
+        result = api.check([path])
+        annotated: bytes | None = None
+        annotated_name = ""
+        written = api.annotate(result, Path(tmp) / "annotated")
+        if written:
+            annotated, annotated_name = written[0].read_bytes(), written[0].name
+        wb = result.workbooks[0] if result.workbooks else None
+        return {
+            "file": path.name,
+            "findings": _finding_rows(result.findings, Path(tmp)),
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "department": (wb.department if wb else "") or "",
+            "organisation": str((wb.info or {}).get("organisation") or "") if wb else "",
+            "measures": len(wb.measures) if wb else 0,
+            "annotated": annotated,
+            "annotated_name": annotated_name,
+        }
+
+
+def status_of(checked: dict[str, Any]) -> str:
+    """``errors``, ``warnings`` or ``ok`` for a result of ``check_workbook``."""
+    return "errors" if checked["errors"] else "warnings" if checked["warnings"] else "ok"
+
+
+def build_documents(
+    workbooks: list[tuple[str, str, bytes]], pdf: bool, digits: str = "thai", announcements: bool = True
+) -> dict[str, Any]:
+    """The report (and its PDF, a picture of its first page, every announcement) built from
+    ``(label, suffix, bytes)`` workbooks. ``files`` is a list of ``(name, bytes)``, empty when
+    the findings hold errors (``refused`` is then true).
+
+    The pictures a workbook names by path (``ไฟล์ตราครุฑ``, the logo) are not used: a path
+    typed in an upload is never opened on the server.
+    """
+    from dataclasses import replace
+
+    from ..render import render_report
+
+    with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
+        inbox = Path(tmp) / "in"
+        inbox.mkdir()
+        for i, (label, suffix, data) in enumerate(workbooks, start=1):
+            name = f"{_stem(label, f'workbook{i}')}{suffix}"
+            if (inbox / name).exists():
+                name = f"{_stem(label, 'workbook')} ({i}){suffix}"
+            (inbox / name).write_bytes(data)
+        out = Path(tmp) / "out"
+        out.mkdir()
+        report, checked, findings = api.prepare_report([inbox])
+        refused = report is None or any(f.severity is Severity.ERROR for f in findings)
+        written: list[Path] = []
+        ignored = False
+        if report is not None and not refused:
+            org = report.organisation
+            ignored = bool(org.emblem or org.logo)
+            report = replace(report, organisation=replace(org, emblem="", logo=""))
+            written.append(render_report(report, out / "รายงาน.docx", digits=digits))
+            if pdf:
+                from ..pdf import docx_to_pdf
+
+                written.append(docx_to_pdf(written[0]))
+            if announcements:
+                docs = api.announce_report(report, checked, out, digits=digits)
+                written.extend(docs.written)
+                findings.extend(docs.findings)
+        preview = _first_page_png(next((p for p in written if p.suffix == ".pdf"), None))
+        return {
+            "refused": refused,
+            "findings": _finding_rows(findings, Path(tmp)),
+            "errors": sum(1 for f in findings if f.severity is Severity.ERROR),
+            "files": [(p.name, p.read_bytes()) for p in written],
+            "preview": preview,
+            "pictures_ignored": ignored,
+            "organisation": report.organisation.name if report else "",
+            "measures": len(report.measures) if report else 0,
+            "departments": list(report.departments) if report else [],
+        }
+
+
+def _first_page_png(pdf: Path | None) -> bytes | None:
+    """Page 1 as a PNG through poppler's ``pdftoppm`` when it is installed; else ``None``."""
+    program = shutil.which("pdftoppm")
+    if pdf is None or program is None:
+        return None
+    target = pdf.with_name("preview")
+    try:
+        subprocess.run([program, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
+                       check=True, capture_output=True, timeout=60)
+        return target.with_suffix(".png").read_bytes()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def department_form(details: dict[str, str], department: str) -> tuple[bytes, str]:
+    """The standard workbook for ``department`` and its file name, the organisation's details
+    filled in and locked."""
+    from ..form import OrganisationDetails, department_file_name, form_bytes
+
+    known = OrganisationDetails.__dataclass_fields__.keys()
+    data = form_bytes(OrganisationDetails(**{k: v for k, v in details.items() if k in known}), department)
+    return data, department_file_name(department)
+
+
+def details_from_workbook(suffix: str, data: bytes) -> dict[str, Any]:
+    """The organisation's details read from a filled workbook (set-up by upload), with the
+    findings when it cannot be read."""
+    from ..form import OrganisationDetails
+
+    with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
+        path = Path(tmp) / f"details{suffix}"
+        path.write_bytes(data)
+        result = api.check([path])
+        wb = result.workbooks[0] if result.workbooks else None
+        if wb is None or not wb.info:
+            return {"details": None, "findings": _finding_rows(result.findings)}
+        return {"details": OrganisationDetails.from_workbook(wb).__dict__, "findings": []}
+
+
+def standard_departments() -> tuple[str, ...]:
+    from ..standard import DEPARTMENTS
+
+    return DEPARTMENTS
+
+
+DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("organisation", "ชื่อหน่วยงาน", "organisation"),
+    ("district", "อำเภอ", "district"),
+    ("province", "จังหวัด", "province"),
+    ("fiscal_year", "ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)"),
+    ("executive", "ผู้บริหาร", "executive"),
+    ("executive_position", "ตำแหน่งผู้บริหาร", "executive's position"),
+    ("score", "คะแนน ITA", "ITA score"),
+)
+"""The organisation's details the secretary types: (key of ``OrganisationDetails``, Thai, English)."""
