@@ -7,13 +7,18 @@ opens the browser. See ``app`` for the routes, ``storage`` for the data folder a
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import webbrowser
+from collections.abc import Iterator
 from pathlib import Path
+
+from starlette.types import ASGIApp
 
 from .app import Limits, create_app
 
-__all__ = ["Limits", "create_app", "default_data_folder", "serve"]
+__all__ = ["Limits", "background_server", "create_app", "default_data_folder", "serve"]
 
 
 def default_data_folder() -> Path:
@@ -24,11 +29,29 @@ def default_data_folder() -> Path:
     return Path(platformdirs.user_data_dir("ita-report", appauthor=False))
 
 
+def _port_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def serve(*, host: str = "127.0.0.1", port: int = 8000, data: Path | None = None, open_browser: bool = True) -> None:
     """Serve the app until interrupted; ``open_browser`` opens it through ``webbrowser``
     (so ``BROWSER`` is honoured) once the server listens."""
     import uvicorn
 
+    from ..errors import UsageError
+
+    if not _port_free(host, port):
+        raise UsageError(
+            f"พอร์ต {port} ถูกใช้อยู่ (เปิดโปรแกรมไว้แล้วหรือไม่?) ลองใช้ --port {port + 1}",
+            f"port {port} is in use (is ita-report serve already running?); try --port {port + 1}",
+        )
     folder = Path(data) if data is not None else default_data_folder()
     app = create_app(folder)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -46,3 +69,24 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, data: Path | None = None
 
         threading.Thread(target=opener, daemon=True).start()
     server.run()
+
+
+@contextlib.contextmanager
+def background_server(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve ``app`` from a thread of this process (tests, benchmarks); yields its base URL
+    (``http://127.0.0.1:PORT``; port 0 picks a free one) and stops the server on exit."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True, name="ita-report-serve")
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        threading.Event().wait(0.02)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -69,9 +69,14 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            response = _message_page(scope, 413, "ไฟล์ใหญ่เกินกำหนด", "file too large",
-                                     f"ส่งได้ไม่เกิน {self.limit // 1_048_576} MB ต่อครั้ง",
-                                     f"at most {self.limit // 1_048_576} MB per upload")
+            response = _message_page(
+                scope,
+                413,
+                "ไฟล์ใหญ่เกินกำหนด",
+                "file too large",
+                f"ส่งได้ไม่เกิน {self.limit // 1_048_576} MB ต่อครั้ง",
+                f"at most {self.limit // 1_048_576} MB per upload",
+            )
             await response(scope, receive, send)
             return
         seen = 0
@@ -92,9 +97,11 @@ class SecurityHeaders:
     """No framing, no inline script, no referrer (a department's link never leaves the page)."""
 
     HEADERS = (
-        (b"content-security-policy",
-         b"default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
-         b"frame-ancestors 'none'; base-uri 'none'"),
+        (
+            b"content-security-policy",
+            b"default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
+            b"frame-ancestors 'none'; base-uri 'none'",
+        ),
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),
@@ -163,15 +170,31 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 def _message_page(scope: Scope, status: int, title_th: str, title_en: str, text_th: str, text_en: str) -> HTMLResponse:
     html = _env.get_template("message.html").render(
-        request=None, csrf="", admin=False, title_th=title_th, title_en=title_en, text_th=text_th, text_en=text_en,
+        request=None,
+        csrf="",
+        admin=False,
+        title_th=title_th,
+        title_en=title_en,
+        text_th=text_th,
+        text_en=text_en,
         back="/",
     )
     return HTMLResponse(html, status_code=status)
 
 
-def message(request: Request, status: int, title: tuple[str, str], text: tuple[str, str], back: str = "") -> HTMLResponse:
-    return render(request, "message.html", status, title_th=title[0], title_en=title[1], text_th=text[0],
-                  text_en=text[1], back=back or request.headers.get("referer", "") or "/")
+def message(
+    request: Request, status: int, title: tuple[str, str], text: tuple[str, str], back: str = ""
+) -> HTMLResponse:
+    return render(
+        request,
+        "message.html",
+        status,
+        title_th=title[0],
+        title_en=title[1],
+        text_th=text[0],
+        text_en=text[1],
+        back=back or request.headers.get("referer", "") or "/",
+    )
 
 
 def download(data: bytes, name: str, media_type: str = "application/octet-stream") -> Response:
@@ -179,13 +202,21 @@ def download(data: bytes, name: str, media_type: str = "application/octet-stream
     stem, suffix = Path(name).stem, Path(name).suffix
     ascii_name = (stem.encode("ascii", "ignore").decode().strip(" .") or "file") + suffix
     quoted = urllib.parse.quote(name)
-    return Response(data, media_type=media_type, headers={
-        "content-disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"})
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"content-disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"},
+    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".pdf": "application/pdf",
-         ".xlsx": XLSX, ".png": "image/png", ".zip": "application/zip"}
+MEDIA = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".xlsx": XLSX,
+    ".png": "image/png",
+    ".zip": "application/zip",
+}
 
 
 def _media(name: str) -> str:
@@ -215,6 +246,7 @@ async def post_form(request: Request, *, files: int = 0) -> FormData:
     except Exception as exc:  # a malformed multipart body
         raise HTTPException(400, "malformed form") from exc
     if not security.csrf_ok(request.session, form.get("csrf")):
+        await form.close()
         raise HTTPException(403, "csrf")
     return form
 
@@ -263,8 +295,12 @@ def check_upload(st: Store, lim: Limits, upload_id: int) -> None:
     dept = st.department(upload["department_id"])
     try:
         checked = pipeline.run_contained(
-            pipeline.check_workbook, dept["name"] if dept else "", pipeline.suffix_of(upload["filename"]),
-            st.get_blob(upload["blob"]), timeout_s=lim.check_timeout_s, memory_mb=lim.check_memory_mb,
+            pipeline.check_workbook,
+            dept["name"] if dept else "",
+            pipeline.suffix_of(upload["filename"]),
+            st.get_blob(upload["blob"]),
+            timeout_s=lim.check_timeout_s,
+            memory_mb=lim.check_memory_mb,
         )
     except pipeline.CompilerError as exc:
         st.finish_upload(upload_id, "failed", {"error_th": exc.message_th, "error_en": exc.message_en}, None)
@@ -279,14 +315,19 @@ def run_build(st: Store, lim: Limits, build_id: int, uploads: list[Any], pdf: bo
     more address space than it uses (the inputs were each checked under the limit)."""
     try:
         workbooks = [(u["department"], pipeline.suffix_of(u["filename"]), st.get_blob(u["blob"])) for u in uploads]
-        built = pipeline.run_contained(pipeline.build_documents, workbooks, pdf,
-                                       timeout_s=lim.build_timeout_s, memory_mb=None)
+        built = pipeline.run_contained(
+            pipeline.build_documents, workbooks, pdf, timeout_s=lim.build_timeout_s, memory_mb=None
+        )
     except pipeline.CompilerError as exc:
         st.finish_build(build_id, "failed", {"error_th": exc.message_th, "error_en": exc.message_en}, [])
         return
     except Exception as exc:
-        st.finish_build(build_id, "failed", {"error_th": "ข้อผิดพลาดภายในโปรแกรม",
-                                             "error_en": f"internal error: {type(exc).__name__}: {exc}"}, [])
+        st.finish_build(
+            build_id,
+            "failed",
+            {"error_th": "ข้อผิดพลาดภายในโปรแกรม", "error_en": f"internal error: {type(exc).__name__}: {exc}"},
+            [],
+        )
         raise
     files = built.pop("files")
     preview = built.pop("preview")
@@ -317,12 +358,24 @@ async def setup(request: Request) -> Response:
     if st.workspace() is not None:
         return RedirectResponse("/", 303)
     if not is_local(request):
-        return message(request, 403, ("ตั้งค่าได้จากเครื่องนี้เท่านั้น", "set up from this computer only"),
-                       ("เปิด http://127.0.0.1 บนเครื่องที่รันโปรแกรมเพื่อตั้งรหัสผ่านครั้งแรก",
-                        "open the page on the computer that runs ita-report to set the password"))
+        return message(
+            request,
+            403,
+            ("ตั้งค่าได้จากเครื่องนี้เท่านั้น", "set up from this computer only"),
+            (
+                "เปิด http://127.0.0.1 บนเครื่องที่รันโปรแกรมเพื่อตั้งรหัสผ่านครั้งแรก",
+                "open the page on the computer that runs ita-report to set the password",
+            ),
+        )
     departments = pipeline.standard_departments()
-    context: dict[str, Any] = {"fields": pipeline.DETAIL_FIELDS, "standard": departments, "values": {},
-                               "chosen": set(departments[:3]), "errors": [], "findings": []}
+    context: dict[str, Any] = {
+        "fields": pipeline.DETAIL_FIELDS,
+        "standard": departments,
+        "values": {},
+        "chosen": set(departments[:3]),
+        "errors": [],
+        "findings": [],
+    }
     if request.method == "GET":
         return render(request, "setup.html", **context)
     form = await post_form(request, files=1)
@@ -342,8 +395,12 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
     errors: list[tuple[str, str]] = []
     password = str(form.get("password", ""))
     if len(password) < security.MIN_PASSWORD:
-        errors.append((f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
-                       f"the password needs at least {security.MIN_PASSWORD} characters"))
+        errors.append(
+            (
+                f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
+                f"the password needs at least {security.MIN_PASSWORD} characters",
+            )
+        )
     elif password != form.get("password2"):
         errors.append(("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ"))
     if not names:
@@ -353,13 +410,22 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
         data = await workbook.read(limits(request).upload_mb * 1024 * 1024 + 1)
         suffix = pipeline.suffix_of(workbook.filename)
         if not suffix:
-            errors.append(("ไฟล์ข้อมูลหน่วยงานต้องเป็น .xlsx .xlsm .xls หรือ .ods",
-                           "the details workbook must be .xlsx, .xlsm, .xls or .ods"))
+            errors.append(
+                (
+                    "ไฟล์ข้อมูลหน่วยงานต้องเป็น .xlsx .xlsm .xls หรือ .ods",
+                    "the details workbook must be .xlsx, .xlsm, .xls or .ods",
+                )
+            )
         else:
             try:
-                got = await run_in_threadpool(pipeline.run_contained, pipeline.details_from_workbook, suffix, data,
-                                              timeout_s=limits(request).check_timeout_s,
-                                              memory_mb=limits(request).check_memory_mb)
+                got = await run_in_threadpool(
+                    pipeline.run_contained,
+                    pipeline.details_from_workbook,
+                    suffix,
+                    data,
+                    timeout_s=limits(request).check_timeout_s,
+                    memory_mb=limits(request).check_memory_mb,
+                )
             except pipeline.CompilerError as exc:
                 got = {"details": None, "findings": [], "error": (exc.message_th, exc.message_en)}
             if got["details"] is None:
@@ -368,7 +434,9 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
             else:
                 values = {k: v or values.get(k, "") for k, v in got["details"].items()}
     if not values.get("organisation"):
-        errors.append(("กรอกชื่อหน่วยงาน (หรือส่งไฟล์ที่กรอกแล้ว)", "type the organisation's name (or upload a filled workbook)"))
+        errors.append(
+            ("กรอกชื่อหน่วยงาน (หรือส่งไฟล์ที่กรอกแล้ว)", "type the organisation's name (or upload a filled workbook)")
+        )
     if errors:
         context.update(errors=errors, values=values)
         return render(request, "setup.html", 400, **context)
@@ -384,7 +452,9 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "login.html", error=False)
     form = await post_form(request)
-    ok = await run_in_threadpool(security.verify_password, str(form.get("password", "")), store(request).setting("password"))
+    ok = await run_in_threadpool(
+        security.verify_password, str(form.get("password", "")), store(request).setting("password")
+    )
     if not ok:
         return render(request, "login.html", 401, error=True)
     request.session.clear()
@@ -407,9 +477,18 @@ async def admin(request: Request) -> Response:
     ws = workspace(request)
     departments = await run_in_threadpool(st.departments, ws["id"])
     base = str(request.base_url).rstrip("/")
-    return render(request, "admin.html", ws=ws, details=details_of(ws), fields=pipeline.DETAIL_FIELDS,
-                  departments=departments, builds=st.builds(ws["id"]), base=base,
-                  soffice=_has_soffice(), sent=sum(1 for d in departments if d["upload_id"]))
+    return render(
+        request,
+        "admin.html",
+        ws=ws,
+        details=details_of(ws),
+        fields=pipeline.DETAIL_FIELDS,
+        departments=departments,
+        builds=st.builds(ws["id"]),
+        base=base,
+        soffice=_has_soffice(),
+        sent=sum(1 for d in departments if d["upload_id"]),
+    )
 
 
 def _has_soffice() -> bool:
@@ -444,8 +523,16 @@ async def admin_department(request: Request) -> Response:
     if dept is None or dept["workspace_id"] != workspace(request)["id"]:
         raise HTTPException(404)
     uploads = [upload_view(u) for u in st.uploads(dept["id"])]
-    return render(request, "department.html", dept=dept, uploads=uploads, base_path=f"/admin/departments/{dept['id']}",
-                  link=f"{str(request.base_url).rstrip('/')}/d/{dept['token']}", limits=limits(request), shown=None)
+    return render(
+        request,
+        "department.html",
+        dept=dept,
+        uploads=uploads,
+        base_path=f"/admin/departments/{dept['id']}",
+        link=f"{str(request.base_url).rstrip('/')}/d/{dept['token']}",
+        limits=limits(request),
+        shown=None,
+    )
 
 
 async def admin_build(request: Request) -> Response:
@@ -455,13 +542,18 @@ async def admin_build(request: Request) -> Response:
     ws = workspace(request)
     uploads = await run_in_threadpool(st.latest_uploads, ws["id"])
     if not uploads:
-        return message(request, 400, ("ยังไม่มีส่วนราชการใดส่งแบบรายงาน", "no department has sent a workbook yet"),
-                       ("ส่งลิงก์ให้ส่วนราชการแล้วรอให้ส่งไฟล์ก่อน", "send the departments their links and wait for their files"),
-                       back="/admin")
+        return message(
+            request,
+            400,
+            ("ยังไม่มีส่วนราชการใดส่งแบบรายงาน", "no department has sent a workbook yet"),
+            ("ส่งลิงก์ให้ส่วนราชการแล้วรอให้ส่งไฟล์ก่อน", "send the departments their links and wait for their files"),
+            back="/admin",
+        )
     pdf = form.get("pdf") == "on" and _has_soffice()
     build_id = await run_in_threadpool(st.add_build, ws["id"], {"pdf": pdf}, [u["id"] for u in uploads])
-    thread = threading.Thread(target=run_build, args=(st, lim, build_id, uploads, pdf), daemon=True,
-                              name=f"build-{build_id}")
+    thread = threading.Thread(
+        target=run_build, args=(st, lim, build_id, uploads, pdf), daemon=True, name=f"build-{build_id}"
+    )
     thread.start()
     return RedirectResponse(f"/admin/builds/{build_id}", 303)
 
@@ -479,8 +571,15 @@ async def admin_build_page(request: Request) -> Response:
     st = store(request)
     started = dt.datetime.fromisoformat(build["created"])
     elapsed = int((dt.datetime.now(dt.UTC) - started).total_seconds())
-    return render(request, "build.html", build=build, result=json.loads(build["result"]),
-                  options=json.loads(build["options"]), files=st.build_files(build["id"]), elapsed=elapsed)
+    return render(
+        request,
+        "build.html",
+        build=build,
+        result=json.loads(build["result"]),
+        options=json.loads(build["options"]),
+        files=st.build_files(build["id"]),
+        elapsed=elapsed,
+    )
 
 
 async def admin_build_file(request: Request) -> Response:
@@ -523,8 +622,16 @@ async def department(request: Request) -> Response:
     dept = department_for(request)
     st = store(request)
     uploads = [upload_view(u) for u in st.uploads(dept["id"])]
-    return render(request, "department.html", dept=dept, uploads=uploads, base_path=f"/d/{dept['token']}",
-                  link="", limits=limits(request), shown=uploads[0] if uploads else None)
+    return render(
+        request,
+        "department.html",
+        dept=dept,
+        uploads=uploads,
+        base_path=f"/d/{dept['token']}",
+        link="",
+        limits=limits(request),
+        shown=uploads[0] if uploads else None,
+    )
 
 
 async def department_form(request: Request) -> Response:
@@ -534,8 +641,13 @@ async def department_form(request: Request) -> Response:
     try:
         data, name = await run_in_threadpool(pipeline.department_form, details_of(ws), dept["name"])
     except pipeline.CompilerError as exc:
-        return message(request, 500, ("สร้างแบบฟอร์มไม่ได้", "cannot make the form"), (exc.message_th, exc.message_en),
-                       f"/d/{dept['token']}")
+        return message(
+            request,
+            500,
+            ("สร้างแบบฟอร์มไม่ได้", "cannot make the form"),
+            (exc.message_th, exc.message_en),
+            f"/d/{dept['token']}",
+        )
     return download(data, name, XLSX)
 
 
@@ -556,25 +668,51 @@ async def _receive_upload(request: Request, dept: Any, form: FormData) -> Respon
     back = f"/d/{dept['token']}"
     file = form.get("workbook")
     if not isinstance(file, UploadFile) or not file.filename:
-        return message(request, 400, ("ยังไม่ได้เลือกไฟล์", "no file chosen"),
-                       ("กด 'เลือกไฟล์' แล้วเลือกแบบรายงานที่กรอกแล้ว", "choose your filled workbook, then send"), back)
+        return message(
+            request,
+            400,
+            ("ยังไม่ได้เลือกไฟล์", "no file chosen"),
+            ("กด 'เลือกไฟล์' แล้วเลือกแบบรายงานที่กรอกแล้ว", "choose your filled workbook, then send"),
+            back,
+        )
     name = " ".join(Path(file.filename.replace("\\", "/")).name.split())[:200]
     if not pipeline.suffix_of(name):
-        return message(request, 400, ("ไฟล์นี้ไม่ใช่แบบรายงาน Excel", "this is not a workbook"),
-                       (f"'{name}': ส่งได้เฉพาะไฟล์ .xlsx .xlsm .xls หรือ .ods",
-                        f"'{name}': send an .xlsx, .xlsm, .xls or .ods file"), back)
+        return message(
+            request,
+            400,
+            ("ไฟล์นี้ไม่ใช่แบบรายงาน Excel", "this is not a workbook"),
+            (f"'{name}': ส่งได้เฉพาะไฟล์ .xlsx .xlsm .xls หรือ .ods", f"'{name}': send an .xlsx, .xlsm, .xls or .ods file"),
+            back,
+        )
     data = await file.read(lim.upload_mb * 1024 * 1024 + 1)
     if len(data) > lim.upload_mb * 1024 * 1024:
-        return message(request, 413, ("ไฟล์ใหญ่เกินกำหนด", "file too large"),
-                       (f"ส่งได้ไม่เกิน {lim.upload_mb} MB ต่อครั้ง", f"at most {lim.upload_mb} MB per upload"), back)
+        return message(
+            request,
+            413,
+            ("ไฟล์ใหญ่เกินกำหนด", "file too large"),
+            (f"ส่งได้ไม่เกิน {lim.upload_mb} MB ต่อครั้ง", f"at most {lim.upload_mb} MB per upload"),
+            back,
+        )
     if not data:
-        return message(request, 400, ("ไฟล์ว่างเปล่า", "the file is empty"),
-                       ("ไฟล์ที่เลือกไม่มีข้อมูล กรุณาบันทึกใน Excel แล้วส่งใหม่", "the file holds nothing; save it in Excel and send it again"), back)
+        return message(
+            request,
+            400,
+            ("ไฟล์ว่างเปล่า", "the file is empty"),
+            ("ไฟล์ที่เลือกไม่มีข้อมูล กรุณาบันทึกใน Excel แล้วส่งใหม่", "the file holds nothing; save it in Excel and send it again"),
+            back,
+        )
     hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
     if await run_in_threadpool(st.recent_uploads, dept["id"], hour_ago) >= lim.uploads_per_hour:
-        return message(request, 429, ("ส่งบ่อยเกินไป", "too many uploads"),
-                       (f"ส่งได้ไม่เกิน {lim.uploads_per_hour} ครั้งต่อชั่วโมง กรุณารอสักครู่",
-                        f"at most {lim.uploads_per_hour} uploads an hour; please wait a while"), back)
+        return message(
+            request,
+            429,
+            ("ส่งบ่อยเกินไป", "too many uploads"),
+            (
+                f"ส่งได้ไม่เกิน {lim.uploads_per_hour} ครั้งต่อชั่วโมง กรุณารอสักครู่",
+                f"at most {lim.uploads_per_hour} uploads an hour; please wait a while",
+            ),
+            back,
+        )
     upload_id = await run_in_threadpool(st.add_upload, dept["id"], name, data)
     await run_in_threadpool(check_upload, st, lim, upload_id)
     return RedirectResponse(f"/d/{dept['token']}/uploads/{upload_id}", 303)
@@ -596,8 +734,16 @@ async def department_upload_page(request: Request) -> Response:
     st = store(request)
     shown = upload_view(_upload_for(request, dept))
     uploads = [upload_view(u) for u in st.uploads(dept["id"])]
-    return render(request, "department.html", dept=dept, uploads=uploads, base_path=f"/d/{dept['token']}",
-                  link="", limits=limits(request), shown=shown)
+    return render(
+        request,
+        "department.html",
+        dept=dept,
+        uploads=uploads,
+        base_path=f"/d/{dept['token']}",
+        link="",
+        limits=limits(request),
+        shown=shown,
+    )
 
 
 def _upload_file(request: Request, dept: Any | None) -> Response:
@@ -620,8 +766,10 @@ async def department_upload_file(request: Request) -> Response:
 _ERRORS = {
     400: (("คำขอไม่ถูกต้อง", "bad request"), ("ลองใหม่จากหน้าเดิม", "go back and try again")),
     401: (("ต้องเข้าสู่ระบบ", "please sign in"), ("หน้านี้สำหรับเลขานุการ", "this page is the secretary's")),
-    403: (("ฟอร์มหมดอายุหรือไม่ถูกต้อง", "form expired or not valid"),
-          ("โหลดหน้าใหม่แล้วส่งอีกครั้ง (ไม่มีรหัสป้องกัน CSRF)", "reload the page and send again (no CSRF token)")),
+    403: (
+        ("ฟอร์มหมดอายุหรือไม่ถูกต้อง", "form expired or not valid"),
+        ("โหลดหน้าใหม่แล้วส่งอีกครั้ง (ไม่มีรหัสป้องกัน CSRF)", "reload the page and send again (no CSRF token)"),
+    ),
     404: (("ไม่พบหน้านี้", "not found"), ("ลิงก์ไม่ถูกต้องหรือถูกยกเลิก", "the link is wrong or was withdrawn")),
     405: (("ไม่รองรับ", "method not allowed"), ("ลองใหม่จากหน้าเดิม", "go back and try again")),
     409: (("ยังไม่ได้ตั้งค่า", "not set up yet"), ("เปิดหน้าแรกเพื่อตั้งค่า", "open the first page to set up")),
@@ -666,11 +814,18 @@ def create_app(data: Path, *, limits: Limits | None = None, recheck: bool = True
     middleware = [
         Middleware(SecurityHeaders),
         Middleware(BodyLimit, limit=lim.body_bytes),
-        Middleware(SessionMiddleware, secret_key=st.secret_key(), session_cookie="ita_session",
-                   max_age=12 * 3600, same_site="lax", https_only=False),
+        Middleware(
+            SessionMiddleware,
+            secret_key=st.secret_key(),
+            session_cookie="ita_session",
+            max_age=12 * 3600,
+            same_site="lax",
+            https_only=False,
+        ),
     ]
-    app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={HTTPException: http_error, 500: http_error})
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error, 500: http_error}
+    )
     app.state.store = st
     app.state.limits = lim
     if recheck and st.unchecked_uploads():

@@ -57,8 +57,9 @@ def _limit_memory(memory_mb: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _child(conn: multiprocessing.connection.Connection, func: Callable[..., Any], args: tuple[Any, ...],
-           memory_mb: int | None) -> None:
+def _child(
+    conn: multiprocessing.connection.Connection, func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int | None
+) -> None:
     try:
         _limit_memory(memory_mb)
         conn.send(("ok", func(*args)))
@@ -67,8 +68,9 @@ def _child(conn: multiprocessing.connection.Connection, func: Callable[..., Any]
     except MemoryError:
         conn.send(("error", "ไฟล์ใช้หน่วยความจำเกินขีดจำกัด", "the file needs more memory than allowed"))
     except BaseException as exc:  # a bug or a library crash: a message for the page, not a dead worker
-        conn.send(("error", f"ข้อผิดพลาดภายในโปรแกรม ({type(exc).__name__})",
-                   f"internal error: {type(exc).__name__}: {exc}"))
+        conn.send(
+            ("error", f"ข้อผิดพลาดภายในโปรแกรม ({type(exc).__name__})", f"internal error: {type(exc).__name__}: {exc}")
+        )
     finally:
         conn.close()
 
@@ -239,8 +241,12 @@ def _first_page_png(pdf: Path | None) -> bytes | None:
         return None
     target = pdf.with_name("preview")
     try:
-        subprocess.run([program, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [program, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         return target.with_suffix(".png").read_bytes()
     except (OSError, subprocess.SubprocessError):
         return None

@@ -29,8 +29,15 @@ def verify_password(password: str, stored: str | None) -> bool:
         scheme, n, r, p, salt, digest = (stored or "").split("$")
         if scheme != "scrypt":
             return False
-        given = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                               dklen=len(digest) // 2, maxmem=2**26)
+        given = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(digest) // 2,
+            maxmem=2**26,
+        )
     except ValueError:
         return False
     return hmac.compare_digest(given.hex(), digest)

@@ -239,8 +239,9 @@ class Store:
 
     def set_setting(self, key: str, value: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       (key, value))
+            db.execute(
+                "INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value)
+            )
 
     def secret_key(self) -> str:
         """The key that signs session cookies, made at first start and kept."""
@@ -277,8 +278,9 @@ class Store:
 
     def set_details(self, workspace_id: int, details: dict[str, str]) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE workspace SET details = ? WHERE id = ?",
-                       (json.dumps(details, ensure_ascii=False), workspace_id))
+            db.execute(
+                "UPDATE workspace SET details = ? WHERE id = ?", (json.dumps(details, ensure_ascii=False), workspace_id)
+            )
 
     # -- departments ---------------------------------------------------------------------
 
@@ -333,8 +335,9 @@ class Store:
 
     def recent_uploads(self, department_id: int, since: str) -> int:
         with self.connection() as db:
-            row = db.execute("SELECT COUNT(*) FROM upload WHERE department_id = ? AND received >= ?",
-                             (department_id, since)).fetchone()
+            row = db.execute(
+                "SELECT COUNT(*) FROM upload WHERE department_id = ? AND received >= ?", (department_id, since)
+            ).fetchone()
         return int(row[0])
 
     def finish_upload(self, upload_id: int, status: str, result: dict[str, Any], annotated: bytes | None) -> None:
@@ -347,8 +350,9 @@ class Store:
 
     def uploads(self, department_id: int) -> list[sqlite3.Row]:
         with self.connection() as db:
-            return db.execute("SELECT * FROM upload WHERE department_id = ? ORDER BY id DESC",
-                              (department_id,)).fetchall()
+            return db.execute(
+                "SELECT * FROM upload WHERE department_id = ? ORDER BY id DESC", (department_id,)
+            ).fetchall()
 
     def upload(self, upload_id: int) -> sqlite3.Row | None:
         with self.connection() as db:
@@ -376,8 +380,10 @@ class Store:
     def add_build(self, workspace_id: int, options: dict[str, Any], upload_ids: list[int]) -> int:
         with self.transaction() as db:
             build = int(
-                db.execute("INSERT INTO build (workspace_id, created, options) VALUES (?, ?, ?)",
-                           (workspace_id, now(), json.dumps(options))).lastrowid
+                db.execute(
+                    "INSERT INTO build (workspace_id, created, options) VALUES (?, ?, ?)",
+                    (workspace_id, now(), json.dumps(options)),
+                ).lastrowid
                 or 0
             )
             db.executemany("INSERT INTO build_input VALUES (?, ?)", [(build, u) for u in upload_ids])
@@ -390,20 +396,32 @@ class Store:
                 "INSERT INTO build_file VALUES (?, ?, ?, ?, ?)",
                 [(build_id, i, name, b.hash, b.size) for i, (name, b) in enumerate(blobs)],
             )
-            db.execute("UPDATE build SET status = ?, result = ?, finished = ? WHERE id = ?",
-                       (status, json.dumps(result, ensure_ascii=False), now(), build_id))
+            db.execute(
+                "UPDATE build SET status = ?, result = ?, finished = ? WHERE id = ?",
+                (status, json.dumps(result, ensure_ascii=False), now(), build_id),
+            )
 
     def fail_interrupted_builds(self) -> None:
         """Builds left ``running`` by a server that stopped: marked failed, so none spins forever."""
         with self.transaction() as db:
-            db.execute("UPDATE build SET status = 'failed', result = ?, finished = ? WHERE status = 'running'",
-                       (json.dumps({"error_th": "โปรแกรมหยุดทำงานระหว่างสร้าง กรุณาสร้างใหม่",
-                                    "error_en": "the server stopped during the build; build again"}), now()))
+            db.execute(
+                "UPDATE build SET status = 'failed', result = ?, finished = ? WHERE status = 'running'",
+                (
+                    json.dumps(
+                        {
+                            "error_th": "โปรแกรมหยุดทำงานระหว่างสร้าง กรุณาสร้างใหม่",
+                            "error_en": "the server stopped during the build; build again",
+                        }
+                    ),
+                    now(),
+                ),
+            )
 
     def builds(self, workspace_id: int, limit: int = 10) -> list[sqlite3.Row]:
         with self.connection() as db:
-            return db.execute("SELECT * FROM build WHERE workspace_id = ? ORDER BY id DESC LIMIT ?",
-                              (workspace_id, limit)).fetchall()
+            return db.execute(
+                "SELECT * FROM build WHERE workspace_id = ? ORDER BY id DESC LIMIT ?", (workspace_id, limit)
+            ).fetchall()
 
     def build(self, build_id: int) -> sqlite3.Row | None:
         with self.connection() as db:
