@@ -295,13 +295,30 @@ def test_secretary_builds_the_report_and_downloads_everything(web):
     assert department_client(client).get(f"{started.url.path}/files/0").url.path == "/login"
 
 
-def test_a_build_with_errors_is_refused_with_its_findings(web):
+def test_a_department_with_errors_is_left_out_of_the_build_and_named(web):
     client, links, _ = web
-    upload(department_client(client), links["กองคลัง"], "กองคลัง.xlsx", with_mistake(sample("กองคลัง")))
+    dept = department_client(client)
+    upload(dept, links["กองคลัง"], "กองคลัง.xlsx", with_mistake(sample("กองคลัง")))
+    overview = client.get("/admin")
+    refused = client.post("/admin/build", data={"csrf": csrf_of(overview.text)})
+    assert refused.status_code == 400 and "ยังไม่มีแบบรายงานที่ใช้ได้" in refused.text
+    upload(dept, links["กองช่าง"], "กองช่าง.xlsx", sample("กองช่าง"))
+    started = client.post("/admin/build", data={"csrf": csrf_of(overview.text)})
+    page = wait_for_build(client, str(started.url))
+    assert "เสร็จแล้ว" in page
+    left_out = page[page.index("ไม่ได้รวม") : page.index("</ul>", page.index("ไม่ได้รวม"))]
+    assert "กองคลัง: มีข้อผิดพลาด" in left_out and "สำนักปลัด: ยังไม่ส่ง" in left_out and "กองช่าง" not in left_out
+
+
+def test_workbooks_that_disagree_are_refused_with_their_findings(web):
+    client, links, _ = web
+    dept = department_client(client)
+    upload(dept, links["กองคลัง"], "กองคลัง.xlsx", sample("กองคลัง"))
+    upload(dept, links["สำนักปลัด"], "สำนักปลัด.xlsx", sample("สำนักปลัด", "ban_tom_2565"))
     overview = client.get("/admin")
     started = client.post("/admin/build", data={"csrf": csrf_of(overview.text)})
     page = wait_for_build(client, str(started.url))
-    assert "สร้างไม่ได้" in page and "G5" in page
+    assert "สร้างไม่ได้" in page and "organisation-mismatch" in page
     assert client.get(f"{started.url.path}/files/0").status_code == 404
 
 
@@ -326,3 +343,14 @@ def test_pages_are_thai_first_and_carry_security_headers(web):
     assert page.headers["referrer-policy"] == "no-referrer"
     css = client.get("/static/style.css")
     assert css.status_code == 200 and '"TH Sarabun New", "Sarabun"' in css.text
+
+
+def test_many_wrong_passwords_make_that_address_wait(web):
+    client, _, _ = web
+    guesser = department_client(client)
+    page = guesser.get("/login")
+    for _ in range(10):
+        page = guesser.post("/login", data={"csrf": csrf_of(page.text), "password": "guess"})
+        assert page.status_code == 401
+    blocked = guesser.post("/login", data={"csrf": csrf_of(page.text), "password": PASSWORD})
+    assert blocked.status_code == 429 and guesser.get("/admin").url.path == "/login"

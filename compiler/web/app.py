@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import json
 import threading
+import time
 import urllib.parse
 import zipfile
 from dataclasses import dataclass
@@ -54,6 +55,30 @@ class Limits:
     @property
     def body_bytes(self) -> int:
         return (self.upload_mb + 1) * 1024 * 1024  # the file plus the form around it
+
+
+class FailedLogins:
+    """Wrong passwords per client address: after ``allowed`` within ``window_s`` seconds, that
+    address waits (a password guesser on the office network gets a few tries an hour, not millions)."""
+
+    def __init__(self, allowed: int = 10, window_s: float = 600) -> None:
+        self.allowed, self.window_s = allowed, window_s
+        self._times: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, who: str) -> list[float]:
+        now = time.monotonic()
+        times = [t for t in self._times.get(who, []) if now - t < self.window_s]
+        self._times[who] = times
+        return times
+
+    def add(self, who: str) -> None:
+        with self._lock:
+            self._recent(who).append(time.monotonic())
+
+    def blocked(self, who: str) -> bool:
+        with self._lock:
+            return len(self._recent(who)) >= self.allowed
 
 
 class BodyLimit:
@@ -293,10 +318,12 @@ def check_upload(st: Store, lim: Limits, upload_id: int) -> None:
     if upload is None or upload["status"] != "checking":
         return
     dept = st.department(upload["department_id"])
+    # findings name the file as the clerk sent it (made safe), else after the department
+    label = Path(upload["filename"]).stem if pipeline.suffix_of(upload["filename"]) else ""
     try:
         checked = pipeline.run_contained(
             pipeline.check_workbook,
-            dept["name"] if dept else "",
+            label or (dept["name"] if dept else ""),
             pipeline.suffix_of(upload["filename"]),
             st.get_blob(upload["blob"]),
             timeout_s=lim.check_timeout_s,
@@ -452,10 +479,20 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "login.html", error=False)
     form = await post_form(request)
+    who = request.client.host if request.client else ""
+    if request.app.state.failed_logins.blocked(who):
+        return message(
+            request,
+            429,
+            ("ใส่รหัสผ่านผิดหลายครั้ง", "too many wrong passwords"),
+            ("กรุณารอ 10 นาทีแล้วลองใหม่", "wait 10 minutes, then try again"),
+            "/login",
+        )
     ok = await run_in_threadpool(
         security.verify_password, str(form.get("password", "")), store(request).setting("password")
     )
     if not ok:
+        request.app.state.failed_logins.add(who)
         return render(request, "login.html", 401, error=True)
     request.session.clear()
     request.session["admin"] = True
@@ -526,6 +563,7 @@ async def admin_department(request: Request) -> Response:
     return render(
         request,
         "department.html",
+        organisation=details_of(workspace(request)).get("organisation", ""),
         dept=dept,
         uploads=uploads,
         base_path=f"/admin/departments/{dept['id']}",
@@ -540,17 +578,26 @@ async def admin_build(request: Request) -> Response:
     form = await post_form(request)
     st, lim = store(request), limits(request)
     ws = workspace(request)
-    uploads = await run_in_threadpool(st.latest_uploads, ws["id"])
+    latest = await run_in_threadpool(st.latest_uploads, ws["id"])
+    # a department whose latest file has errors does not hold up the others: it is left out, and named
+    uploads = [u for u in latest if u["status"] in ("ok", "warnings")]
+    left_out = [[u["department"], u["status"]] for u in latest if u not in uploads]
+    sent = {u["department"] for u in latest}
+    left_out += [[d["name"], None] for d in await run_in_threadpool(st.departments, ws["id"]) if d["name"] not in sent]
     if not uploads:
         return message(
             request,
             400,
-            ("ยังไม่มีส่วนราชการใดส่งแบบรายงาน", "no department has sent a workbook yet"),
-            ("ส่งลิงก์ให้ส่วนราชการแล้วรอให้ส่งไฟล์ก่อน", "send the departments their links and wait for their files"),
+            ("ยังไม่มีแบบรายงานที่ใช้ได้", "no usable workbook yet"),
+            (
+                "ยังไม่มีส่วนราชการใดส่งแบบรายงานที่ไม่มีข้อผิดพลาด",
+                "no department has sent a workbook without errors yet",
+            ),
             back="/admin",
         )
     pdf = form.get("pdf") == "on" and _has_soffice()
-    build_id = await run_in_threadpool(st.add_build, ws["id"], {"pdf": pdf}, [u["id"] for u in uploads])
+    options = {"pdf": pdf, "left_out": left_out}
+    build_id = await run_in_threadpool(st.add_build, ws["id"], options, [u["id"] for u in uploads])
     thread = threading.Thread(
         target=run_build, args=(st, lim, build_id, uploads, pdf), daemon=True, name=f"build-{build_id}"
     )
@@ -625,6 +672,7 @@ async def department(request: Request) -> Response:
     return render(
         request,
         "department.html",
+        organisation=details_of(workspace(request)).get("organisation", ""),
         dept=dept,
         uploads=uploads,
         base_path=f"/d/{dept['token']}",
@@ -737,6 +785,7 @@ async def department_upload_page(request: Request) -> Response:
     return render(
         request,
         "department.html",
+        organisation=details_of(workspace(request)).get("organisation", ""),
         dept=dept,
         uploads=uploads,
         base_path=f"/d/{dept['token']}",
@@ -781,7 +830,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if code == 401:
         return RedirectResponse("/login", 303)
     title, text = _ERRORS.get(code, (("เกิดข้อผิดพลาด", "error"), ("ลองใหม่อีกครั้ง", "please try again")))
-    return message(request, code, title, text, back="/")
+    parts = request.url.path.split("/")
+    back = f"/d/{parts[2]}" if len(parts) > 3 and parts[1] == "d" else "/admin" if parts[1] == "admin" else "/"
+    return message(request, code, title, text, back=back)
 
 
 def create_app(data: Path, *, limits: Limits | None = None, recheck: bool = True) -> Starlette:
@@ -828,6 +879,7 @@ def create_app(data: Path, *, limits: Limits | None = None, recheck: bool = True
     )
     app.state.store = st
     app.state.limits = lim
+    app.state.failed_logins = FailedLogins()
     if recheck and st.unchecked_uploads():
         threading.Thread(target=recheck_interrupted, args=(st, lim), daemon=True, name="recheck").start()
     return app
