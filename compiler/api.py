@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import thai
-from .check import CheckResult, check_paths
-from .errors import InputError, UsageError
-from .merge import LAYOUTS, merge
-from .model import Finding, Report, Severity
+from compiler import thai
+from compiler.errors import InputError, UsageError
+from compiler.model import Finding, Report, Severity
+from compiler.report.merge import LAYOUTS, merge
+from compiler.workbook.check import CheckResult, check_paths
 
 
 def _existing(paths: Iterable[Path | str]) -> list[Path]:
@@ -33,7 +33,7 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
 
 def _make_folder(folder: Path) -> None:
     """Create an output folder (and its parents); a failure is an ``OutputError``, not a crash."""
-    from .safeio import _os_error
+    from compiler.safeio import _os_error
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -43,12 +43,12 @@ def _make_folder(folder: Path) -> None:
 
 def _form(make: object, details: object, department: str, path: Path) -> bytes:
     """The form's bytes; openpyxl spools to temporary files, so a full disk fails here."""
-    from .errors import OutputError
+    from compiler.errors import OutputError
 
     try:
         return make(details, department)  # type: ignore[operator,no-any-return]
     except OSError as exc:
-        from .safeio import _os_error
+        from compiler.safeio import _os_error
 
         raise _os_error(path, exc) from exc
     except Exception as exc:  # lxml's SerialisationError when a spool file cannot grow
@@ -125,13 +125,13 @@ def build(
     report, checked, findings = prepare_report(paths, layout)
     if report is None or any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(report, (), tuple(findings), checked)
-    from .render import render_report
+    from compiler.report.render import render_report
 
     _make_folder(output.parent)
     written = [render_report(report, output, template=Path(template) if template else None, digits=digits, force=force)]
     notes: list[str] = []
     if pdf:
-        from .pdf import docx_to_pdf
+        from compiler.docx.pdf import docx_to_pdf
 
         written.append(docx_to_pdf(written[0], force=force))
     if with_announcements:
@@ -168,7 +168,7 @@ def announce_report(
     date: dt.date | None = None,
 ) -> BuildResult:
     """Write the announcement documents of a merged report into ``out_dir``."""
-    from .announce import write_announcements
+    from compiler.documents.render import write_announcements
 
     _make_folder(out_dir)
     written, findings = write_announcements(
@@ -210,8 +210,8 @@ def init_forms(
     force: bool = False,
 ) -> list[Path]:
     """``ita-report init``: one blank form, or one per department with the details locked in."""
-    from .form import OrganisationDetails, form_bytes, plan_forms
-    from .safeio import atomic_write
+    from compiler.safeio import atomic_write
+    from compiler.workbook.form import OrganisationDetails, form_bytes, plan_forms
 
     assert details is None or isinstance(details, OrganisationDetails)
     plan = plan_forms(Path(output), list(departments))
@@ -224,8 +224,8 @@ def init_forms(
 
 def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -> list[Path]:
     """Write a highlighted copy of each checked workbook that has findings into ``out_dir``."""
-    from .annotate import annotated_bytes
-    from .safeio import atomic_write
+    from compiler.safeio import atomic_write
+    from compiler.workbook.annotate import annotated_bytes
 
     out = Path(out_dir)
     written = []

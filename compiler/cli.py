@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import api, standard
-from .errors import CompilerError, UsageError
-from .model import Finding, Severity
+from compiler import api
+from compiler.errors import CompilerError, UsageError
+from compiler.model import Finding, Severity
+from compiler.workbook import standard
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERNAL = 3
@@ -150,7 +151,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
 @_guard
 def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None, force: bool, **given: str) -> None:
     """สร้างแบบฟอร์มเปล่า: write the blank standard workbook (one per department)."""
-    from .form import OrganisationDetails
+    from compiler.workbook.form import OrganisationDetails
 
     details: OrganisationDetails | None = None
     if from_file is not None:
@@ -242,7 +243,7 @@ def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Pat
 def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | None, emblem: Path | None,
                  jobs: int | None, progress: bool | None, force: bool) -> None:
     """สรุปการรับรายงานระดับอำเภอ: one folder or .zip per organisation in INBOX → summary workbook."""
-    from .district import run_district
+    from compiler.district.intake import run_district
 
     result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=progress,
                           emblem=emblem)
@@ -273,7 +274,7 @@ def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | No
 @_guard
 def serve_cmd(host: str, port: int, data: Path | None, no_browser: bool) -> None:
     """หน้าเว็บสำหรับส่วนราชการและเลขานุการ: the local web page (Ctrl+C stops it)."""
-    from .web import serve
+    from compiler.web import serve
 
     serve(host=host, port=port, data=data, open_browser=not no_browser)
 

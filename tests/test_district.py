@@ -14,19 +14,12 @@ from click.testing import CliRunner
 from docx import Document
 from openpyxl import Workbook
 
-from compiler import district
 from compiler.cli import main
-from compiler.district import (
-    DistrictResult,
-    OrganisationSummary,
-    name_key,
-    not_sent,
-    read_expect_list,
-    run_district,
-    submission_name,
-    survey,
-    thai_sort_key,
-)
+from compiler.district import intake
+from compiler.district import memo as district_memo
+from compiler.district.expect import name_key, not_sent, read_expect_list
+from compiler.district.intake import run_district, submission_name, survey, thai_sort_key
+from compiler.district.model import DistrictResult, OrganisationSummary
 from compiler.errors import InputError, OutputError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,14 +141,14 @@ def test_one_crashing_organisation_does_not_stop_the_others(
 ) -> None:
     folder, plan = inbox
     victim = next(p for p in plan if not p.fault and not p.as_zip)
-    real = district.check_files
+    real = intake.check_files
 
     def flaky(files, names=None, groups=None):  # type: ignore[no-untyped-def]
         if groups and groups[0] == victim.submission:
             raise RuntimeError("boom")
         return real(files, names, groups)
 
-    monkeypatch.setattr(district, "check_files", flaky)
+    monkeypatch.setattr(intake, "check_files", flaky)
     result = run_district(folder, tmp_path / "s.xlsx", jobs=1, progress=False)
     got = by_submission(result)
     assert got[victim.submission].status == "unreadable" and got[victim.submission].codes == ("internal-error",)
@@ -287,9 +280,9 @@ def test_progress_bar_only_when_asked(
 
 # --- the memo ---------------------------------------------------------------------------------
 def test_memo_to_the_district_chief(ran: DistrictResult, tmp_path: Path) -> None:
-    from compiler.announce import render_document
+    from compiler.documents.render import render_document
 
-    doc, office = district.memo_document(ran, summary_name="summary.xlsx")
+    doc, office = district_memo.memo_document(ran, summary_name="summary.xlsx")
     assert doc.to.startswith("นายอำเภอ") and office.name.startswith("สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ")
     path, _ = render_document(doc, office, tmp_path / "memo.docx")
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler import errors, pdf, render
+from compiler import errors
+from compiler.docx import pdf
+from compiler.report import render
 
 needs_soffice = pytest.mark.skipif(pdf.find_soffice() is None, reason="LibreOffice (soffice) not installed")
 needs_poppler = pytest.mark.skipif(

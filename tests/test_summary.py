@@ -11,16 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from compiler import summary
-from compiler.district import (
-    LEVELS,
-    NO_SCORE,
-    Details,
-    DistrictResult,
-    MeasureRow,
-    OrganisationSummary,
-    run_district,
-)
+from compiler.district import summary
+from compiler.district.intake import run_district
+from compiler.district.model import LEVELS, NO_SCORE, Details, DistrictResult, MeasureRow, OrganisationSummary
 from compiler.errors import OutputError
 from compiler.model import Finding, Severity
 

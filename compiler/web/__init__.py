@@ -16,7 +16,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp
 
-from .app import Limits, create_app
+from compiler.web.app import Limits, create_app
 
 __all__ = ["Limits", "background_server", "create_app", "default_data_folder", "serve"]
 
@@ -45,7 +45,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, data: Path | None = None
     (so ``BROWSER`` is honoured) once the server listens."""
     import uvicorn
 
-    from ..errors import UsageError
+    from compiler.errors import UsageError
 
     if not _port_free(host, port):
         raise UsageError(

@@ -38,8 +38,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import pipeline, security
-from .storage import Store
+from compiler.web import pipeline, security
+from compiler.web.storage import Store
 
 
 @dataclass(frozen=True)
@@ -523,15 +523,9 @@ async def admin(request: Request) -> Response:
         departments=departments,
         builds=st.builds(ws["id"]),
         base=base,
-        soffice=_has_soffice(),
+        soffice=pipeline.has_soffice(),
         sent=sum(1 for d in departments if d["upload_id"]),
     )
-
-
-def _has_soffice() -> bool:
-    from ..pdf import find_soffice
-
-    return find_soffice() is not None
 
 
 async def admin_details(request: Request) -> Response:
@@ -595,7 +589,7 @@ async def admin_build(request: Request) -> Response:
             ),
             back="/admin",
         )
-    pdf = form.get("pdf") == "on" and _has_soffice()
+    pdf = form.get("pdf") == "on" and pipeline.has_soffice()
     options = {"pdf": pdf, "left_out": left_out}
     build_id = await run_in_threadpool(st.add_build, ws["id"], options, [u["id"] for u in uploads])
     thread = threading.Thread(

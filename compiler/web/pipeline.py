@@ -22,9 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import api
-from ..errors import CompilerError
-from ..model import Severity
+from compiler import api
+from compiler.errors import CompilerError
+from compiler.model import Severity
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -125,7 +125,7 @@ def suffix_of(filename: str) -> str:
 
 
 def _stem(text: str, fallback: str) -> str:
-    from ..safeio import safe_stem
+    from compiler.safeio import safe_stem
 
     return safe_stem(text) or fallback
 
@@ -191,7 +191,7 @@ def build_documents(
     """
     from dataclasses import replace
 
-    from ..render import render_report
+    from compiler.report.render import render_report
 
     with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
         inbox = Path(tmp) / "in"
@@ -213,7 +213,7 @@ def build_documents(
             report = replace(report, organisation=replace(org, emblem="", logo=""))
             written.append(render_report(report, out / "รายงาน.docx", digits=digits))
             if pdf:
-                from ..pdf import docx_to_pdf
+                from compiler.docx.pdf import docx_to_pdf
 
                 written.append(docx_to_pdf(written[0]))
             if announcements:
@@ -255,7 +255,7 @@ def _first_page_png(pdf: Path | None) -> bytes | None:
 def department_form(details: dict[str, str], department: str) -> tuple[bytes, str]:
     """The standard workbook for ``department`` and its file name, the organisation's details
     filled in and locked."""
-    from ..form import OrganisationDetails, department_file_name, form_bytes
+    from compiler.workbook.form import OrganisationDetails, department_file_name, form_bytes
 
     known = OrganisationDetails.__dataclass_fields__.keys()
     data = form_bytes(OrganisationDetails(**{k: v for k, v in details.items() if k in known}), department)
@@ -265,7 +265,7 @@ def department_form(details: dict[str, str], department: str) -> tuple[bytes, st
 def details_from_workbook(suffix: str, data: bytes) -> dict[str, Any]:
     """The organisation's details read from a filled workbook (set-up by upload), with the
     findings when it cannot be read."""
-    from ..form import OrganisationDetails
+    from compiler.workbook.form import OrganisationDetails
 
     with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
         path = Path(tmp) / f"details{suffix}"
@@ -277,8 +277,15 @@ def details_from_workbook(suffix: str, data: bytes) -> dict[str, Any]:
         return {"details": OrganisationDetails.from_workbook(wb).__dict__, "findings": []}
 
 
+def has_soffice() -> bool:
+    """Whether LibreOffice is installed (a build can make the PDF)."""
+    from compiler.docx.pdf import find_soffice
+
+    return find_soffice() is not None
+
+
 def standard_departments() -> tuple[str, ...]:
-    from ..standard import DEPARTMENTS
+    from compiler.workbook.standard import DEPARTMENTS
 
     return DEPARTMENTS
 

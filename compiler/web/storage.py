@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import CompilerError
+from compiler.errors import CompilerError
 
 DB_NAME = "ita-report.sqlite3"
 

@@ -12,8 +12,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from . import standard
-from .model import (
+from compiler.model import (
     DepartmentPart,
     DepartmentWorkbook,
     Finding,
@@ -23,7 +22,8 @@ from .model import (
     Report,
     Severity,
 )
-from .thai import header_key, to_arabic_digits
+from compiler.thai import header_key, to_arabic_digits
+from compiler.workbook import standard
 
 LAYOUTS = ("measures", "numbered", "indicators")
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import standard
-from .model import Finding, Severity, cell_ref
-from .thai import header_key
+from compiler.model import Finding, Severity, cell_ref
+from compiler.thai import header_key
+from compiler.workbook import standard
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 

@@ -40,25 +40,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import errors, safeio, thai, typeset
-from .documents import (
-    DOTS_NAME,
-    Document,
-    DocumentKind,
-    OfficialDate,
-    bare_district,
-    bare_province,
-    measures_document,
-    read_documents,
-)
-from .model import DepartmentWorkbook, Finding, Organisation, Report, Severity
-from .templates_documents import (
-    ANNOUNCEMENT_TEMPLATE,
-    EMBLEM_CM,
-    MEMO_EMBLEM_CM,
-    MEMO_TEMPLATE,
-    ORDER_TEMPLATE,
-)
+from compiler import errors, safeio, thai
+from compiler.documents.measures import measures_document
+from compiler.documents.model import Document, OfficialDate
+from compiler.documents.names import bare_district, bare_province
+from compiler.documents.parse import read_documents
+from compiler.documents.spec import DOTS_NAME, DocumentKind
+from compiler.docx import templating, typeset
+from compiler.docx.templates import ANNOUNCEMENT_TEMPLATE, EMBLEM_CM, MEMO_EMBLEM_CM, MEMO_TEMPLATE, ORDER_TEMPLATE
+from compiler.model import DepartmentWorkbook, Finding, Organisation, Report, Severity
 
 DIGIT_STYLES = ("thai", "arabic")
 TEMPLATES: dict[DocumentKind, Path] = {
@@ -189,16 +179,16 @@ def render_document(
     template = Path(template) if template is not None else TEMPLATES[doc.kind]
     context = document_context(doc, org, digits)
     safeio.check_target(output, force=force)
-    tpl = typeset.open_template(template)
+    tpl = templating.open_template(template)
     findings: list[Finding] = []
     if emblem:
         context["emblem"] = typeset.inline_image(tpl, emblem, EMBLEM_HEIGHTS[doc.kind])
     else:
         findings.append(no_emblem_finding(doc, output))
-    document = typeset.render_template(tpl, context, template_name=str(template))
+    document = templating.render_template(tpl, context, template_name=str(template))
     typeset.set_page_number_digits(document, digits)
     document.core_properties.title = thai.xml_safe(f"{doc.kind.value}{org.name} เรื่อง {doc.subject}")[:250]
-    return typeset.save_document(document, output, force=force), findings
+    return templating.save_document(document, output, force=force), findings
 
 
 # --- all documents of a submission ------------------------------------------------------------
@@ -231,7 +221,7 @@ def workbook_documents(wb: DepartmentWorkbook, org: Organisation) -> tuple[list[
     stored = [d for d in wb.documents.values() if isinstance(d, Document)]
     if stored or wb.documents:
         return stored, []
-    from .read import read_workbook
+    from compiler.workbook.read import read_workbook
 
     raw = read_workbook(Path(wb.path), display=wb.file)
     if not raw.readable:

@@ -47,10 +47,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import errors, safeio, thai, typeset
-from .model import DepartmentPart, MergedMeasure, Report
-from .standard import level_for
-from .templates_build import LOGO_HEIGHT_CM, REPORT_TEMPLATE
+from compiler import errors, safeio, thai
+from compiler.docx import templating, typeset
+from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE
+from compiler.model import DepartmentPart, MergedMeasure, Report
+from compiler.workbook.standard import level_for
 
 LAYOUTS = ("measures", "numbered", "indicators")
 DIGIT_STYLES = ("thai", "arabic")
@@ -197,8 +198,8 @@ def render_report(
     template = Path(template) if template is not None else REPORT_TEMPLATE
     context = report_context(report, digits)
     safeio.check_target(output, force=force)  # fail before the work, not after
-    tpl = typeset.open_template(template)
+    tpl = templating.open_template(template)
     context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
-    document = typeset.render_template(tpl, context, template_name=str(template))
+    document = templating.render_template(tpl, context, template_name=str(template))
     typeset.set_page_number_digits(document, digits)
-    return typeset.save_document(document, output, force=force)
+    return templating.save_document(document, output, force=force)

@@ -11,7 +11,6 @@ temporary file, so memory stays flat however many organisations the inbox holds.
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 import os
 import pickle
@@ -20,132 +19,27 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from . import standard, thai
-from .check import check_files
-from .errors import InputError, UsageError
-from .merge import department_order, merge
-from .model import DepartmentWorkbook, Finding, Measure, Organisation, Severity
-from .read import WORKBOOK_SUFFIXES, find_workbooks
-from .safeio import check_target
-from .safezip import LIMITS, ZipLimits, extracted
+from compiler import thai
+from compiler.district.safezip import LIMITS, ZipLimits, extracted
+from compiler.errors import InputError, UsageError
+from compiler.model import DepartmentWorkbook, Finding, Measure, Severity
+from compiler.report.merge import department_order, merge
+from compiler.safeio import check_target
+from compiler.workbook import standard
+from compiler.workbook.check import check_files
+from compiler.workbook.read import WORKBOOK_SUFFIXES, find_workbooks
 
 if TYPE_CHECKING:
-    from .documents import Document
+    pass
 
-#: Status of an organisation → (Thai, English), worst last.
-STATUSES: dict[str, tuple[str, str]] = {
-    "ok": ("ครบถ้วน", "ok"),
-    "warnings": ("มีคำเตือน", "warnings"),
-    "errors": ("มีข้อผิดพลาด", "errors"),
-    "unreadable": ("อ่านไม่ได้", "unreadable"),
-}
-#: Levels in chart order, and the label for organisations without a score.
-LEVELS = tuple(level for _, level, _ in standard.LEVEL_BANDS)
-NO_SCORE = "ไม่มีคะแนน"
-#: Text longer than this is cut in the summary (Excel holds at most 32,767 characters a cell).
-MAX_CELL = 32_000
-
-
-@dataclass(frozen=True)
-class MeasureRow:
-    """One measure of one organisation, merged across its departments, as plain text."""
-
-    organisation: str
-    number: int | None
-    indicator: str
-    title: str
-    departments: tuple[str, ...]
-    responsible: str
-    period: str
-    results: str
-    outcomes: str
-    budget: Decimal | None
-
-    @property
-    def has_results(self) -> bool:
-        return bool(self.results)
-
-
-@dataclass(frozen=True)
-class Details:
-    """What the summary workbook lists about one organisation beyond its summary row."""
-
-    findings: tuple[Finding, ...] = ()
-    measures: tuple[MeasureRow, ...] = ()
-
-
-@dataclass(frozen=True)
-class OrganisationSummary:
-    """One organisation's submission at a glance: who, what was sent, what is wrong.
-
-    ``name`` is the organisation's name as its workbooks give it, or the submission's name
-    when no workbook could be read; ``fiscal_year`` and ``score`` are ``None`` when unknown.
-    """
-
-    submission: str
-    name: str
-    kind: str
-    district: str
-    province: str
-    fiscal_year: int | None
-    departments: tuple[str, ...]
-    files: int
-    measures: int
-    measures_with_results: int
-    errors: int
-    warnings: int
-    score: float | None
-    stated_level: str
-    status: str
-    codes: tuple[str, ...] = ()  # distinct finding codes, errors first
-
-    @property
-    def level(self) -> str:
-        """The NACC level of the score (``AA``…``F``), ``""`` without a score."""
-        return standard.level_for(self.score) if self.score is not None else ""
-
-    @property
-    def passed(self) -> bool | None:
-        """Whether the score passes (≥ 85); ``None`` without a score."""
-        return None if self.score is None else self.score >= standard.PASS_SCORE
-
-    @property
-    def status_text(self) -> str:
-        """``มีข้อผิดพลาด / errors``."""
-        th, en = STATUSES[self.status]
-        return f"{th} / {en}"
-
-
-@dataclass(frozen=True)
-class DistrictResult:
-    """What ``run_district`` found and wrote; organisations in summary order."""
-
-    inbox: Path
-    organisations: tuple[OrganisationSummary, ...]
-    not_sent: tuple[str, ...] = ()
-    expected: int | None = None  # names on the --expect list, None without one
-    written: tuple[Path, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-
-    def count(self, status: str) -> int:
-        """How many organisations have ``status`` (ok, warnings, errors, unreadable)."""
-        return sum(1 for o in self.organisations if o.status == status)
-
-    @property
-    def failed(self) -> tuple[OrganisationSummary, ...]:
-        """Organisations with errors or nothing readable."""
-        return tuple(o for o in self.organisations if o.status in ("errors", "unreadable"))
-
-    @property
-    def levels(self) -> dict[str, int]:
-        """Organisations per ITA level, AA…F then ``ไม่มีคะแนน``, zeros included."""
-        counts = Counter(o.level or NO_SCORE for o in self.organisations)
-        return {level: counts.get(level, 0) for level in (*LEVELS, NO_SCORE)}
+from compiler.district.expect import name_key, not_sent, read_expect_list, submission_name
+from compiler.district.memo import memo_document
+from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRow, OrganisationSummary
 
 
 # --- one organisation -----------------------------------------------------------------------
@@ -348,20 +242,6 @@ def _survey_packed(task: tuple[Path, ZipLimits]) -> tuple[OrganisationSummary, b
 
 
 # --- the inbox ----------------------------------------------------------------------------
-_LEADING_NUMBER = re.compile(r"^[\d๐-๙]+[\s._\-)]*")
-
-
-def submission_name(submission: str) -> str:
-    """The organisation a submission's own name suggests: ``0007_เทศบาลตำบลบ้านต๋อม.zip`` →
-    ``เทศบาลตำบลบ้านต๋อม`` (for when nothing inside can be read)."""
-    stem = (
-        submission[: -len(Path(submission).suffix)]
-        if Path(submission).suffix.lower() in (".zip", *WORKBOOK_SUFFIXES)
-        else submission
-    )
-    return _LEADING_NUMBER.sub("", stem).strip() or stem
-
-
 def list_submissions(inbox: Path) -> list[Path]:
     """Each organisation's submission in ``inbox``: folders, .zip files and loose workbooks,
     sorted; hidden files, lock files and anything else are ignored."""
@@ -426,107 +306,6 @@ class _Spool:
 
     def close(self) -> None:
         self._file.close()
-
-
-# --- the expect list ------------------------------------------------------------------------
-_ABBREVIATIONS = (
-    ("อบจ.", "องค์การบริหารส่วนจังหวัด"),
-    ("อบต.", "องค์การบริหารส่วนตำบล"),
-    ("ทน.", "เทศบาลนคร"),
-    ("ทม.", "เทศบาลเมือง"),
-    ("ทต.", "เทศบาลตำบล"),
-)
-_NAME_HEADERS = frozenset(
-    thai.header_key(h).lower()
-    for h in (
-        "ชื่อหน่วยงาน",
-        "หน่วยงาน",
-        "ชื่อ อปท.",
-        "อปท.",
-        "ชื่อองค์กรปกครองส่วนท้องถิ่น",
-        "องค์กรปกครองส่วนท้องถิ่น",
-        "organisation",
-        "organization",
-        "name",
-        "ชื่อ",
-    )
-)
-
-
-def name_key(name: str) -> str:
-    """A name compared loosely: abbreviations spelt out, no spaces, Thai marks in order.
-
-    ``name_key("อบต. ภูซาง") == name_key("องค์การบริหารส่วนตำบลภูซาง")``.
-    """
-    text = thai.header_key(thai.clean_text(name)).replace(".", ". ").replace(" ", "")
-    for short, full in _ABBREVIATIONS:
-        if text.startswith(short):
-            text = full + text[len(short) :]
-    return text.replace(".", "").lower()
-
-
-def read_expect_list(path: Path) -> list[str]:
-    """Organisation names from an expect list: the column headed ชื่อหน่วยงาน/หน่วยงาน/
-    organisation on the first sheet, or its first column; a .txt/.csv holds one name a line.
-    """
-    if not path.is_file():
-        raise UsageError(f"ไม่พบไฟล์รายชื่อ: {path}", f"no such expect list: {path}")
-    if path.suffix.lower() in (".txt", ".csv"):
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"อ่านไฟล์รายชื่อ {path} ไม่ได้", f"cannot read the expect list {path}: {exc}") from exc
-        rows: list[list[object]] = [[line.split(",")[0]] for line in text.splitlines()]
-    else:
-        import python_calamine as pc
-
-        try:
-            book = pc.CalamineWorkbook.from_path(str(path))
-            rows = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=True)]
-            book.close()
-        except Exception as exc:  # calamine has its own exception types for every damage
-            raise UsageError(
-                f"อ่านไฟล์รายชื่อ {path} ไม่ได้ (ต้องเป็น .xlsx .xls .ods .csv หรือ .txt)",
-                f"cannot read the expect list {path}: {exc}",
-            ) from exc
-    column, start = _name_column(rows)
-    names = [thai.clean_text(r[column]) for r in rows[start:] if column < len(r)]
-    names = [n for n in names if n and not re.fullmatch(r"[\d๐-๙.\s]+", n)]
-    if not names:
-        raise UsageError(f"ไม่พบรายชื่อหน่วยงานใน {path}", f"no organisation names in {path}")
-    return list(dict.fromkeys(names))
-
-
-def _name_column(rows: Sequence[Sequence[object]]) -> tuple[int, int]:
-    """(column, first data row) of the names: under a known header, else the first column
-    that holds text (from the top)."""
-    for r, row in enumerate(rows[:10]):
-        for c, value in enumerate(row):
-            if isinstance(value, str) and thai.header_key(value).lower() in _NAME_HEADERS:
-                return c, r + 1
-    for c in range(max((len(r) for r in rows), default=0)):
-        if any(isinstance(r[c], str) and str(r[c]).strip() for r in rows if c < len(r)):
-            return c, 0
-    return 0, 0
-
-
-def not_sent(expected: Sequence[str], organisations: Sequence[OrganisationSummary]) -> list[str]:
-    """Names on the list that no submission matches, by its workbooks' name or its own name;
-    a name given without its type (``บ้านต๋อม``) matches the place."""
-    keys: set[str] = set()
-    places: set[str] = set()
-    for o in organisations:
-        for n in (o.name, submission_name(o.submission)):
-            k = name_key(n)
-            keys.add(k)
-            places.add(name_key(standard.organisation_type(n)[1]))
-    out = []
-    for name in expected:
-        k = name_key(name)
-        if k in keys or (not standard.organisation_type(name)[0] and k in places):
-            continue
-        out.append(name)
-    return out
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -656,14 +435,14 @@ def run_district(
             more = extra.get(o.submission)
             return Details((*d.findings, more), d.measures) if more else d
 
-        from .summary import write_summary
+        from compiler.district.summary import write_summary
 
         written = [write_summary(output, result, details_of, force=force)]
     finally:
         spool.close()
     notes: list[str] = []
     if memo is not None:
-        from .announce import render_document  # the official-document renderer
+        from compiler.documents.render import render_document  # the official-document renderer
 
         doc, office = memo_document(result, summary_name=output.name)
         path, memo_findings = render_document(doc, office, memo, emblem=emblem, force=force)
@@ -677,92 +456,3 @@ def _with_extra(o: OrganisationSummary, finding: Finding | None) -> Organisation
         return o
     status = "warnings" if o.status == "ok" else o.status
     return replace(o, warnings=o.warnings + 1, status=status, codes=(*o.codes, finding.code))
-
-
-# --- the memo to the district chief ----------------------------------------------------------
-#: Names listed in the memo itself; longer lists are left to the summary workbook.
-MEMO_LIST = 15
-
-
-def _most_common(values: Iterable[object]) -> object:
-    counts = Counter(v for v in values if v not in (None, ""))
-    return counts.most_common(1)[0][0] if counts else None
-
-
-def _names(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:MEMO_LIST])
-    return shown + (f" และอีก {len(names) - MEMO_LIST} แห่ง" if len(names) > MEMO_LIST else "")
-
-
-def memo_document(
-    result: DistrictResult, *, summary_name: str = "", today: dt.date | None = None
-) -> tuple[Document, Organisation]:
-    """The บันทึกข้อความ to the district chief (นายอำเภอ) summarising the intake, and the office
-    that sends it (the district's local-government office), for ``announce.render_document``.
-
-    Number and date are left as dots for the registry; the counts are dated ``today``.
-    """
-    from .documents import Block, Document, DocumentKind, OfficialDate, Signature, bare_district, bare_province
-
-    orgs = result.organisations
-    district = bare_district(str(_most_common(o.district for o in orgs) or ""))
-    province = bare_province(str(_most_common(o.province for o in orgs) or ""))
-    year = _most_common(o.fiscal_year for o in orgs)
-    office = Organisation(
-        name=f"สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ{district}" if district else "สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ",
-        district=district,
-        province=province,
-        fiscal_year=year if isinstance(year, int) else 0,
-    )
-    year_text = f" ประจำปีงบประมาณ พ.ศ. {year}" if isinstance(year, int) else ""
-    when = OfficialDate.of(today or dt.date.today()).full()
-    sent = len(orgs)
-    ok, warned = result.count("ok"), result.count("warnings")
-    wrong, unreadable = result.count("errors"), result.count("unreadable")
-    scored = [o for o in orgs if o.score is not None]
-    passed = sum(1 for o in scored if o.passed)
-    levels = ", ".join(f"ระดับ {lvl} {n} แห่ง" for lvl, n in result.levels.items() if n and lvl != NO_SCORE)
-    received = f"ได้รับรายงานจากองค์กรปกครองส่วนท้องถิ่น {sent} แห่ง"
-    if result.expected is not None:
-        received += f" จากทั้งหมด {result.expected} แห่ง ยังไม่ได้รับ {len(result.not_sent)} แห่ง"
-    items = [
-        received,
-        f"ตรวจแล้วครบถ้วน {ok} แห่ง มีข้อสังเกตที่ควรแก้ไข {warned} แห่ง มีข้อผิดพลาดต้องแก้ไขก่อนเผยแพร่ {wrong} แห่ง"
-        f" และเปิดอ่านไม่ได้ {unreadable} แห่ง",
-        f"ผลการประเมิน ITA ที่แจ้งมา {len(scored)} แห่ง ผ่านเกณฑ์ (ตั้งแต่ {thai.format_score(standard.PASS_SCORE)} คะแนน)"
-        f" {passed} แห่ง ไม่ผ่าน {len(scored) - passed} แห่ง"
-        + (f" ได้แก่ {levels}" if levels else "")
-        + (f" ไม่ได้แจ้งคะแนน {sent - len(scored)} แห่ง" if sent > len(scored) else ""),
-    ]
-    failed = [o.name for o in result.failed]
-    if failed:
-        items.append(f"หน่วยงานที่ต้องแก้ไขและส่งใหม่ ได้แก่ {_names(failed)}")
-    if result.not_sent:
-        items.append(f"หน่วยงานที่ยังไม่ส่งรายงาน ได้แก่ {_names(list(result.not_sent))}")
-    attached = f" ({summary_name})" if summary_name else ""
-    blocks = (
-        Block(
-            "paragraph",
-            "ตามที่สำนักงาน ป.ป.ช. กำหนดให้องค์กรปกครองส่วนท้องถิ่นรายงานผลการดำเนินการตามมาตรการส่งเสริม"
-            f"คุณธรรมและความโปร่งใสภายในหน่วยงาน ตามการประเมินคุณธรรมและความโปร่งใสในการดำเนินงาน (ITA){year_text} นั้น",
-        ),
-        Block(
-            "paragraph",
-            f"{office.name} ได้รวบรวมและตรวจสอบรายงานที่ได้รับ ณ วันที่ {when} แล้ว สรุปได้ดังนี้",
-        ),
-        *(Block("item", text, 1, f"{i}.") for i, text in enumerate(items, start=1)),
-        Block("paragraph", f"รายละเอียดรายหน่วยงานปรากฏตามตารางสรุปผล{attached} ที่แนบมาพร้อมนี้"),
-        Block(
-            "closing",
-            "จึงเรียนมาเพื่อโปรดทราบ และพิจารณาแจ้งหน่วยงานที่ยังไม่ส่งหรือต้องแก้ไขให้ดำเนินการต่อไป",
-        ),
-    )
-    document = Document(
-        kind=DocumentKind.MEMO,
-        subject=f"สรุปผลการรับรายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส (ITA){year_text}",
-        blocks=blocks,
-        signature=Signature("", (f"ท้องถิ่นอำเภอ{district}",)),
-        unit=" ".join(p for p in (office.name, f"จังหวัด{province}" if province else "") if p),
-        to=f"นายอำเภอ{district}",
-    )
-    return document, office

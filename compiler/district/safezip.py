@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from .model import Finding, Severity
-from .read import MAX_FILE_SIZE, WORKBOOK_SUFFIXES
+from compiler.model import Finding, Severity
+from compiler.workbook.read import MAX_FILE_SIZE, WORKBOOK_SUFFIXES
 
 _CHUNK = 1 << 16
 _DRIVE = re.compile(r"^[A-Za-z]:")

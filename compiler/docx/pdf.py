@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import errors, safeio
+from compiler import errors, safeio
 
 #: Seconds a conversion may take before it is stopped (LibreOffice's first start is slow).
 DEFAULT_TIMEOUT = 180.0

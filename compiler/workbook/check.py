@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import standard, thai
-from .model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
-from .normalise import normalise_workbook
-from .read import find_workbooks, read_workbook
+from compiler import thai
+from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
+from compiler.workbook import standard
+from compiler.workbook.normalise import normalise_workbook
+from compiler.workbook.read import find_workbooks, read_workbook
 
 
 @dataclass(frozen=True)

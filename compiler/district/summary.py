@@ -37,10 +37,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from . import standard, thai
-from .district import LEVELS, NO_SCORE, STATUSES, Details, DistrictResult, OrganisationSummary
-from .model import Finding, Severity
-from .safeio import atomic_write
+from compiler import thai
+from compiler.district.model import LEVELS, NO_SCORE, STATUSES, Details, DistrictResult, OrganisationSummary
+from compiler.model import Finding, Severity
+from compiler.safeio import atomic_write
+from compiler.workbook import standard
 
 FONT = "TH Sarabun New"
 SIZE = 14
