@@ -354,3 +354,27 @@ def test_many_wrong_passwords_make_that_address_wait(web):
         assert page.status_code == 401
     blocked = guesser.post("/login", data={"csrf": csrf_of(page.text), "password": PASSWORD})
     assert blocked.status_code == 429 and guesser.get("/admin").url.path == "/login"
+
+
+def test_the_emblem_and_the_date_reach_the_announcements(web, render_png):
+    client, links, _ = web
+    upload(department_client(client), links["กองคลัง"], "กองคลัง.xlsx", sample("กองคลัง"))
+    overview = client.get("/admin")
+    not_a_picture = client.post(
+        "/admin/emblem", data={"csrf": csrf_of(overview.text)}, files={"emblem": ("x.png", b"<svg/>")}
+    )
+    assert not_a_picture.status_code == 400
+    saved = client.post(
+        "/admin/emblem", data={"csrf": csrf_of(overview.text)}, files={"emblem": ("ครุฑ.png", render_png.read_bytes())}
+    )
+    assert saved.url.path == "/admin" and 'src="/admin/emblem.png"' in saved.text
+    assert client.get("/admin/emblem.png").content == render_png.read_bytes()
+    bad_date = client.post("/admin/build", data={"csrf": csrf_of(saved.text), "date": "วันพรุ่งนี้"})
+    assert bad_date.status_code == 400 and "ไม่ใช่วันที่" in bad_date.text
+    started = client.post("/admin/build", data={"csrf": csrf_of(saved.text), "date": "21 มีนาคม 2568"})
+    page = wait_for_build(client, str(started.url))
+    assert "no-emblem" not in page
+    bundle = zipfile.ZipFile(io.BytesIO(client.get(f"{started.url.path}/all.zip").content))
+    measures = docx.Document(io.BytesIO(bundle.read("ประกาศมาตรการ.docx")))
+    assert len(measures.inline_shapes) == 1
+    assert "ประกาศ ณ วันที่ ๒๑ เดือน มีนาคม พ.ศ. ๒๕๖๘" in "\n".join(p.text for p in measures.paragraphs)

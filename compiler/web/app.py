@@ -336,14 +336,24 @@ def check_upload(st: Store, lim: Limits, upload_id: int) -> None:
     st.finish_upload(upload_id, pipeline.status_of(checked), checked, annotated)
 
 
-def run_build(st: Store, lim: Limits, build_id: int, uploads: list[Any], pdf: bool) -> None:
+def run_build(st: Store, lim: Limits, build_id: int, uploads: list[Any], pdf: bool, date: str = "") -> None:
     """Build in a contained worker and record the files; any failure is recorded, so no
     build is left ``running``. No memory limit: LibreOffice, a child of the worker, maps
     more address space than it uses (the inputs were each checked under the limit)."""
     try:
         workbooks = [(u["department"], pipeline.suffix_of(u["filename"]), st.get_blob(u["blob"])) for u in uploads]
+        emblem = st.setting("emblem")
+        picture = st.get_blob(emblem) if emblem else None
         built = pipeline.run_contained(
-            pipeline.build_documents, workbooks, pdf, timeout_s=lim.build_timeout_s, memory_mb=None
+            pipeline.build_documents,
+            workbooks,
+            pdf,
+            "thai",
+            True,
+            picture,
+            date,
+            timeout_s=lim.build_timeout_s,
+            memory_mb=None,
         )
     except pipeline.CompilerError as exc:
         st.finish_build(build_id, "failed", {"error_th": exc.message_th, "error_en": exc.message_en}, [])
@@ -524,6 +534,7 @@ async def admin(request: Request) -> Response:
         builds=st.builds(ws["id"]),
         base=base,
         soffice=pipeline.has_soffice(),
+        emblem=bool(st.setting("emblem")),
         sent=sum(1 for d in departments if d["upload_id"]),
     )
 
@@ -536,6 +547,38 @@ async def admin_details(request: Request) -> Response:
     if values["organisation"]:
         await run_in_threadpool(store(request).set_details, ws["id"], values)
     return RedirectResponse("/admin#details", 303)
+
+
+async def admin_emblem(request: Request) -> Response:
+    """The Garuda emblem's picture for the ประกาศ, คำสั่ง and บันทึกข้อความ (PNG or JPEG)."""
+    require_admin(request)
+    form = await post_form(request, files=1)
+    try:
+        file = form.get("emblem")
+        data = await file.read(5 * 1024 * 1024 + 1) if isinstance(file, UploadFile) else b""
+    finally:
+        await form.close()
+    if not pipeline.picture_suffix(data) or len(data) > 5 * 1024 * 1024:
+        return message(
+            request,
+            400,
+            ("ไฟล์ตราครุฑต้องเป็นรูปภาพ PNG หรือ JPEG", "the emblem must be a PNG or JPEG picture"),
+            ("ขนาดไม่เกิน 5 MB", "of at most 5 MB"),
+            back="/admin#emblem",
+        )
+    st = store(request)
+    blob = await run_in_threadpool(st.put_blob, data)
+    await run_in_threadpool(st.set_setting, "emblem", blob.hash)
+    return RedirectResponse("/admin#emblem", 303)
+
+
+async def admin_emblem_picture(request: Request) -> Response:
+    require_admin(request)
+    digest = store(request).setting("emblem")
+    if not digest:
+        raise HTTPException(404)
+    data = store(request).get_blob(digest)
+    return Response(data, media_type="image/png" if pipeline.picture_suffix(data) == ".png" else "image/jpeg")
 
 
 async def admin_add_department(request: Request) -> Response:
@@ -590,10 +633,16 @@ async def admin_build(request: Request) -> Response:
             back="/admin",
         )
     pdf = form.get("pdf") == "on" and pipeline.has_soffice()
-    options = {"pdf": pdf, "left_out": left_out}
+    try:
+        date = pipeline.check_date(str(form.get("date", ""))[:100])
+    except pipeline.CompilerError as exc:
+        return message(
+            request, 400, ("วันที่ไม่ถูกต้อง", "not a date"), (exc.message_th, exc.message_en), back="/admin#build"
+        )
+    options = {"pdf": pdf, "left_out": left_out, "date": date}
     build_id = await run_in_threadpool(st.add_build, ws["id"], options, [u["id"] for u in uploads])
     thread = threading.Thread(
-        target=run_build, args=(st, lim, build_id, uploads, pdf), daemon=True, name=f"build-{build_id}"
+        target=run_build, args=(st, lim, build_id, uploads, pdf, date), daemon=True, name=f"build-{build_id}"
     )
     thread.start()
     return RedirectResponse(f"/admin/builds/{build_id}", 303)
@@ -842,6 +891,8 @@ def create_app(data: Path, *, limits: Limits | None = None, recheck: bool = True
         Route("/admin", admin),
         Route("/admin/details", admin_details, methods=["POST"]),
         Route("/admin/departments", admin_add_department, methods=["POST"]),
+        Route("/admin/emblem", admin_emblem, methods=["POST"]),
+        Route("/admin/emblem.png", admin_emblem_picture),
         Route("/admin/departments/{id:int}", admin_department),
         Route("/admin/departments/{id:int}/uploads/{upload:int}/{which}", admin_upload_file),
         Route("/admin/build", admin_build, methods=["POST"]),

@@ -179,16 +179,40 @@ def status_of(checked: dict[str, Any]) -> str:
     return "errors" if checked["errors"] else "warnings" if checked["warnings"] else "ok"
 
 
+def picture_suffix(data: bytes) -> str:
+    """``.png`` or ``.jpg`` from a picture's first bytes; ``""`` when it is neither."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ".png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return ".jpg"
+    return ""
+
+
+def check_date(text: str) -> str:
+    """The date of the ประกาศ of the measures as typed (``21 มีนาคม 2565``), checked: ISO
+    ``2022-03-21``, ``""`` for none; ``UsageError`` with both messages when it is not a date."""
+    date = api.parse_announcement_date(text.strip() or None)
+    return date.isoformat() if date else ""
+
+
 def build_documents(
-    workbooks: list[tuple[str, str, bytes]], pdf: bool, digits: str = "thai", announcements: bool = True
+    workbooks: list[tuple[str, str, bytes]],
+    pdf: bool,
+    digits: str = "thai",
+    announcements: bool = True,
+    emblem: bytes | None = None,
+    date: str = "",
 ) -> dict[str, Any]:
     """The report (and its PDF, a picture of its first page, every announcement) built from
     ``(label, suffix, bytes)`` workbooks. ``files`` is a list of ``(name, bytes)``, empty when
     the findings hold errors (``refused`` is then true).
 
     The pictures a workbook names by path (``ไฟล์ตราครุฑ``, the logo) are not used: a path
-    typed in an upload is never opened on the server.
+    typed in an upload is never opened on the server. ``emblem`` is the Garuda emblem's
+    picture (PNG or JPEG bytes) the secretary uploaded; ``date`` the ISO date of the ประกาศ
+    of the measures (``""``: left to be written in at signing).
     """
+    import datetime as dt
     from dataclasses import replace
 
     from compiler.report.render import render_report
@@ -217,7 +241,12 @@ def build_documents(
 
                 written.append(docx_to_pdf(written[0]))
             if announcements:
-                docs = api.announce_report(report, checked, out, digits=digits)
+                picture = None
+                if emblem and picture_suffix(emblem):
+                    picture = Path(tmp) / f"emblem{picture_suffix(emblem)}"
+                    picture.write_bytes(emblem)
+                when = dt.date.fromisoformat(date) if date else None
+                docs = api.announce_report(report, checked, out, digits=digits, emblem=picture, date=when)
                 written.extend(docs.written)
                 findings.extend(docs.findings)
         preview = _first_page_png(next((p for p in written if p.suffix == ".pdf"), None))
