@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 
@@ -378,3 +379,44 @@ def test_the_emblem_and_the_date_reach_the_announcements(web, render_png):
     measures = docx.Document(io.BytesIO(bundle.read("ประกาศมาตรการ.docx")))
     assert len(measures.inline_shapes) == 1
     assert "ประกาศ ณ วันที่ ๒๑ เดือน มีนาคม พ.ศ. ๒๕๖๘" in "\n".join(p.text for p in measures.paragraphs)
+
+
+def test_the_secretary_sends_a_workbook_on_a_department_s_behalf(web):
+    client, links, _ = web
+    overview = client.get("/admin")
+    path = re.search(r'<a href="(/admin/departments/\d+)">กองช่าง</a>', overview.text).group(1)
+    page = client.get(path)
+    assert links["กองช่าง"] in page.text  # the link to send to the department
+    sent = client.post(
+        f"{path}/upload", data={"csrf": csrf_of(page.text)}, files={"workbook": ("จากไลน์.xlsx", sample("กองช่าง"))}
+    )
+    assert sent.url.path.startswith(f"{path}/uploads/") and "ไม่พบปัญหา" in sent.text
+    assert "จากไลน์.xlsx" in department_client(client).get(links["กองช่าง"]).text  # the department sees it too
+    stranger = department_client(client)
+    assert stranger.get(path).url.path == "/login"
+    assert stranger.get(f"{sent.url.path}/original").url.path == "/login"
+
+
+def test_set_up_from_a_filled_workbook(tmp_path):
+    client = TestClient(create_app(tmp_path), client=LOCAL)
+    page = client.get("/setup")
+    fields = {"csrf": csrf_of(page.text), "department": ["กองคลัง"], "password": PASSWORD, "password2": PASSWORD}
+    broken = client.post("/setup", data=fields, files={"details_workbook": ("x.xlsx", random_bytes())})
+    assert broken.status_code == 400 and "not-a-workbook" in broken.text
+    done = client.post("/setup", data=fields, files={"details_workbook": ("สำนักปลัด.xlsx", sample("สำนักปลัด"))})
+    assert done.url.path == "/admin"
+    details = json.loads(Store(tmp_path).workspace()["details"])
+    assert (details["organisation"], details["fiscal_year"]) == ("เทศบาลตำบลโพนทราย", "2568")
+
+
+def test_an_organisation_s_pages_do_not_answer_in_a_district_workspace(tmp_path):
+    from compiler.web.security import hash_password
+
+    store = Store(tmp_path)
+    store.set_up("district", {"organisation": "อำเภอโพนทราย"}, hash_password(PASSWORD), ["เทศบาลตำบลโพนทราย"])
+    token = store.departments(store.workspace()["id"])[0]["token"]
+    client = TestClient(create_app(tmp_path), client=LOCAL)
+    page = client.get("/login")
+    client.post("/login", data={"csrf": csrf_of(page.text), "password": PASSWORD})
+    assert client.get("/admin").status_code == 404
+    assert client.get(f"/d/{token}").status_code == 404

@@ -133,6 +133,10 @@ def test_secretary_builds_the_report_and_downloads_it(page, site):
     sign_in(page, base)
     assert "ส่งแล้ว" in page.inner_text(".summary")
     shot(page, "overview")
+    page.click("table.departments a >> text=กองคลัง")
+    assert page.locator("#history tbody tr").count() >= 1 and links["กองคลัง"] in page.input_value("input.link-box")
+    shot(page, "secretary_department")
+    page.goto(f"{base}/admin")
     page.click("#build button[type=submit]")
     page.wait_for_url(f"{base}/admin/builds/*")
     if page.locator("progress").count():

@@ -42,10 +42,39 @@ from compiler.web.storage import Store
 
 
 def department_for(request: Request) -> Any:
-    dept = store(request).department_by_token(request.path_params["token"])
+    """The department a request is about: by its link's token (the department itself), or by
+    its id under ``/admin`` (the secretary, signed in, in this workspace); else 404."""
+    if "token" in request.path_params:
+        dept = store(request).department_by_token(request.path_params["token"])
+    else:
+        require_admin(request)
+        dept = store(request).department(request.path_params["id"])
+        if dept is not None and (dept["workspace_id"] != workspace(request)["id"] or dept["revoked"]):
+            dept = None
     if dept is None:
         raise HTTPException(404, "no such link")
     return dept
+
+
+def base_path(request: Request, dept: Any) -> str:
+    """Where this department's pages are for whoever asks: its link, or the secretary's view."""
+    return f"/d/{dept['token']}" if "token" in request.path_params else f"/admin/departments/{dept['id']}"
+
+
+def department_page(request: Request, dept: Any, shown: dict[str, Any] | None) -> Response:
+    uploads = [upload_view(u) for u in store(request).uploads(dept["id"])]
+    secretary = "token" not in request.path_params
+    return render(
+        request,
+        "department.html",
+        organisation=details_of(workspace(request)).get("organisation", ""),
+        dept=dept,
+        uploads=uploads,
+        base_path=base_path(request, dept),
+        link=f"{str(request.base_url).rstrip('/')}/d/{dept['token']}" if secretary else "",
+        limits=limits(request),
+        shown=shown if shown is not None else (uploads[0] if uploads else None),
+    )
 
 
 def upload_view(upload: Any) -> dict[str, Any]:
@@ -334,26 +363,6 @@ async def admin_add_department(request: Request) -> Response:
     return RedirectResponse("/admin#departments", 303)
 
 
-async def admin_department(request: Request) -> Response:
-    require_admin(request)
-    st = store(request)
-    dept = st.department(request.path_params["id"])
-    if dept is None or dept["workspace_id"] != workspace(request)["id"]:
-        raise HTTPException(404)
-    uploads = [upload_view(u) for u in st.uploads(dept["id"])]
-    return render(
-        request,
-        "department.html",
-        organisation=details_of(workspace(request)).get("organisation", ""),
-        dept=dept,
-        uploads=uploads,
-        base_path=f"/admin/departments/{dept['id']}",
-        link=f"{str(request.base_url).rstrip('/')}/d/{dept['token']}",
-        limits=limits(request),
-        shown=None,
-    )
-
-
 async def admin_build(request: Request) -> Response:
     require_admin(request)
     form = await post_form(request)
@@ -444,29 +453,11 @@ async def admin_build_preview(request: Request) -> Response:
     return Response(store(request).get_blob(digest), media_type="image/png")
 
 
-async def admin_upload_file(request: Request) -> Response:
-    require_admin(request)
-    return _upload_file(request, None)
-
-
 # -- views: a department ------------------------------------------------------------------
 
 
 async def department(request: Request) -> Response:
-    dept = department_for(request)
-    st = store(request)
-    uploads = [upload_view(u) for u in st.uploads(dept["id"])]
-    return render(
-        request,
-        "department.html",
-        organisation=details_of(workspace(request)).get("organisation", ""),
-        dept=dept,
-        uploads=uploads,
-        base_path=f"/d/{dept['token']}",
-        link="",
-        limits=limits(request),
-        shown=uploads[0] if uploads else None,
-    )
+    return department_page(request, department_for(request), None)
 
 
 async def department_form(request: Request) -> Response:
@@ -481,7 +472,7 @@ async def department_form(request: Request) -> Response:
             500,
             ("สร้างแบบฟอร์มไม่ได้", "cannot make the form"),
             (exc.message_th, exc.message_en),
-            f"/d/{dept['token']}",
+            base_path(request, dept),
         )
     return download(data, name, XLSX)
 
@@ -500,7 +491,7 @@ async def department_upload(request: Request) -> Response:
 
 async def _receive_upload(request: Request, dept: Any, form: FormData) -> Response:
     st, lim = store(request), limits(request)
-    back = f"/d/{dept['token']}"
+    back = base_path(request, dept)
     file = form.get("workbook")
     if not isinstance(file, UploadFile) or not file.filename:
         return message(
@@ -550,39 +541,23 @@ async def _receive_upload(request: Request, dept: Any, form: FormData) -> Respon
         )
     upload_id = await run_in_threadpool(st.add_upload, dept["id"], name, data)
     await run_in_threadpool(check_upload, st, lim, upload_id)
-    return RedirectResponse(f"/d/{dept['token']}/uploads/{upload_id}", 303)
+    return RedirectResponse(f"{back}/uploads/{upload_id}", 303)
 
 
-def _upload_for(request: Request, dept: Any | None) -> Any:
+def _upload_for(request: Request, dept: Any) -> Any:
     upload = store(request).upload(request.path_params["upload"])
-    if upload is None or (dept is not None and upload["department_id"] != dept["id"]):
+    if upload is None or upload["department_id"] != dept["id"]:
         raise HTTPException(404)
-    if dept is None:
-        owner = store(request).department(upload["department_id"])
-        if owner is None or owner["workspace_id"] != workspace(request)["id"]:
-            raise HTTPException(404)
     return upload
 
 
 async def department_upload_page(request: Request) -> Response:
     dept = department_for(request)
-    st = store(request)
-    shown = upload_view(_upload_for(request, dept))
-    uploads = [upload_view(u) for u in st.uploads(dept["id"])]
-    return render(
-        request,
-        "department.html",
-        organisation=details_of(workspace(request)).get("organisation", ""),
-        dept=dept,
-        uploads=uploads,
-        base_path=f"/d/{dept['token']}",
-        link="",
-        limits=limits(request),
-        shown=shown,
-    )
+    return department_page(request, dept, upload_view(_upload_for(request, dept)))
 
 
-def _upload_file(request: Request, dept: Any | None) -> Response:
+async def department_upload_file(request: Request) -> Response:
+    dept = department_for(request)
     upload = _upload_for(request, dept)
     which = request.path_params["which"]
     if which == "annotated" and upload["annotated"]:
@@ -591,10 +566,6 @@ def _upload_file(request: Request, dept: Any | None) -> Response:
     if which == "original":
         return download(store(request).get_blob(upload["blob"]), upload["filename"], media_type(upload["filename"]))
     raise HTTPException(404)
-
-
-async def department_upload_file(request: Request) -> Response:
-    return _upload_file(request, department_for(request))
 
 
 ROUTES = [
@@ -607,16 +578,21 @@ ROUTES = [
     Route("/admin/departments", admin_add_department, methods=["POST"]),
     Route("/admin/emblem", admin_emblem, methods=["POST"]),
     Route("/admin/emblem.png", admin_emblem_picture),
-    Route("/admin/departments/{id:int}", admin_department),
-    Route("/admin/departments/{id:int}/uploads/{upload:int}/{which}", admin_upload_file),
     Route("/admin/build", admin_build, methods=["POST"]),
     Route("/admin/builds/{id:int}", admin_build_page),
     Route("/admin/builds/{id:int}/files/{pos:int}", admin_build_file),
     Route("/admin/builds/{id:int}/all.zip", admin_build_zip),
     Route("/admin/builds/{id:int}/preview.png", admin_build_preview),
-    Route("/d/{token}", department),
-    Route("/d/{token}/form.xlsx", department_form),
-    Route("/d/{token}/upload", department_upload, methods=["POST"]),
-    Route("/d/{token}/uploads/{upload:int}", department_upload_page),
-    Route("/d/{token}/uploads/{upload:int}/{which}", department_upload_file),
+    # a department's pages: through its link, or by the secretary (uploading on its behalf)
+    *(
+        route
+        for prefix in ("/d/{token}", "/admin/departments/{id:int}")
+        for route in (
+            Route(prefix, department),
+            Route(f"{prefix}/form.xlsx", department_form),
+            Route(f"{prefix}/upload", department_upload, methods=["POST"]),
+            Route(f"{prefix}/uploads/{{upload:int}}", department_upload_page),
+            Route(f"{prefix}/uploads/{{upload:int}}/{{which}}", department_upload_file),
+        )
+    ),
 ]
