@@ -420,3 +420,14 @@ def test_an_organisation_s_pages_do_not_answer_in_a_district_workspace(tmp_path)
     client.post("/login", data={"csrf": csrf_of(page.text), "password": PASSWORD})
     assert client.get("/admin").status_code == 404
     assert client.get(f"/d/{token}").status_code == 404
+
+
+def test_department_links_use_the_office_address_when_serving_the_network(tmp_path):
+    client = TestClient(create_app(tmp_path, public_url="http://192.168.1.20:8000/"), client=LOCAL)
+    links = set_up(client)
+    overview = client.get("/admin").text
+    assert f'value="http://192.168.1.20:8000{links["กองคลัง"]}"' in overview
+    assert "--host 0.0.0.0" not in overview
+    local = TestClient(create_app(tmp_path / "other"), client=LOCAL, base_url="http://127.0.0.1:8000")
+    set_up(local)
+    assert "--host 0.0.0.0" in local.get("/admin").text  # links that only this computer can open: said so

@@ -29,6 +29,17 @@ def default_data_folder() -> Path:
     return Path(platformdirs.user_data_dir("ita-report", appauthor=False))
 
 
+def office_address() -> str:
+    """This computer's address on the office network (the one its default route leaves by;
+    no packet is sent); ``127.0.0.1`` when it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
 def _port_free(host: str, port: int) -> bool:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -53,10 +64,14 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, data: Path | None = None
             f"port {port} is in use (is ita-report serve already running?); try --port {port + 1}",
         )
     folder = Path(data) if data is not None else default_data_folder()
-    app = create_app(folder)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    everywhere = host in ("0.0.0.0", "::")
+    public = f"http://{office_address()}:{port}" if everywhere else None
+    app = create_app(folder, public_url=public)
+    shown = "127.0.0.1" if everywhere else host
     url = f"http://{shown}:{port}/"
     print(f"ita-report: {url}  (ข้อมูล / data: {folder})  กด Ctrl+C เพื่อหยุด / Ctrl+C to stop", flush=True)
+    if public:
+        print(f"เครื่องอื่นในสำนักงานเปิดได้ที่ / other computers in the office: {public}/", flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     if open_browser:

@@ -157,8 +157,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return message(request, code, title, text, back=back)
 
 
-def create_app(data: Path, *, limits: Limits | None = None, recheck: bool = True) -> Starlette:
-    """The web app over the data folder ``data`` (made if missing)."""
+def create_app(
+    data: Path, *, limits: Limits | None = None, recheck: bool = True, public_url: str | None = None
+) -> Starlette:
+    """The web app over the data folder ``data`` (made if missing). ``public_url`` is the
+    address other computers reach it at (``http://192.168.1.20:8000``), used in the
+    departments' links; ``None``: the address the page was opened with."""
     st = Store(data)
     lim = limits or Limits()
     st.fail_interrupted_builds()
@@ -181,6 +185,7 @@ def create_app(data: Path, *, limits: Limits | None = None, recheck: bool = True
     app.state.store = st
     app.state.limits = lim
     app.state.failed_logins = FailedLogins()
+    app.state.public_url = public_url.rstrip("/") if public_url else None
     if recheck and st.unchecked_uploads():
         threading.Thread(target=views.recheck_interrupted, args=(st, lim), daemon=True, name="recheck").start()
     return app

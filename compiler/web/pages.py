@@ -170,6 +170,12 @@ async def post_form(request: Request, *, files: int = 0) -> FormData:
     return form
 
 
+def public_base(request: Request) -> str:
+    """The address departments open their links at: the one ``serve`` found for the office
+    network, else the one this page was opened with."""
+    return request.app.state.public_url or str(request.base_url).rstrip("/")
+
+
 def is_local(request: Request) -> bool:
     host = request.client.host if request.client else ""
     return host in ("127.0.0.1", "::1", "localhost")

@@ -33,6 +33,7 @@ from compiler.web.pages import (
     media_type,
     message,
     post_form,
+    public_base,
     render,
     require_admin,
     store,
@@ -71,7 +72,7 @@ def department_page(request: Request, dept: Any, shown: dict[str, Any] | None) -
         dept=dept,
         uploads=uploads,
         base_path=base_path(request, dept),
-        link=f"{str(request.base_url).rstrip('/')}/d/{dept['token']}" if secretary else "",
+        link=f"{public_base(request)}/d/{dept['token']}" if secretary else "",
         limits=limits(request),
         shown=shown if shown is not None else (uploads[0] if uploads else None),
     )
@@ -296,7 +297,7 @@ async def admin(request: Request) -> Response:
     st = store(request)
     ws = workspace(request)
     departments = await run_in_threadpool(st.departments, ws["id"])
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     return render(
         request,
         "admin.html",
@@ -306,6 +307,7 @@ async def admin(request: Request) -> Response:
         departments=departments,
         builds=st.builds(ws["id"]),
         base=base,
+        local_only=base.startswith(("http://127.", "http://localhost", "http://[::1]")),
         soffice=pipeline.has_soffice(),
         emblem=bool(st.setting("emblem")),
         sent=sum(1 for d in departments if d["upload_id"]),
