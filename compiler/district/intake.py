@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING
 from compiler import thai
 from compiler.district.safezip import LIMITS, ZipLimits, extracted
 from compiler.errors import InputError, UsageError
+from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity
 from compiler.report.merge import department_order, merge
 from compiler.safeio import check_target
@@ -135,15 +136,7 @@ def _unreadable(submission: str, findings: Sequence[Finding], files: int = 0) ->
 
 
 def _no_workbooks(submission: str) -> Finding:
-    return Finding(
-        "no-workbooks",
-        Severity.ERROR,
-        submission,
-        "",
-        "",
-        "ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา",
-        "no workbook (.xlsx .xlsm .xls .ods) in this submission",
-    )
+    return new_finding("no-workbooks", file=submission, sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา", en="no workbook (.xlsx .xlsm .xls .ods) in this submission")
 
 
 def survey_files(
@@ -166,7 +159,7 @@ def survey_files(
     if report is not None:
         org = report.organisation
         name, district, province = org.name, org.district, org.province
-        year: int | None = org.fiscal_year or None
+        year: int | None = org.fiscal_year
         score, stated = org.score, org.stated_level
     else:
         name = str(_common(readable, "organisation") or submission_name(submission))
@@ -222,15 +215,7 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
         return _unreadable(
             submission,
             [
-                Finding(
-                    "internal-error",
-                    Severity.ERROR,
-                    submission,
-                    "",
-                    "",
-                    f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})",
-                    f"the submission could not be processed: {type(exc).__name__}: {exc}",
-                )
+                new_finding("internal-error", file=submission, sheet="", cell="", th=f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})", en=f"the submission could not be processed: {type(exc).__name__}: {exc}")
             ],
         )
 
@@ -356,15 +341,7 @@ def _duplicates(organisations: Sequence[OrganisationSummary]) -> dict[str, Findi
             continue
         listed = ", ".join(o.submission for o in group)
         for o in group:
-            out[o.submission] = Finding(
-                "duplicate-submission",
-                Severity.WARNING,
-                o.submission,
-                "",
-                "",
-                f"{o.name} ส่งมามากกว่าหนึ่งชุด ({listed}) กรุณาตรวจสอบว่าชุดใดเป็นฉบับล่าสุด",
-                f"{o.name} sent more than one submission ({listed}); check which one is current",
-            )
+            out[o.submission] = new_finding("duplicate-submission", file=o.submission, sheet="", cell="", th=f"{o.name} ส่งมามากกว่าหนึ่งชุด ({listed}) กรุณาตรวจสอบว่าชุดใดเป็นฉบับล่าสุด", en=f"{o.name} sent more than one submission ({listed}); check which one is current")
     return out
 
 

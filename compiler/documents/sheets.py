@@ -9,17 +9,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # openpyxl is only needed to write sheets
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
-from compiler.documents.measures import measures_document
-from compiler.documents.model import Block, Comment, Document, OfficialDate, Signature
-from compiler.documents.names import correct_names
 from compiler.documents.parse import (
-    FINDING_CODES,
-    document_kind,
     element_of,
-    read_document_sheet,
-    read_documents,
-    split_number,
-    unit_line,
 )
 from compiler.documents.spec import (
     ALL_KINDS,
@@ -29,8 +20,6 @@ from compiler.documents.spec import (
     HEADER_HINT,
     HEADER_TEXT,
     DocumentKind,
-    DocumentSpec,
-    Element,
 )
 
 # ============================================================================================
@@ -138,28 +127,3 @@ def write_blank_document_sheets(wb: Workbook) -> None:
     for kind in ALL_KINDS:
         if kind.value not in wb.sheetnames:
             write_document_sheet(wb.create_sheet(kind.value), kind)
-
-
-__all__ = [
-    "DOCUMENT_SPECS",
-    "ELEMENTS",
-    "FINDING_CODES",
-    "Block",
-    "Comment",
-    "Document",
-    "DocumentKind",
-    "DocumentSpec",
-    "Element",
-    "OfficialDate",
-    "Signature",
-    "correct_names",
-    "document_kind",
-    "element_of",
-    "measures_document",
-    "read_document_sheet",
-    "read_documents",
-    "split_number",
-    "unit_line",
-    "write_blank_document_sheets",
-    "write_document_sheet",
-]

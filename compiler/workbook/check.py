@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler import thai
+from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
 from compiler.workbook import standard
 from compiler.workbook.normalise import normalise_workbook
@@ -40,8 +41,8 @@ class CheckResult:
         return not self.errors
 
 
-def _finding(wb: DepartmentWorkbook, code: str, sev: Severity, sheet: str, cell: str, th: str, en: str) -> Finding:
-    return Finding(code, sev, wb.file, sheet, cell, th, en)
+def _finding(wb: DepartmentWorkbook, code: str, sheet: str, cell: str, th: str, en: str) -> Finding:
+    return new_finding(code, file=wb.file, sheet=sheet, cell=cell, th=th, en=en)
 
 
 _TONES = re.compile("[\u0e48-\u0e4b\u0e4c]")
@@ -88,7 +89,6 @@ def _check_info(wb: DepartmentWorkbook) -> list[Finding]:
                 _finding(
                     wb,
                     "missing-value",
-                    Severity.ERROR,
                     sheet,
                     where,
                     f"ไม่ได้กรอก '{f.label}'" + ("" if where else f" (ไม่พบแถว '{f.label}' ในแผ่นงาน)"),
@@ -101,7 +101,6 @@ def _check_info(wb: DepartmentWorkbook) -> list[Finding]:
             _finding(
                 wb,
                 "unknown-version",
-                Severity.WARNING,
                 sheet,
                 wb.info_cells.get("version", ""),
                 f"แบบฟอร์มรุ่น {version} ต่างจากรุ่นที่ระบบรองรับ ({standard.STANDARD_VERSION}) กรุณาใช้แบบฟอร์มใหม่",
@@ -152,7 +151,6 @@ def _check_level(wb: DepartmentWorkbook) -> list[Finding]:
         _finding(
             wb,
             "level-contradicts-score",
-            Severity.WARNING,
             standard.SHEET_INFO,
             wb.info_cells.get("stated_level", ""),
             f"ระดับที่ระบุ '{stated}' ไม่ตรงกับคะแนน {thai.format_score(score)} ซึ่งอยู่ในระดับ {level}",
@@ -176,7 +174,6 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
                 _finding(
                     wb,
                     "name-misspelt",
-                    Severity.WARNING,
                     sheet,
                     cell,
                     f"ชื่อ '{variant}' สะกดต่างจากชื่อหน่วยงาน '{place}' กรุณาตรวจสอบ",
@@ -213,7 +210,6 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
             _finding(
                 wb,
                 "no-measures",
-                Severity.ERROR,
                 sheet,
                 "",
                 "ไม่มีมาตรการในแผ่นงานนี้ กรุณากรอกอย่างน้อยหนึ่งมาตรการ (แถวตัวอย่างไม่นับ)",
@@ -233,7 +229,6 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                     _finding(
                         wb,
                         "missing-value",
-                        Severity.ERROR,
                         sheet,
                         cell_ref(m.row, cols[key]),
                         f"ไม่ได้กรอก '{label}' ของมาตรการ{_name(m)}",
@@ -247,7 +242,6 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                     _finding(
                         wb,
                         "duplicate-number",
-                        Severity.WARNING,
                         sheet,
                         cell_ref(m.row, cols["number"]),
                         f"ลำดับ {m.number} ซ้ำกับมาตรการก่อนหน้า รายงานจะรวมเป็นมาตรการเดียวกัน",
@@ -288,7 +282,6 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
         _finding(
             wb,
             "period-outside-fiscal-year",
-            Severity.WARNING,
             standard.SHEET_MEASURES,
             cell,
             f"ระยะเวลา ({', '.join(bad)}) อยู่นอกปีงบประมาณ {fy} (1 ต.ค. {fy - 1} – 30 ก.ย. {fy})",
@@ -340,7 +333,6 @@ def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
                     _finding(
                         wb,
                         "name-mismatch" if key == "organisation" else "organisation-mismatch",
-                        Severity.WARNING,
                         standard.SHEET_INFO,
                         wb.info_cells.get(key, ""),
                         f"'{labels[key]}' เป็น '{v}' แต่ไฟล์อื่น ({holders}) เป็น '{majority}'",
@@ -351,15 +343,7 @@ def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
 
 
 def no_workbooks_finding(folder: Path) -> Finding:
-    return Finding(
-        "no-workbooks",
-        Severity.ERROR,
-        str(folder),
-        "",
-        "",
-        "ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้",
-        "no workbook (.xlsx .xlsm .xls .ods) in this folder",
-    )
+    return new_finding("no-workbooks", file=str(folder), sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้", en="no workbook (.xlsx .xlsm .xls .ods) in this folder")
 
 
 def display_names(files: Sequence[Path]) -> list[str]:
