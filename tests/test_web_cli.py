@@ -31,7 +31,7 @@ def test_serve_opens_the_browser_through_webbrowser_and_serves_the_first_start(t
     )
     try:
         deadline = time.monotonic() + 60
-        while not opened.exists() and time.monotonic() < deadline and server.poll() is None:
+        while not (opened.exists() and opened.read_text()) and time.monotonic() < deadline and server.poll() is None:
             time.sleep(0.1)
         assert opened.read_text() == f"http://127.0.0.1:{port}/"
         with urllib.request.urlopen(opened.read_text()) as page:

@@ -37,7 +37,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from compiler.web import views
+from compiler.web import jobs, views
 from compiler.web.pages import Limits, message, message_page
 from compiler.web.storage import Store
 
@@ -187,5 +187,5 @@ def create_app(
     app.state.failed_logins = FailedLogins()
     app.state.public_url = public_url.rstrip("/") if public_url else None
     if recheck and st.unchecked_uploads():
-        threading.Thread(target=views.recheck_interrupted, args=(st, lim), daemon=True, name="recheck").start()
+        threading.Thread(target=jobs.recheck_interrupted, args=(st, lim), daemon=True, name="recheck").start()
     return app
