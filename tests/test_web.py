@@ -329,6 +329,8 @@ def test_uploads_stored_but_not_checked_are_checked_at_the_next_start(tmp_path):
     store = Store(tmp_path)
     dept = store.departments(store.workspace()["id"])[1]
     upload_id = store.add_upload(dept["id"], "กองคลัง.xlsx", sample("กองคลัง"))  # the server stopped here
+    page = client.get(f"/admin/departments/{dept['id']}/uploads/{upload_id}")
+    assert "กำลังตรวจไฟล์นี้" in page.text and "ไม่พบปัญหา" not in page.text
     create_app(tmp_path)  # the next start checks it in the background
     deadline = time.monotonic() + 60
     while store.upload(upload_id)["status"] == "checking" and time.monotonic() < deadline:
