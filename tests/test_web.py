@@ -433,3 +433,37 @@ def test_department_links_use_the_office_address_when_serving_the_network(tmp_pa
     local = TestClient(create_app(tmp_path / "other"), client=LOCAL, base_url="http://127.0.0.1:8000")
     set_up(local)
     assert "--host 0.0.0.0" in local.get("/admin").text  # links that only this computer can open: said so
+
+
+def test_a_reissued_link_replaces_the_old_one_and_keeps_the_history(web):
+    client, links, _ = web
+    dept = department_client(client)
+    upload(dept, links["กองคลัง"], "ก่อน.xlsx", sample("กองคลัง"))
+    path = re.search(r'<a href="(/admin/departments/\d+)">กองคลัง</a>', client.get("/admin").text).group(1)
+    page = client.get(path)
+    assert department_client(client).post(f"{path}/reissue", data={"csrf": csrf_of(page.text)}).url.path == "/login"
+    reissued = client.post(f"{path}/reissue", data={"csrf": csrf_of(page.text)})
+    new = re.search(r'value="http://testserver(/d/[^"]+)"', reissued.text).group(1)
+    assert new != links["กองคลัง"]
+    assert dept.get(links["กองคลัง"]).status_code == 404
+    assert "ก่อน.xlsx" in dept.get(new).text
+
+
+def test_a_download_name_cannot_break_its_header(web):
+    client, links, _ = web
+    dept = department_client(client)
+    sent = upload(dept, links["กองคลัง"], 'a"; filename="evil.html.xlsx', sample("กองคลัง"))
+    response = dept.get(f"{sent.url.path}/original")
+    disposition = response.headers["content-disposition"]
+    plain = disposition.split('filename="', 1)[1].split('"', 1)[0]
+    assert disposition.count('"') == 2 and ";" not in plain and "=" not in plain and plain.endswith(".xlsx")
+    from compiler.web.pages import download
+
+    forged = download(b"x", 'กอง"; filename="evil.html\r\nX-Header: 1.xlsx').headers["content-disposition"]
+    plain = forged.split('filename="', 1)[1].split('"', 1)[0]
+    assert (
+        forged.count('"') == 2
+        and "\r" not in forged
+        and "\n" not in forged
+        and plain == "filenameevil.htmlX-Header 1.xlsx"
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,8 +120,9 @@ def message(
 def download(data: bytes, name: str, media_type: str = "application/octet-stream") -> Response:
     """A file download whose (Thai) name survives every browser (RFC 6266 ``filename*``)."""
     stem, suffix = Path(name).stem, Path(name).suffix
-    ascii_name = (stem.encode("ascii", "ignore").decode().strip(" .") or "file") + suffix
-    quoted = urllib.parse.quote(name)
+    # the plain name for old browsers: letters, digits and a few marks only (no quote to break out of)
+    ascii_name = (re.sub(r"[^A-Za-z0-9 ._()-]", "", stem).strip(" .") or "file") + re.sub(r"[^A-Za-z0-9.]", "", suffix)
+    quoted = urllib.parse.quote(name, safe="")
     return Response(
         data,
         media_type=media_type,

@@ -108,6 +108,17 @@ async def admin_add_department(request: Request) -> Response:
     return RedirectResponse("/admin#departments", 303)
 
 
+async def admin_reissue_link(request: Request) -> Response:
+    """A new link for a department whose link went where it should not; the old one stops working."""
+    require_admin(request)
+    await post_form(request)
+    dept = store(request).department(request.path_params["id"])
+    if dept is None or dept["workspace_id"] != workspace(request)["id"]:
+        raise HTTPException(404)
+    await run_in_threadpool(store(request).reissue_link, dept["id"])
+    return RedirectResponse(f"/admin/departments/{dept['id']}", 303)
+
+
 async def admin_build(request: Request) -> Response:
     require_admin(request)
     form = await post_form(request)

@@ -295,6 +295,13 @@ class Store:
         with self.transaction() as db:
             self._add_department(db, workspace_id, name)
 
+    def reissue_link(self, department_id: int) -> str:
+        """A new link token for a department (the old link stops working); returns it."""
+        token = secrets.token_urlsafe(24)
+        with self.transaction() as db:
+            db.execute("UPDATE department SET token = ? WHERE id = ?", (token, department_id))
+        return token
+
     def departments(self, workspace_id: int) -> list[sqlite3.Row]:
         """Every department with its latest upload (``NULL`` columns when it has sent none)."""
         with self.connection() as db:

@@ -41,6 +41,7 @@ from compiler.web.secretary import (
     admin_details,
     admin_emblem,
     admin_emblem_picture,
+    admin_reissue_link,
 )
 from compiler.web.storage import Store
 
@@ -188,6 +189,7 @@ ROUTES = [
     Route("/admin", admin),
     Route("/admin/details", admin_details, methods=["POST"]),
     Route("/admin/departments", admin_add_department, methods=["POST"]),
+    Route("/admin/departments/{id:int}/reissue", admin_reissue_link, methods=["POST"]),
     Route("/admin/emblem", admin_emblem, methods=["POST"]),
     Route("/admin/emblem.png", admin_emblem_picture),
     Route("/admin/build", admin_build, methods=["POST"]),
