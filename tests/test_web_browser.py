@@ -132,6 +132,9 @@ def test_secretary_builds_the_report_and_downloads_it(page, site):
         send(page, f"{base}{links[name]}", f"{name}.xlsx", sample(name))
     sign_in(page, base)
     assert "ส่งแล้ว" in page.inner_text(".summary")
+    copy = page.locator("table.departments button.copy").first
+    copy.click()  # the progressive enhancement: a copy button beside each link
+    sync_api.expect(copy).to_have_text("คัดลอกแล้ว ✓")
     shot(page, "overview")
     page.click("table.departments a >> text=กองคลัง")
     assert page.locator("#history tbody tr").count() >= 1 and links["กองคลัง"] in page.input_value("input.link-box")
@@ -227,3 +230,16 @@ def test_screenshots_are_readable_pngs():
     ):
         data = (SHOTS / f"web_{name}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, name
+
+
+def test_the_pages_work_without_javascript(browser, site):
+    base, links = site
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 860})
+    try:
+        page = context.new_page()
+        send(page, f"{base}{links['กองช่าง']}", "ไม่มีสคริปต์.xlsx", sample("กองช่าง"))
+        assert "ไม่พบปัญหา" in page.inner_text("#result")
+        sign_in(page, base)
+        assert page.locator("button.copy").count() == 0 and page.locator("input.link-box").count() == 4
+    finally:
+        context.close()
