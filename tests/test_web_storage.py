@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 
 import pytest
 
@@ -99,3 +100,9 @@ def test_set_up_happens_once(tmp_path):
     with pytest.raises(StorageError):
         store.set_up("organisation", {}, "other", ["กองช่าง"])
     assert store.setting("password") == "hash"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_new_data_folder_is_its_owner_s_only(tmp_path):
+    Store(tmp_path / "new")
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700

@@ -38,8 +38,8 @@ def check_upload(st: Store, lim: Limits, upload_id: int) -> None:
 
 def run_build(st: Store, lim: Limits, build_id: int, uploads: list[Any], pdf: bool, date: str = "") -> None:
     """Build in a contained worker and record the files; any failure is recorded, so no
-    build is left ``running``. No memory limit: LibreOffice, a child of the worker, maps
-    more address space than it uses (the inputs were each checked under the limit)."""
+    build is left ``running``. With a PDF, no memory limit: LibreOffice, a child of the
+    worker, maps more address space than it uses (the inputs were each checked under it)."""
     try:
         workbooks = [(u["department"], pipeline.suffix_of(u["filename"]), st.get_blob(u["blob"])) for u in uploads]
         emblem = st.setting("emblem")
@@ -53,7 +53,7 @@ def run_build(st: Store, lim: Limits, build_id: int, uploads: list[Any], pdf: bo
             picture,
             date,
             timeout_s=lim.build_timeout_s,
-            memory_mb=None,
+            memory_mb=None if pdf else lim.check_memory_mb,
         )
     except pipeline.CompilerError as exc:
         st.finish_build(build_id, "failed", {"error_th": exc.message_th, "error_en": exc.message_en}, [])

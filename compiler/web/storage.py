@@ -168,6 +168,8 @@ class Store:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         try:
+            # the folder holds the password's hash and the session key: its owner's only
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             (self.folder / "blobs" / "tmp").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(
