@@ -93,7 +93,7 @@ def background_server(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> I
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True, name="ita-report-serve")
+    thread = threading.Thread(target=server.run, daemon=True, name="ita_report_serve")
     thread.start()
     while not server.started:
         if not thread.is_alive():

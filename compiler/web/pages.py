@@ -126,7 +126,7 @@ def download(data: bytes, name: str, media_type: str = "application/octet-stream
     return Response(
         data,
         media_type=media_type,
-        headers={"content-disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"},
+        headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"},
     )
 
 
