@@ -9,6 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the document model sits in the documents pipeline
+    from compiler.documents.model import Document
 
 
 class Severity(str, Enum):
@@ -180,7 +184,7 @@ class DepartmentWorkbook:
     info_cells: dict[str, str]  # key -> A1 cell of the value, for messages
     measures: tuple[Measure, ...]
     scores: dict[str, float]
-    documents: dict[str, object] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)  # by sheet name
     findings: tuple[Finding, ...] = ()
     version: str = ""
     measure_columns: dict[str, int] = field(default_factory=dict)  # field key -> 1-based column

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "compiler"
 MAX_LINES = 500
 #: Modules still being split (emptied as they are): each is a failure to fix, not a licence.
-SPLIT_PENDING = {"compiler/docx/typeset.py", "compiler/district/summary.py"}
+SPLIT_PENDING = {"compiler/docx/typeset.py"}
 
 #: Stage of each module (a prefix matches a whole folder); lower stages come first.
 STAGES: dict[str, int] = {
@@ -27,6 +27,7 @@ STAGES: dict[str, int] = {
     "compiler.safeio": 1,
     "compiler.workers": 1,
     "compiler.findings": 2,
+    "compiler.uploads": 2,
     "compiler.workbook.standard": 3,
     "compiler.documents.spec": 3,
     "compiler.documents.rows": 5,
@@ -52,6 +53,7 @@ STAGES: dict[str, int] = {
     "compiler.district.expect": 12,
     "compiler.district": 13,
     "compiler.api": 14,
+    "compiler.inmemory": 14,
     "compiler.cli": 15,
     "compiler.web": 15,
     "compiler.report.template_builder": 16,

@@ -201,11 +201,10 @@ def _emblem_path(org: Organisation, workbooks: Sequence[DepartmentWorkbook]) -> 
 
 
 def workbook_documents(wb: DepartmentWorkbook, org: Organisation) -> tuple[list[Document], list[Finding]]:
-    """The documents of one department workbook: those ``check`` stored in ``wb.documents``
-    (values that are :class:`Document`), else read again from the file."""
-    stored = [d for d in wb.documents.values() if isinstance(d, Document)]
-    if stored or wb.documents:
-        return stored, []
+    """The documents of one department workbook: those ``check`` stored in ``wb.documents``,
+    else (a workbook made without them) read again from the file."""
+    if wb.documents:
+        return list(wb.documents.values()), []
     from compiler.workbook.read import read_workbook
 
     raw = read_workbook(Path(wb.path), display=wb.file)

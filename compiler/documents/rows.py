@@ -109,7 +109,7 @@ def _parse_date(value: object) -> OfficialDate | None:
         # "เดือน มีนาคม พ.ศ. 2565" leaves the day to fill in; "31 กุมภาพันธ์ 2565" is no date
         if mentions and not _DAY_BEFORE_MONTH.search(thai.to_arabic_digits(text)):
             year, month = mentions[0]
-            return OfficialDate(year + thai.BE_OFFSET, month, None)
+            return OfficialDate(thai.to_be_year(year), month, None)
     return None
 
 

@@ -158,6 +158,23 @@ def department_order(workbooks: Sequence[DepartmentWorkbook]) -> list[Department
     return [wb for _, wb in indexed]
 
 
+def merge_measures(workbooks: Sequence[DepartmentWorkbook]) -> tuple[list[MergedMeasure], list[Finding]]:
+    """Every measure of an organisation once, its departments' parts in the usual order
+    (used by ``merge`` and by the district intake, which must count measures the same way)."""
+    groups: dict[tuple[int, object], list[Measure]] = {}
+    for wb in department_order(workbooks):
+        for m in wb.measures:
+            groups.setdefault(_key(m), []).append(m)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+    measures: list[MergedMeasure] = []
+    findings: list[Finding] = []
+    for _, group in ordered:
+        merged, extra = _merge_one(group)
+        measures.append(merged)
+        findings.extend(extra)
+    return measures, findings
+
+
 def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) -> tuple[Report | None, list[Finding]]:
     """One ``Report`` from an organisation's department workbooks, or ``None`` and the
     findings that prevent it (the workbooks disagree on who they are)."""
@@ -165,16 +182,8 @@ def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) ->
     if org is None:
         return None, findings
     workbooks = department_order(workbooks)
-    groups: dict[tuple[int, object], list[Measure]] = {}
-    for wb in workbooks:
-        for m in wb.measures:
-            groups.setdefault(_key(m), []).append(m)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
-    measures: list[MergedMeasure] = []
-    for _, group in ordered:
-        merged, extra = _merge_one(group)
-        measures.append(merged)
-        findings.extend(extra)
+    measures, extra = merge_measures(workbooks)
+    findings.extend(extra)
     scores: dict[str, float] = {}
     for wb in workbooks:
         for code, value in wb.scores.items():

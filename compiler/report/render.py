@@ -51,9 +51,9 @@ from compiler import errors, safeio, thai
 from compiler.docx import templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE
 from compiler.model import DepartmentPart, MergedMeasure, Report
+from compiler.report.merge import LAYOUTS
 from compiler.workbook.standard import level_for
 
-LAYOUTS = ("measures", "numbered", "indicators")
 DIGIT_STYLES = ("thai", "arabic")
 #: What the signature block shows when the workbook names no executive.
 NO_EXECUTIVE = "." * 50

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,7 +271,7 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
     for line in m.period:
         for year, month in thai.month_mentions(line):
             if not (first.year, first.month) <= (year, month) <= (last.year, last.month):
-                bad.append(f"{thai.MONTHS_ABBR[month - 1]} {year + thai.BE_OFFSET}")
+                bad.append(f"{thai.MONTHS_ABBR[month - 1]} {thai.to_be_year(year)}")
         plain = thai.to_arabic_digits(line)
         for y in re.findall(r"ปีงบประมาณ\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})", plain):
             if int(y) != fy and thai.to_be_year(int(y)) != fy:
@@ -352,16 +352,27 @@ def display_names(files: Sequence[Path]) -> list[str]:
     return [f.name if counts[f.name] == 1 else str(f) for f in files]
 
 
+#: A progress callback: ``(done, total, what)`` after each step (``what`` names the file).
+Progress = Callable[[int, int, str], None]
+
+
 def check_files(
-    files: Sequence[Path], names: Sequence[str] | None = None, groups: Sequence[object] | None = None
+    files: Sequence[Path],
+    names: Sequence[str] | None = None,
+    groups: Sequence[object] | None = None,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Read, normalise and check ``files`` (already expanded), then cross-check each group.
 
     ``groups`` gives each file's group (one organisation's submission); workbooks are only
-    compared within a group. ``None`` compares them all.
+    compared within a group. ``None`` compares them all. ``progress`` is called after each file.
     """
     names = list(names) if names is not None else display_names(files)
-    books = [check_workbook(normalise_workbook(read_workbook(f, display=n))) for f, n in zip(files, names)]
+    books = []
+    for i, (f, n) in enumerate(zip(files, names), start=1):
+        books.append(check_workbook(normalise_workbook(read_workbook(f, display=n))))
+        if progress is not None:
+            progress(i, len(files), n)
     findings = [f for wb in books for f in wb.findings]
     keys = list(groups) if groups is not None else [None] * len(books)
     for key in dict.fromkeys(keys):
@@ -369,7 +380,7 @@ def check_files(
     return CheckResult(tuple(books), tuple(findings))
 
 
-def check_paths(paths: Iterable[Path | str]) -> CheckResult:
+def check_paths(paths: Iterable[Path | str], progress: Progress | None = None) -> CheckResult:
     """``ita-report check``: every workbook under ``paths`` checked, all findings in one run.
 
     Workbooks are compared with each other (names spelt differently) within one folder, and
@@ -384,7 +395,7 @@ def check_paths(paths: Iterable[Path | str]) -> CheckResult:
         empty.extend(none)
         files.extend(found)
         groups.extend(f.parent if p.is_dir() else "given" for f in found)
-    result = check_files(files, groups=groups)
+    result = check_files(files, groups=groups, progress=progress)
     if empty:
         result = CheckResult(result.workbooks, tuple(no_workbooks_finding(e) for e in empty) + result.findings)
     return result

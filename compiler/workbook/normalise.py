@@ -8,6 +8,8 @@ mark order fixed). What cannot be read as the standard expects becomes a finding
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compiler import thai
 from compiler.findings import too_long
 from compiler.model import (
@@ -21,6 +23,9 @@ from compiler.workbook.cells import _Ctx, _inspect_text, _score, cell_text, matc
 from compiler.workbook.measures import _read_measures, _read_scores, locate_table
 from compiler.workbook.read import RawSheet, RawWorkbook
 from compiler.workbook.standard import Field
+
+if TYPE_CHECKING:
+    from compiler.documents.model import Document
 
 
 # --- ข้อมูลหน่วยงาน -----------------------------------------------------------------------------
@@ -163,7 +168,7 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
     )
 
 
-def _read_documents(ctx: _Ctx, raw: RawWorkbook, info: dict[str, object]) -> dict[str, object]:
+def _read_documents(ctx: _Ctx, raw: RawWorkbook, info: dict[str, object]) -> dict[str, Document]:
     """The filled ประกาศ / คำสั่ง / บันทึกข้อความ sheets as documents, their findings added."""
     from compiler.documents.parse import read_documents
 
