@@ -68,7 +68,7 @@ def test_check_workbook_names_the_file_after_the_department_and_marks_the_cell()
 
 def test_a_label_cannot_escape_the_job_folder():
     checked = pipeline.check_workbook("../../etc/กองคลัง", ".xlsx", sample("กองคลัง"))
-    assert checked["file"] == "etcกองคลัง.xlsx"
+    assert checked["file"] == "กองคลัง.xlsx"  # the last part of the name only, made safe
 
 
 def test_build_documents_returns_the_report_as_bytes():
@@ -105,3 +105,27 @@ def test_csrf_token_belongs_to_its_session():
     token = csrf_token(session)
     assert csrf_token(session) == token and csrf_ok(session, token)
     assert not csrf_ok(session, token + "x") and not csrf_ok({}, token) and not csrf_ok(session, None)
+
+
+def _naming_pictures(data: bytes, picture: str) -> bytes:
+    """The workbook with its ไฟล์ตราครุฑ and ไฟล์ตราหน่วยงาน set to ``picture`` (a path on the server)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for row in wb["ข้อมูลหน่วยงาน"].iter_rows():
+        if row[0].value in ("ไฟล์ตราครุฑ", "ไฟล์ตราหน่วยงาน"):
+            row[1].value = picture
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_path_typed_in_an_upload_is_never_opened(render_png):
+    workbook = _naming_pictures(sample("กองคลัง"), str(render_png))
+    built = pipeline.build_documents([("กองคลัง", ".xlsx", workbook)], pdf=False)
+    assert not built["refused"] and built["pictures_ignored"]
+    for name, data in built["files"]:
+        assert len(docx.Document(io.BytesIO(data)).inline_shapes) == 0, name
+    given = pipeline.build_documents([("กองคลัง", ".xlsx", workbook)], pdf=False, emblem=render_png.read_bytes())
+    measures = dict(given["files"])["ประกาศมาตรการ.docx"]
+    assert len(docx.Document(io.BytesIO(measures)).inline_shapes) == 1  # the secretary's own upload is used

@@ -4,9 +4,8 @@ Every function here that touches a workbook runs in a separate process with a ti
 memory limit (``run_contained``): a hostile upload can neither hang the server nor use up
 its memory, and a crash in a worker is a message, not a dead server.
 
-The library's API takes paths today, so each job writes its files into a private temporary
-folder under names made here (never a name from a request), calls ``compiler.api`` and reads
-what it wrote back as bytes. When the library takes bytes this module is the only one to change.
+Uploads go to the library as ``(name, bytes)`` (``compiler.inmemory``, ``compiler.uploads``:
+staged in a private folder under safe names, never a name from a request as a path).
 """
 
 from __future__ import annotations
@@ -40,6 +39,8 @@ class ContainedError(CompilerError):
 #: of ~220 ms of imports (a sample workbook's check: 0.24 s → 0.03 s, measured here).
 PRELOAD = [
     "compiler.web.pipeline",
+    "compiler.inmemory",
+    "compiler.uploads",
     "compiler.safeio",
     "compiler.workbook.read",
     "compiler.workbook.check",
@@ -142,54 +143,40 @@ def suffix_of(filename: str) -> str:
     return suffix if suffix in WORKBOOK_SUFFIXES else ""
 
 
-def _stem(text: str, fallback: str) -> str:
-    from compiler.safeio import safe_stem
+def _rows(findings: Any, folder: Path | None = None) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts in reading order; a ``file`` inside the job's own
+    ``folder`` (an output folder the user never saw) is left out."""
+    from compiler.inmemory import findings_json
 
-    return safe_stem(text) or fallback
-
-
-def _finding_rows(findings: Any, tmp: Path | None = None) -> list[dict[str, str]]:
-    """Findings as dicts, in the order a reader goes through the file: sheet, then row.
-    A ``file`` inside the job's folder ``tmp`` is shown by its name (the folder is gone)."""
-
-    def key(f: Any) -> tuple[str, str, int, str]:
-        digits = "".join(ch for ch in f.cell if ch.isdigit())
-        return (f.file, f.sheet, int(digits) if digits else 0, f.cell)
-
-    rows = [f.as_dict() for f in sorted(findings, key=key)]
-    if tmp is not None:
+    rows = findings_json(findings)
+    if folder is not None:
         for row in rows:
-            if row["file"].startswith(str(tmp)):
-                row["file"] = "" if Path(row["file"]).is_dir() else Path(row["file"]).name
+            if str(row["file"]).startswith(str(folder)):
+                row["file"] = ""
     return rows
 
 
 def check_workbook(label: str, suffix: str, data: bytes) -> dict[str, Any]:
-    """Check one uploaded workbook: its findings (``file`` is ``label + suffix``), what it
-    says about itself, and the annotated copy's bytes (``None`` when there is nothing to mark)."""
-    with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
-        folder = Path(tmp) / "in"
-        folder.mkdir()
-        path = folder / f"{_stem(label, 'workbook')}{suffix}"
-        path.write_bytes(data)
-        result = api.check([path])
-        annotated: bytes | None = None
-        annotated_name = ""
-        written = api.annotate(result, Path(tmp) / "annotated")
-        if written:
-            annotated, annotated_name = written[0].read_bytes(), written[0].name
-        wb = result.workbooks[0] if result.workbooks else None
-        return {
-            "file": path.name,
-            "findings": _finding_rows(result.findings, Path(tmp)),
-            "errors": len(result.errors),
-            "warnings": len(result.warnings),
-            "department": (wb.department if wb else "") or "",
-            "organisation": str((wb.info or {}).get("organisation") or "") if wb else "",
-            "measures": len(wb.measures) if wb else 0,
-            "annotated": annotated,
-            "annotated_name": annotated_name,
-        }
+    """Check one uploaded workbook: its findings (``file`` is ``label + suffix`` made safe),
+    what it says about itself, and the annotated copy's bytes (``None`` when there is
+    nothing to mark)."""
+    from compiler.inmemory import check_uploads
+    from compiler.uploads import safe_name
+
+    result, copies = check_uploads([(f"{label}{suffix}", data)])
+    wb = result.workbooks[0] if result.workbooks else None
+    annotated_name, annotated = next(iter(copies.items()), ("", None))
+    return {
+        "file": safe_name(f"{label}{suffix}", 0),
+        "findings": _rows(result.findings),
+        "errors": len(result.errors),
+        "warnings": len(result.warnings),
+        "department": (wb.department if wb else "") or "",
+        "organisation": str((wb.info or {}).get("organisation") or "") if wb else "",
+        "measures": len(wb.measures) if wb else 0,
+        "annotated": annotated,
+        "annotated_name": annotated_name,
+    }
 
 
 def status_of(checked: dict[str, Any]) -> str:
@@ -234,22 +221,22 @@ def build_documents(
     from dataclasses import replace
 
     from compiler.report.render import render_report
+    from compiler.uploads import picture, staged
 
-    with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
-        inbox = Path(tmp) / "in"
-        inbox.mkdir()
-        for i, (label, suffix, data) in enumerate(workbooks, start=1):
-            name = f"{_stem(label, f'workbook{i}')}{suffix}"
-            if (inbox / name).exists():
-                name = f"{_stem(label, 'workbook')} ({i}){suffix}"
-            (inbox / name).write_bytes(data)
-        out = Path(tmp) / "out"
-        out.mkdir()
-        report, checked, findings = api.prepare_report([inbox])
+    with (
+        staged([(f"{label}{suffix}", data) for label, suffix, data in workbooks]) as paths,
+        picture(
+            emblem if emblem and picture_suffix(emblem) else None, f"emblem{picture_suffix(emblem or b'')}"
+        ) as mark,
+        tempfile.TemporaryDirectory(prefix="ita-web-") as tmp,
+    ):
+        out = Path(tmp)
+        report, checked, findings = api.prepare_report(paths)
         refused = report is None or any(f.severity is Severity.ERROR for f in findings)
         written: list[Path] = []
         ignored = False
         if report is not None and not refused:
+            # the library would open the pictures a workbook names by path: not for uploads
             org = report.organisation
             ignored = bool(org.emblem or org.logo)
             report = replace(report, organisation=replace(org, emblem="", logo=""))
@@ -259,18 +246,14 @@ def build_documents(
 
                 written.append(docx_to_pdf(written[0]))
             if announcements:
-                picture = None
-                if emblem and picture_suffix(emblem):
-                    picture = Path(tmp) / f"emblem{picture_suffix(emblem)}"
-                    picture.write_bytes(emblem)
                 when = dt.date.fromisoformat(date) if date else None
-                docs = api.announce_report(report, checked, out, digits=digits, emblem=picture, date=when)
+                docs = api.announce_report(report, checked, out, digits=digits, emblem=mark, date=when)
                 written.extend(docs.written)
                 findings.extend(docs.findings)
         preview = _first_page_png(next((p for p in written if p.suffix == ".pdf"), None))
         return {
             "refused": refused,
-            "findings": _finding_rows(findings, Path(tmp)),
+            "findings": _rows(findings, out),
             "errors": sum(1 for f in findings if f.severity is Severity.ERROR),
             "files": [(p.name, p.read_bytes()) for p in written],
             "preview": preview,
@@ -312,16 +295,14 @@ def department_form(details: dict[str, str], department: str) -> tuple[bytes, st
 def details_from_workbook(suffix: str, data: bytes) -> dict[str, Any]:
     """The organisation's details read from a filled workbook (set-up by upload), with the
     findings when it cannot be read."""
+    from compiler.inmemory import check_uploads
     from compiler.workbook.form import OrganisationDetails
 
-    with tempfile.TemporaryDirectory(prefix="ita-web-") as tmp:
-        path = Path(tmp) / f"details{suffix}"
-        path.write_bytes(data)
-        result = api.check([path])
-        wb = result.workbooks[0] if result.workbooks else None
-        if wb is None or not wb.info:
-            return {"details": None, "findings": _finding_rows(result.findings)}
-        return {"details": OrganisationDetails.from_workbook(wb).__dict__, "findings": []}
+    result, _ = check_uploads([(f"details{suffix}", data)])
+    wb = result.workbooks[0] if result.workbooks else None
+    if wb is None or not wb.info:
+        return {"details": None, "findings": _rows(result.findings)}
+    return {"details": OrganisationDetails.from_workbook(wb).__dict__, "findings": []}
 
 
 def has_soffice() -> bool:
