@@ -276,7 +276,7 @@ def wait_for_build(client: TestClient, url: str, timeout: float = 300) -> str:
     raise AssertionError("the build did not finish")
 
 
-def test_secretary_builds_the_report_and_downloads_everything(web):
+def test_secretary_builds_the_report_and_downloads_everything(web, tmp_path):
     client, links, _ = web
     dept = department_client(client)
     for name in ("สำนักปลัด", "กองคลัง", "กองช่าง"):
@@ -293,6 +293,7 @@ def test_secretary_builds_the_report_and_downloads_everything(web):
     assert "เทศบาลตำบลโพนทราย" in text
     bundle = zipfile.ZipFile(io.BytesIO(client.get(f"{started.url.path}/all.zip").content))
     assert "รายงาน.docx" in bundle.namelist() and "ประกาศมาตรการ.docx" in bundle.namelist()
+    bundle.extractall(tmp_path / "downloaded")  # with --real-reader=on, LibreOffice opens each one
     assert department_client(client).get(f"{started.url.path}/files/0").url.path == "/login"
 
 
