@@ -142,7 +142,7 @@ def test_secretary_builds_the_report_and_downloads_it(page, site):
     page.goto(f"{base}/admin")
     page.click("#build button[type=submit]")
     page.wait_for_url(f"{base}/admin/builds/*")
-    if page.locator("progress").count():
+    if page.locator("progress").count():  # still working (the page refreshes itself every 2 s)
         shot(page, "build_progress")
     page.wait_for_selector("text=ดาวน์โหลดทั้งหมด", timeout=240_000)
     assert "เสร็จแล้ว" in page.inner_text("main")

@@ -129,3 +129,16 @@ def test_a_path_typed_in_an_upload_is_never_opened(render_png):
     given = pipeline.build_documents([("กองคลัง", ".xlsx", workbook)], pdf=False, emblem=render_png.read_bytes())
     measures = dict(given["files"])["ประกาศมาตรการ.docx"]
     assert len(docx.Document(io.BytesIO(measures)).inline_shapes) == 1  # the secretary's own upload is used
+
+
+def test_a_build_reports_its_progress_from_the_worker():
+    seen: list[tuple[int, int, str]] = []
+    workbooks = [(name, ".xlsx", sample(name)) for name in ("สำนักปลัด", "กองคลัง", "กองช่าง")]
+    built = run_contained(
+        pipeline.build_documents, workbooks, False, timeout_s=300, on_progress=lambda *a: seen.append(a)
+    )
+    assert not built["refused"]
+    assert [done for done, _, _ in seen] == sorted(done for done, _, _ in seen)  # forward only
+    assert {total for _, total, _ in seen} == {5}  # 3 workbooks, the report, the announcements
+    whats = [what for _, _, what in seen]
+    assert "รายงาน.docx" in whats and "ประกาศ คำสั่ง บันทึกข้อความ" in whats and seen[-1][0] == 5

@@ -54,6 +54,7 @@ def run_build(st: Store, lim: Limits, build_id: int, uploads: list[Any], pdf: bo
             date,
             timeout_s=lim.build_timeout_s,
             memory_mb=None if pdf else lim.check_memory_mb,
+            on_progress=lambda done, total, what: st.build_progress(build_id, done, total, what),
         )
     except pipeline.CompilerError as exc:
         st.finish_build(build_id, "failed", {"error_th": exc.message_th, "error_en": exc.message_en}, [])

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,11 +78,22 @@ def _limit_memory(memory_mb: int | None) -> None:
 
 
 def _child(
-    conn: multiprocessing.connection.Connection, func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int | None
+    conn: multiprocessing.connection.Connection,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    memory_mb: int | None,
+    reports: bool,
 ) -> None:
     try:
         _limit_memory(memory_mb)
-        conn.send(("ok", func(*args)))
+        if reports:
+
+            def progress(done: int, total: int, what: str) -> None:
+                conn.send(("progress", done, total, what))
+
+            conn.send(("ok", func(*args, progress=progress)))
+        else:
+            conn.send(("ok", func(*args)))
     except CompilerError as exc:
         conn.send(("error", exc.message_th, exc.message_en))
     except MemoryError:
@@ -96,34 +108,50 @@ def _child(
 
 _slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
+Progress = Callable[[int, int, str], None]
 
-def run_contained(func: Callable[..., Any], *args: Any, timeout_s: float, memory_mb: int | None = None) -> Any:
+
+def run_contained(
+    func: Callable[..., Any],
+    *args: Any,
+    timeout_s: float,
+    memory_mb: int | None = None,
+    on_progress: Progress | None = None,
+) -> Any:
     """``func(*args)`` in a new process, at most ``timeout_s`` seconds and ``memory_mb`` MB of
     address space (where the platform can limit it). Blocking: call it from a thread.
 
     At most one job per core runs at once; the others wait their turn (the wait does not
     count against the time limit). Raises ``ContainedError`` with a Thai and an English
     message when the job fails, overruns or dies; ``func`` and its arguments must pickle.
+    With ``on_progress``, ``func`` is given a ``progress(done, total, what)`` keyword whose
+    calls reach ``on_progress`` here, in the calling thread, as they happen.
     """
     with _slots:
         ctx = _context()
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(send, func, args, memory_mb), daemon=True)
+        proc = ctx.Process(target=_child, args=(send, func, args, memory_mb, on_progress is not None), daemon=True)
         proc.start()
         send.close()
+        deadline = time.monotonic() + timeout_s
         try:
-            if not receive.poll(timeout_s):
-                raise ContainedError(
-                    f"ใช้เวลาเกิน {timeout_s:g} วินาที จึงหยุดทำงาน (ไฟล์ใหญ่หรือซับซ้อนเกินไป?)",
-                    f"stopped after {timeout_s:g} seconds (is the file too large or too complex?)",
-                )
-            try:
-                message = receive.recv()
-            except (EOFError, OSError) as exc:
-                raise ContainedError(
-                    "การตรวจไฟล์หยุดกลางคัน (ไฟล์อาจใช้หน่วยความจำมากเกินไป)",
-                    "the worker stopped half-way (the file may need too much memory)",
-                ) from exc
+            while True:
+                if not receive.poll(max(0.0, deadline - time.monotonic())):
+                    raise ContainedError(
+                        f"ใช้เวลาเกิน {timeout_s:g} วินาที จึงหยุดทำงาน (ไฟล์ใหญ่หรือซับซ้อนเกินไป?)",
+                        f"stopped after {timeout_s:g} seconds (is the file too large or too complex?)",
+                    )
+                try:
+                    message = receive.recv()
+                except (EOFError, OSError) as exc:
+                    raise ContainedError(
+                        "การตรวจไฟล์หยุดกลางคัน (ไฟล์อาจใช้หน่วยความจำมากเกินไป)",
+                        "the worker stopped half-way (the file may need too much memory)",
+                    ) from exc
+                if message[0] != "progress":
+                    break
+                if on_progress is not None:
+                    on_progress(*message[1:])
         finally:
             receive.close()
             if proc.is_alive():
@@ -207,6 +235,7 @@ def build_documents(
     announcements: bool = True,
     emblem: bytes | None = None,
     date: str = "",
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The report (and its PDF, a picture of its first page, every announcement) built from
     ``(label, suffix, bytes)`` workbooks. ``files`` is a list of ``(name, bytes)``, empty when
@@ -231,7 +260,13 @@ def build_documents(
         tempfile.TemporaryDirectory(prefix="ita-web-") as tmp,
     ):
         out = Path(tmp)
-        report, checked, findings = api.prepare_report(paths)
+        steps = len(paths) + 1 + int(pdf) + int(announcements)
+
+        def step(done: int, what: str) -> None:
+            if progress is not None:
+                progress(done, steps, what)
+
+        report, checked, findings = api.prepare_report(paths, progress=lambda done, _, what: step(done, what))
         refused = report is None or any(f.severity is Severity.ERROR for f in findings)
         written: list[Path] = []
         ignored = False
@@ -240,17 +275,21 @@ def build_documents(
             org = report.organisation
             ignored = bool(org.emblem or org.logo)
             report = replace(report, organisation=replace(org, emblem="", logo=""))
+            step(len(paths), "รายงาน.docx")
             written.append(render_report(report, out / "รายงาน.docx", digits=digits))
             if pdf:
                 from compiler.docx.pdf import docx_to_pdf
 
+                step(len(paths) + 1, "รายงาน.pdf")
                 written.append(docx_to_pdf(written[0]))
             if announcements:
+                step(steps - 1, "ประกาศ คำสั่ง บันทึกข้อความ")
                 when = dt.date.fromisoformat(date) if date else None
                 docs = api.announce_report(report, checked, out, digits=digits, emblem=mark, date=when)
                 written.extend(docs.written)
                 findings.extend(docs.findings)
         preview = _first_page_png(next((p for p in written if p.suffix == ".pdf"), None))
+        step(steps, "")
         return {
             "refused": refused,
             "findings": _rows(findings, out),

@@ -410,6 +410,15 @@ class Store:
                 (status, json.dumps(result, ensure_ascii=False), now(), build_id),
             )
 
+    def build_progress(self, build_id: int, done: int, total: int, what: str) -> None:
+        """How far a running build is: ``done`` of ``total`` steps, working on ``what``."""
+        progress = {"progress": [done, total, what]}
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE build SET result = ? WHERE id = ? AND status = 'running'",
+                (json.dumps(progress, ensure_ascii=False), build_id),
+            )
+
     def fail_interrupted_builds(self) -> None:
         """Builds left ``running`` by a server that stopped: marked failed, so none spins forever."""
         with self.transaction() as db:
