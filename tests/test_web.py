@@ -468,3 +468,14 @@ def test_a_download_name_cannot_break_its_header(web):
         and "\n" not in forged
         and plain == "filenameevil.htmlX-Header 1.xlsx"
     )
+
+
+def test_a_running_build_shows_its_step_and_refreshes_itself(web):
+    client, _, data = web
+    store = Store(data)
+    build = store.add_build(store.workspace()["id"], {"pdf": True, "left_out": [], "date": ""}, [])
+    page = client.get(f"/admin/builds/{build}").text
+    assert 'http-equiv="refresh"' in page and "<progress" in page and "ขั้นที่" not in page
+    store.build_progress(build, 2, 5, "กองคลัง.xlsx")
+    page = client.get(f"/admin/builds/{build}").text
+    assert 'value="2" max="5"' in page and "ขั้นที่ 2 จาก 5: กองคลัง.xlsx" in page
