@@ -2,13 +2,13 @@
 
 The workbooks must agree on the organisation, district, province and fiscal year; a
 disagreement is an error naming the files and values. A measure reported by several
-departments (same ``ลำดับ``, or same title when unnumbered) appears once, each department's
-results kept apart; measures come in ``ลำดับ`` order.
+departments (same ``ลำดับ`` and title, or same title when unnumbered; see ``identity``)
+appears once, each department's results kept apart; measures come in ``ลำดับ`` order, or
+renumbered in department order when departments used one number for different measures.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from compiler.model import (
     Severity,
 )
 from compiler.thai import header_key, to_arabic_digits
-from compiler.workbook import standard
+from compiler.workbook import identity, standard
 
 LAYOUTS = ("measures", "numbered", "indicators")
 
@@ -97,10 +97,6 @@ def organisation(workbooks: Sequence[DepartmentWorkbook]) -> tuple[Organisation 
     return org, findings
 
 
-def _key(m: Measure) -> tuple[int, object]:
-    return (0, m.number) if m.number is not None else (1, header_key(m.title))
-
-
 def _union(*groups: Sequence[str]) -> tuple[str, ...]:
     """Lines of all groups in order, each once (``๒๕๖๘`` and ``2568`` count as the same)."""
     seen: dict[str, str] = {}
@@ -110,17 +106,11 @@ def _union(*groups: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-_LEADING_NUMBER = re.compile(r"^\s*\(?[0-9๐-๙]+[.)]\s*")
+_title_key = identity.title_key
 
 
-def _title_key(title: str) -> str:
-    """A title compared across departments: spaces, digits' script and a leading ``1.`` ignored."""
-    return header_key(to_arabic_digits(_LEADING_NUMBER.sub("", title)))
-
-
-def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
+def _merge_one(number: int | None, group: Sequence[Measure]) -> tuple[MergedMeasure, list[Finding]]:
     findings: list[Finding] = []
-    head = group[0]
     title = next((m.title for m in group if m.title), "")
     indicator = next((m.indicator for m in group if m.indicator), "")
     methods: tuple[str, ...] = next((m.methods for m in group if m.methods), ())
@@ -170,7 +160,7 @@ def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
         )
     budgets = [m.budget for m in group if m.budget is not None]
     merged = MergedMeasure(
-        number=head.number,
+        number=number,
         title=title,
         indicator=indicator,
         indicator_codes=_union(*(m.indicator_codes for m in group)),
@@ -193,13 +183,7 @@ def default_layout(measures: Sequence[MergedMeasure]) -> str:
     return "measures"
 
 
-def department_order(workbooks: Sequence[DepartmentWorkbook]) -> list[DepartmentWorkbook]:
-    """Workbooks in the usual order of departments (สำนักปลัด, กองคลัง, กองช่าง, …), the
-    unknown ones after, in the order given: results are grouped in this order."""
-    rank = {name: i for i, name in enumerate(standard.DEPARTMENTS)}
-    indexed = list(enumerate(workbooks))
-    indexed.sort(key=lambda iw: (rank.get(iw[1].department, len(rank)), iw[0]))
-    return [wb for _, wb in indexed]
+department_order = identity.department_order
 
 
 def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) -> tuple[Report | None, list[Finding]]:
@@ -209,14 +193,10 @@ def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) ->
     if org is None:
         return None, findings
     workbooks = department_order(workbooks)
-    groups: dict[tuple[int, object], list[Measure]] = {}
-    for wb in workbooks:
-        for m in wb.measures:
-            groups.setdefault(_key(m), []).append(m)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+    groups, _ = identity.measure_groups(workbooks)  # its warnings are check's (cross_check)
     measures: list[MergedMeasure] = []
-    for _, group in ordered:
-        merged, extra = _merge_one(group)
+    for group in groups:
+        merged, extra = _merge_one(group.number, group.measures)
         measures.append(merged)
         findings.extend(extra)
     scores: dict[str, float] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from compiler import thai
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
-from compiler.workbook import standard
+from compiler.workbook import identity, standard
 from compiler.workbook.normalise import normalise_workbook
 from compiler.workbook.read import find_workbooks, read_workbook
 
@@ -221,7 +221,7 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
             )
         )
     fy = wb.info.get("fiscal_year")
-    seen: Counter[int] = Counter()
+    seen: dict[int, Measure] = {}
     for m in wb.measures:
         for key, label, empty in (
             ("title", "มาตรการ", not m.title),
@@ -241,8 +241,9 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                     )
                 )
         if m.number is not None:
-            seen[m.number] += 1
-            if seen[m.number] == 2 and "number" in cols:
+            earlier = seen.setdefault(m.number, m)
+            # another title under the same number is another measure: ``number-reused``
+            if earlier is not m and identity.same_title(earlier.title, m.title) and "number" in cols:
                 out.append(
                     _finding(
                         wb,
@@ -317,12 +318,13 @@ def check_workbook(wb: DepartmentWorkbook) -> DepartmentWorkbook:
 
 
 def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
-    """Organisation fields that differ between the workbooks given (บ้านต๋อม / บ้านต้อม).
+    """Organisation fields that differ between the workbooks given (บ้านต๋อม / บ้านต้อม), and
+    measure numbers used for different measures (``number-reused``, see ``identity``).
 
     The most common value is taken as right; each workbook that differs gets a warning at
     its cell naming the other files' value.
     """
-    out: list[Finding] = []
+    out: list[Finding] = list(identity.measure_groups([wb for wb in workbooks if wb.measures])[1])
     usable = [wb for wb in workbooks if wb.info]
     if len(usable) < 2:
         return out
