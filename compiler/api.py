@@ -125,10 +125,13 @@ def build(
     report, checked, findings = prepare_report(paths, layout)
     if report is None or any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(report, (), tuple(findings), checked)
-    from compiler.report.render import render_report
+    from compiler.report.merge import columns_not_shown
+    from compiler.report.render import render_report, template_shows_also
 
     _make_folder(output.parent)
     written = [render_report(report, output, template=Path(template) if template else None, digits=digits, force=force)]
+    if not template_shows_also(Path(template) if template else None):
+        findings.extend(columns_not_shown(checked.workbooks, report.layout))
     notes: list[str] = []
     if pdf:
         from compiler.docx.pdf import docx_to_pdf

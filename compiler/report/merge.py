@@ -21,11 +21,61 @@ from compiler.model import (
     Organisation,
     Report,
     Severity,
+    cell_ref,
 )
 from compiler.thai import header_key, to_arabic_digits
 from compiler.workbook import identity, standard
 
 LAYOUTS = ("measures", "numbered", "indicators")
+#: The measure fields each layout's own table columns show (see ``template_builder.LAYOUTS``).
+SHOWN: dict[str, frozenset[str]] = {
+    "measures": frozenset({"title", "method", "responsible", "period", "result", "suggestion"}),
+    "numbered": frozenset({"number", "title", "method", "period", "responsible", "result", "outcome", "budget"}),
+    "indicators": frozenset({"indicator", "title", "method", "result", "outcome", "responsible"}),
+}
+#: Fields that the built-in template prints under a measure's title (``m.also``) when the
+#: layout has no column for them, in this order.
+ALSO_FIELDS = ("indicator", "period", "budget", "outcome", "suggestion")
+_HAS = {
+    "indicator": lambda m: bool(m.indicator or m.indicator_codes),
+    "period": lambda m: bool(m.period),
+    "budget": lambda m: m.budget is not None,
+    "outcome": lambda m: bool(m.outcomes),
+    "suggestion": lambda m: bool(m.suggestions),
+}
+
+
+def columns_not_shown(workbooks: Sequence[DepartmentWorkbook], layout: str) -> list[Finding]:
+    """A ``column-not-shown`` warning for each workbook column holding data that ``layout``'s
+    table has no column for: for a template of one's own without ``m.also``, where such data
+    would be dropped. Names the column, its cells and the layouts that show it."""
+    out: list[Finding] = []
+    for wb in workbooks:
+        for key in ALSO_FIELDS:
+            if key in SHOWN[layout] or key not in wb.measure_columns:
+                continue
+            cells = [cell_ref(m.row, wb.measure_columns[key]) for m in wb.measures if _HAS[key](m)]
+            if not cells:
+                continue
+            label = next(f.label for f in standard.MEASURE_COLUMNS if f.key == key)
+            shows = ", ".join(name for name in LAYOUTS if key in SHOWN[name])
+            listed = ", ".join(cells[:10]) + (f" … ({len(cells)})" if len(cells) > 10 else "")
+            out.append(
+                Finding(
+                    "column-not-shown",
+                    Severity.WARNING,
+                    wb.file,
+                    standard.SHEET_MEASURES,
+                    cells[0],
+                    f"คอลัมน์ '{label}' มีข้อมูล ({listed}) แต่รูปแบบตาราง {layout} ของแม่แบบนี้ไม่แสดง"
+                    f" ข้อมูลนี้จะไม่อยู่ในรายงาน ใช้ --layout {shows.split(', ')[0]} (รูปแบบที่แสดง: {shows})"
+                    " หรือเพิ่ม m.also ในแม่แบบ",
+                    f"column '{label}' holds data ({listed}) that the {layout} table of this template does not show;"
+                    f" it is left out of the report; use --layout {shows.split(', ')[0]} (shown by: {shows})"
+                    " or add m.also to the template",
+                )
+            )
+    return out
 
 
 def _disagreement(key: str, values: dict[object, list[str]]) -> Finding:

@@ -222,20 +222,20 @@ EXAMPLE_LINES: frozenset[str] = frozenset(
 _EXAMPLE_INSIDE = tuple(sorted(EXAMPLE_LINES - {_example_key("ผลที่ทำได้จริง")}))
 
 
-def example_line(text: str) -> str | None:
+def example_line(text: str, key: str = "title") -> str | None:
     """The first line of ``text`` that is the form's example text, else ``None``.
 
     ``example_line("๑. วิธีการที่หนึ่ง")`` is that line (any digits, spacing or numbering);
     ``example_line("จัดทำคู่มือ (ตัวอย่าง) แบบฟอร์ม")`` is ``None``: the mark counts only at
-    the start of a title (see ``_read_measures``).
+    the start of a title (``key`` ``"title"``; see ``_read_measures``).
     """
     for line in text.split("\n"):
         if not line.strip():
             continue
-        key = _example_key(line)
-        if line.strip().startswith(standard.EXAMPLE_MARK) or key in EXAMPLE_LINES:
+        plain = _example_key(line)
+        if (key == "title" and line.strip().startswith(standard.EXAMPLE_MARK)) or plain in EXAMPLE_LINES:
             return line.strip()
-        if any(inside in key for inside in _EXAMPLE_INSIDE):
+        if any(inside in plain for inside in _EXAMPLE_INSIDE):
             return line.strip()
     return None
 
@@ -358,7 +358,7 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
         for key in _EXAMPLE_KEYS:
             value, merged = raw(key)
             if value is not None and not merged and key in cols:
-                if (line := example_line(cell_text(value))) is not None:
+                if (line := example_line(cell_text(value), key)) is not None:
                     _example_text(ctx, sheet.name, cell_ref(r, cols[key]), line)
         for key, target in _FIELD_TO_LINES.items():
             value, merged = raw(key)
