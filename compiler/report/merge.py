@@ -24,7 +24,7 @@ from compiler.model import (
     cell_ref,
 )
 from compiler.thai import header_key, to_arabic_digits
-from compiler.workbook import identity, standard
+from compiler.workbook import identity, indicators, standard
 
 LAYOUTS = ("measures", "numbered", "indicators")
 #: The measure fields each layout's own table columns show (see ``template_builder.LAYOUTS``).
@@ -159,7 +159,7 @@ def _union(*groups: Sequence[str]) -> tuple[str, ...]:
 _title_key = identity.title_key
 
 
-def _merge_one(number: int | None, group: Sequence[Measure]) -> tuple[MergedMeasure, list[Finding]]:
+def _merge_one(number: int | None, group: Sequence[Measure], year: int = 0) -> tuple[MergedMeasure, list[Finding]]:
     findings: list[Finding] = []
     title = next((m.title for m in group if m.title), "")
     indicator = next((m.indicator for m in group if m.indicator), "")
@@ -209,11 +209,14 @@ def _merge_one(number: int | None, group: Sequence[Measure]) -> tuple[MergedMeas
             old.suggestions + m.suggestions,
         )
     budgets = [m.budget for m in group if m.budget is not None]
+    codes = _union(*(m.indicator_codes for m in group))
+    if not indicator and codes:  # codes alone: the indicator's name from that year's criteria
+        indicator = indicators.indicator_name(codes, year)
     merged = MergedMeasure(
         number=number,
         title=title,
         indicator=indicator,
-        indicator_codes=_union(*(m.indicator_codes for m in group)),
+        indicator_codes=codes,
         methods=methods,
         responsible=_union(*(m.responsible for m in group)),
         period=_union(*(m.period for m in group)),
@@ -246,7 +249,7 @@ def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) ->
     groups, _ = identity.measure_groups(workbooks)  # its warnings are check's (cross_check)
     measures: list[MergedMeasure] = []
     for group in groups:
-        merged, extra = _merge_one(group.number, group.measures)
+        merged, extra = _merge_one(group.number, group.measures, org.fiscal_year)
         measures.append(merged)
         findings.extend(extra)
     scores: dict[str, float] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from compiler import thai
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
-from compiler.workbook import identity, standard
+from compiler.workbook import identity, indicators, standard
 from compiler.workbook.normalise import normalise_workbook
 from compiler.workbook.read import find_workbooks, read_workbook
 
@@ -255,9 +255,27 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                         f"number {m.number} is used twice; the report merges them into one measure",
                     )
                 )
+        known = indicators.criteria(fy)
+        if known is not None and "indicator" in cols:
+            unknown = [code for code in m.indicator_codes if code not in known]
+            if unknown:
+                out.append(_unknown_indicator(wb, unknown, fy, cell_ref(m.row, cols["indicator"])))
         if isinstance(fy, int) and "period" in cols:
             out.extend(_check_period(wb, m, fy, cell_ref(m.row, cols["period"])))
     return out
+
+
+def _unknown_indicator(wb: DepartmentWorkbook, codes: list[str], year: object, cell: str) -> Finding:
+    listed = ", ".join(codes)
+    return _finding(
+        wb,
+        "unknown-indicator",
+        Severity.WARNING,
+        standard.SHEET_MEASURES,
+        cell,
+        f"ไม่มีตัวชี้วัด {listed} ในเกณฑ์การประเมิน ITA ปี {year} กรุณาตรวจสอบรหัสตัวชี้วัด",
+        f"indicator {listed} is not in the ITA criteria of {year}; check the code",
+    )
 
 
 def standard_label_en(key: str) -> str:

@@ -18,10 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from compiler import safeio
+from compiler import safeio, thai
 from compiler.errors import UsageError
 from compiler.model import DepartmentWorkbook
-from compiler.workbook import standard
+from compiler.workbook import indicators, standard
 
 FONT = "TH Sarabun New"
 _BODY = Font(name=FONT, size=14)
@@ -86,10 +86,16 @@ class OrganisationDetails:
         return cls(**values)
 
 
-def _lists_sheet(wb: Workbook) -> dict[str, str]:
-    """A hidden sheet holding the dropdown lists; returns list name → range formula."""
+def _lists_sheet(wb: Workbook, year: object = None) -> dict[str, str]:
+    """A hidden sheet holding the dropdown lists; returns list name → range formula.
+
+    With the fiscal year known, ตัวชี้วัด offers that year's codes with their names
+    (``o10 แผนดำเนินงานประจำปี``), else the bare codes."""
     ws = wb.create_sheet(standard.SHEET_LISTS)
-    lists = {"departments": standard.DEPARTMENTS, "indicators": standard.INDICATOR_CODES}
+    lists = {
+        "departments": standard.DEPARTMENTS,
+        "indicators": indicators.dropdown(year) or standard.INDICATOR_CODES,
+    }
     ranges: dict[str, str] = {}
     for col, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(col)
@@ -242,7 +248,7 @@ def build_form(details: OrganisationDetails | None = None, department: str = "")
         info["department"] = department
     wb = Workbook()
     _instructions(wb)
-    lists = _lists_sheet(wb)
+    lists = _lists_sheet(wb, thai.parse_year(info["fiscal_year"]) if info.get("fiscal_year") else None)
     _info_sheet(wb, info, lists, lock=bool(details) or bool(department))
     _table_sheet(
         wb,
