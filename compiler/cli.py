@@ -247,6 +247,10 @@ def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | No
 
     result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=progress,
                           emblem=emblem)
+    for f in result.findings:
+        _echo(f"{click.style('คำเตือน/warning', fg='yellow')} [{f.code}] {f.message_th} / {f.message_en}")
+    for o in result.superseded:
+        _echo(f"{o.name} ({o.submission})  ไม่นับ: มีชุดที่ส่งภายหลัง / not counted: superseded")
     for o in result.failed:
         _echo(f"{o.name} ({o.submission})  {click.style(o.status_text, fg='red')}  [{', '.join(o.codes)}]")
     if result.not_sent:

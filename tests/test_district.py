@@ -155,12 +155,59 @@ def test_one_crashing_organisation_does_not_stop_the_others(
     assert sum(1 for o in result.organisations if o.status == "ok") == sum(1 for p in plan if p.status == "ok") - 1
 
 
-def test_duplicate_submissions_are_warned(tmp_path: Path) -> None:
+def _zip(folder: Path, target: Path, mtime: float) -> Path:
+    import os
+    import zipfile
+
+    with zipfile.ZipFile(target, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f.name)
+    os.utime(target, (mtime, mtime))
+    return target
+
+
+def test_an_organisation_that_sent_twice_counts_once(tmp_path: Path) -> None:
+    """หนองบัว.zip, then หนองบัว (แก้ไข).zip: the later counts in every count; the earlier is
+    listed as superseded on the problems sheet."""
+    from openpyxl import load_workbook
+
+    from compiler.district.summary import SHEET_PROBLEMS
+
     inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
-    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai_again")
+    inbox.mkdir()
+    _zip(SAMPLES / "phon_sai_2568", inbox / "หนองบัว (แก้ไข).zip", 2_000_000_000)
+    _zip(SAMPLES / "phon_sai_2568", inbox / "หนองบัว.zip", 1_900_000_000)  # sent first
+    shutil.copytree(SAMPLES / "phu_sang_2567", inbox / "ภูซาง")
+    result = run_district(inbox, tmp_path / "s.xlsx", docx=tmp_path / "memo.docx", jobs=1, progress=False)
+    assert [o.submission for o in result.organisations] == ["ภูซาง", "หนองบัว (แก้ไข).zip"]  # by province
+    assert [o.submission for o in result.superseded] == ["หนองบัว.zip"]
+    assert "duplicate-submission" in result.organisations[1].codes
+    assert result.superseded[0].codes[-1] == "superseded-submission"
+    book = load_workbook(tmp_path / "s.xlsx", read_only=True)
+    summary_rows = [r for r in book["สรุปรายหน่วยงาน"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(summary_rows) == 2
+    problems = [row for row in book[SHEET_PROBLEMS].iter_rows(min_row=2, values_only=True)]
+    assert ("หนองบัว.zip", "superseded-submission") in [(r[1], r[4]) for r in problems]
+    measures = [row[0] for row in book["มาตรการทั้งหมด"].iter_rows(min_row=2, values_only=True)]
+    assert measures.count("เทศบาลตำบลโพนทราย") == 3  # once, not twice
+    text = "\n".join(p.text for p in Document(str(tmp_path / "memo.docx")).paragraphs)
+    assert "ได้รับรายงานจากองค์กรปกครองส่วนท้องถิ่น ๒ แห่ง" in text
+    # the same two, the other way round in time: the other one counts
+    _zip(SAMPLES / "phon_sai_2568", inbox / "หนองบัว.zip", 2_100_000_000)
+    again = run_district(inbox, tmp_path / "s2.xlsx", jobs=1, progress=False)
+    assert [o.submission for o in again.superseded] == ["หนองบัว (แก้ไข).zip"]
+
+
+def test_mixed_fiscal_years_and_provinces_are_warned(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")  # 2568, ร้อยเอ็ด
+    shutil.copytree(SAMPLES / "phu_sang_2567", inbox / "phu_sang")  # 2567, พะเยา
     result = run_district(inbox, tmp_path / "s.xlsx", jobs=1, progress=False)
-    assert all("duplicate-submission" in o.codes for o in result.organisations)
+    assert [f.code for f in result.findings] == ["mixed-fiscal-years", "mixed-provinces"]
+    assert "2567" in result.findings[0].message_en and "2568" in result.findings[0].message_en
+    single = tmp_path / "single"
+    shutil.copytree(SAMPLES / "phon_sai_2568", single / "phon_sai")
+    assert run_district(single, tmp_path / "s2.xlsx", jobs=1, progress=False).findings == ()
 
 
 # --- the expect list --------------------------------------------------------------------------
@@ -290,6 +337,20 @@ def test_memo_to_the_district_chief(ran: DistrictResult, tmp_path: Path) -> None
     assert f"ได้รับรายงานจากองค์กรปกครองส่วนท้องถิ่น {thai_digits(len(ran.organisations))} แห่ง" in text
     assert f"ครบถ้วน {thai_digits(ran.count('ok'))} แห่ง" in text
     assert "จึงเรียนมาเพื่อโปรดทราบ" in text
+
+
+@pytest.mark.parametrize(
+    ("district", "province", "named"),
+    [("เมือง", "ขอนแก่น", "เมืองขอนแก่น"), ("อำเภอเมือง", "จังหวัดขอนแก่น", "เมืองขอนแก่น"), ("ภูซาง", "พะเยา", "ภูซาง")],
+)
+def test_memo_names_the_district_unambiguously(district: str, province: str, named: str) -> None:
+    from test_summary import org
+
+    result = DistrictResult(Path("inbox"), (org(district=district, province=province),))
+    doc, office = district_memo.memo_document(result)
+    assert doc.to == f"นายอำเภอ{named}"
+    assert office.name == f"สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ{named}"
+    assert doc.signature.positions == (f"ท้องถิ่นอำเภอ{named}",)
 
 
 def thai_digits(n: int) -> str:

@@ -24,13 +24,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from compiler import thai
 from compiler.district.safezip import LIMITS, ZipLimits, extracted
 from compiler.errors import InputError, UsageError
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity
 from compiler.report.merge import department_order, merge
 from compiler.safeio import check_target
-from compiler.workbook import standard
+from compiler.workbook import identity, standard
 from compiler.workbook.check import check_files
 from compiler.workbook.read import WORKBOOK_SUFFIXES, find_workbooks
 
@@ -43,11 +42,6 @@ from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRo
 
 
 # --- one organisation -----------------------------------------------------------------------
-def _measure_key(m: Measure) -> tuple[int, object]:
-    """How measures are matched across departments (as ``merge`` does): number, else title."""
-    return (0, m.number) if m.number is not None else (1, thai.header_key(m.title))
-
-
 def _join(lines: Iterable[str]) -> str:
     return "\n".join(dict.fromkeys(line for line in lines if line))[:MAX_CELL]
 
@@ -55,13 +49,10 @@ def _join(lines: Iterable[str]) -> str:
 def measure_rows(name: str, workbooks: Sequence[DepartmentWorkbook]) -> tuple[MeasureRow, ...]:
     """Every measure of an organisation once, merged across departments like ``merge``;
     results are headed by their department when several departments report one measure."""
-    groups: dict[tuple[int, object], list[Measure]] = {}
-    for wb in department_order(workbooks):
-        for m in wb.measures:
-            groups.setdefault(_measure_key(m), []).append(m)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+    groups, _ = identity.measure_groups(workbooks)
     rows = []
-    for _, group in ordered:
+    for measure_group in groups:
+        group = list(measure_group.measures)
         depts = tuple(dict.fromkeys(m.department or m.file for m in group))
         several = len(depts) > 1
 
@@ -78,7 +69,7 @@ def measure_rows(name: str, workbooks: Sequence[DepartmentWorkbook]) -> tuple[Me
         rows.append(
             MeasureRow(
                 organisation=name,
-                number=group[0].number,
+                number=measure_group.number,
                 indicator=next((m.indicator for m in group if m.indicator), "")
                 or ", ".join(dict.fromkeys(c for m in group for c in m.indicator_codes)),
                 title=next((m.title for m in group if m.title), "")[:MAX_CELL],
@@ -344,27 +335,88 @@ def _progress_bar(total: int, enabled: bool | None) -> object:
     )
 
 
-def _duplicates(organisations: Sequence[OrganisationSummary]) -> dict[str, Finding]:
-    """A warning for each submission whose organisation also sent another one."""
+def _submitted_at(path: Path) -> float:
+    """When a submission was last changed: a file's time, or a folder's newest file's."""
+    try:
+        if path.is_dir():
+            return max((f.stat().st_mtime for f in path.rglob("*") if f.is_file()), default=path.stat().st_mtime)
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def latest_submissions(
+    organisations: Sequence[OrganisationSummary], times: dict[str, float]
+) -> tuple[list[OrganisationSummary], list[OrganisationSummary], dict[str, Finding]]:
+    """Each organisation once: (kept, superseded, findings by submission).
+
+    Of the submissions that name one organisation, the latest (``times``: modification
+    time, then the submission's name) counts; the others are ``superseded``, each with a
+    ``superseded-submission`` warning naming the one that counts, which gets a
+    ``duplicate-submission`` warning naming them. An unreadable submission names no
+    organisation and always counts.
+    """
     by_name: dict[str, list[OrganisationSummary]] = {}
     for o in organisations:
         if o.status != "unreadable":
             by_name.setdefault(name_key(o.name), []).append(o)
-    out = {}
+    dropped: set[str] = set()
+    findings: dict[str, Finding] = {}
     for group in by_name.values():
         if len(group) < 2:
             continue
-        listed = ", ".join(o.submission for o in group)
-        for o in group:
-            out[o.submission] = Finding(
-                "duplicate-submission",
+        group = sorted(group, key=lambda o: (times.get(o.submission, 0.0), o.submission))
+        latest, older = group[-1], group[:-1]
+        listed = ", ".join(o.submission for o in older)
+        findings[latest.submission] = Finding(
+            "duplicate-submission",
+            Severity.WARNING,
+            latest.submission,
+            "",
+            "",
+            f"{latest.name} ส่งมามากกว่าหนึ่งชุด นับเฉพาะชุดล่าสุดนี้ ({latest.submission}) ชุดก่อนหน้า ({listed}) ไม่นับ",
+            f"{latest.name} sent more than one submission; only this latest one ({latest.submission}) counts,"
+            f" not the earlier {listed}",
+        )
+        for o in older:
+            dropped.add(o.submission)
+            findings[o.submission] = Finding(
+                "superseded-submission",
                 Severity.WARNING,
                 o.submission,
                 "",
                 "",
-                f"{o.name} ส่งมามากกว่าหนึ่งชุด ({listed}) กรุณาตรวจสอบว่าชุดใดเป็นฉบับล่าสุด",
-                f"{o.name} sent more than one submission ({listed}); check which one is current",
+                f"ชุดนี้ของ{o.name} ถูกแทนที่ด้วยชุดที่ส่งภายหลัง ({latest.submission}) จึงไม่นับในสรุป",
+                f"this submission of {o.name} is superseded by the later {latest.submission} and is not counted",
             )
+    kept = [o for o in organisations if o.submission not in dropped]
+    superseded = [o for o in organisations if o.submission in dropped]
+    return kept, superseded, findings
+
+
+def mixed_inbox(organisations: Sequence[OrganisationSummary]) -> list[Finding]:
+    """A warning when the organisations counted give more than one fiscal year or province."""
+    out = []
+    for key, label, en in (("fiscal_year", "ปีงบประมาณ", "fiscal years"), ("province", "จังหวัด", "provinces")):
+        values: dict[str, list[str]] = {}
+        for o in organisations:
+            value = getattr(o, key)
+            if value not in (None, ""):
+                values.setdefault(str(value), []).append(o.name)
+        if len(values) < 2:
+            continue
+        listed = "; ".join(f"{v}: {', '.join(names[:5])}" + (" …" if len(names) > 5 else "") for v, names in values.items())
+        out.append(
+            Finding(
+                f"mixed-{key.replace('_', '-')}s",
+                Severity.WARNING,
+                "",
+                "",
+                "",
+                f"สิ่งที่ส่งมาในโฟลเดอร์นี้ระบุ{label}ต่างกัน ({listed}) กรุณาตรวจสอบว่าเป็นชุดเดียวกัน",
+                f"the submissions in this inbox give different {en} ({listed}); check they belong together",
+            )
+        )
     return out
 
 
@@ -421,13 +473,17 @@ def run_district(
         finally:
             bar.close()  # type: ignore[attr-defined]
         summaries.sort(key=_order)
-        extra = _duplicates(summaries)
-        summaries = [_with_extra(o, extra.get(o.submission)) for o in summaries]
+        times = {p.name: _submitted_at(p) for p in submissions}
+        kept, superseded, extra = latest_submissions(summaries, times)
+        kept = [_with_extra(o, extra.get(o.submission)) for o in kept]
+        superseded = [_with_extra(o, extra.get(o.submission)) for o in superseded]
         result = DistrictResult(
             inbox,
-            tuple(summaries),
-            tuple(not_sent(expected, summaries)) if expected is not None else (),
+            tuple(kept),
+            tuple(not_sent(expected, kept)) if expected is not None else (),
             len(expected) if expected is not None else None,
+            superseded=tuple(superseded),
+            findings=tuple(mixed_inbox(kept)),
         )
 
         def details_of(o: OrganisationSummary) -> Details:

@@ -8,7 +8,9 @@ organisations, a hundred thousand measures) costs no more memory than a district
   level, status), frozen header and names, filters;
 - ``ภาพรวม``: counts by status and by ITA level, with a native bar chart of the levels;
 - ``ปัญหาที่พบ``: every finding (organisation, file, sheet, cell, code, severity, Thai and
-  English message);
+  English message): the inbox's own first (fiscal years or provinces that differ), then
+  each organisation's, then the superseded submissions (an organisation that sent again
+  counts once, by its latest submission; its earlier ones are only listed here);
 - ``มาตรการทั้งหมด``: every measure of every organisation in one table, for analysis;
 - ``ยังไม่ส่ง``: with an expect list, the organisations that have not sent.
 
@@ -326,6 +328,11 @@ def _write_overview(wb: Workbook, result: DistrictResult) -> None:
     ws.add_chart(chart, "D3")
 
 
+def _problem_values_of(f: Finding) -> list[object]:
+    """A finding's columns after the organisation's."""
+    return [f.file, f.sheet, f.cell, f.code, SEVERITY_TEXT[f.severity], f.message_th, f.message_en]
+
+
 def _problem_values(o: OrganisationSummary, f: Finding) -> list[object]:
     return [
         o.name,
@@ -424,6 +431,9 @@ def _write_details(
     problems = _sheet(wb, SHEET_PROBLEMS, PROBLEM_COLUMNS, freeze="B2")
     measures = _sheet(wb, SHEET_MEASURES, MEASURE_COLUMNS, freeze="B2")
     p_row = 1
+    for f in result.findings:  # about the inbox as a whole
+        p_row += 1
+        _row(problems, p_row, PROBLEM_COLUMNS, ["", *_problem_values_of(f)])
     for o in result.organisations:
         details = details_of(o)
         for f in sorted(details.findings, key=lambda f: (f.severity is not Severity.ERROR, f.file, f.sheet)):
@@ -431,6 +441,10 @@ def _write_details(
             _row(problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
         for values in _measure_values(details):
             rows.append(values)
+    for o in result.superseded:  # listed, with their own problems, but counted nowhere
+        for f in sorted(details_of(o).findings, key=lambda f: (f.code != "superseded-submission", f.severity is not Severity.ERROR)):
+            p_row += 1
+            _row(problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
     _filter(problems, PROBLEM_COLUMNS, p_row)
     measures.auto_filter.ref = _AUTOFILTER_MARK
 
