@@ -244,6 +244,36 @@ _ONE_LINE = (*_SINGLE_TEXT, "position", "choice", "comment")
 _BOX_ROLES = ("paragraph", "choice", "signer", "position", "comment", "date")
 
 
+_LEVEL_WORDS = "|".join(sorted((re.escape(w) for w in standard.STATED_LEVEL_RANGES), key=len, reverse=True))
+#: ``ผลการประเมินระดับต้องปรับปรุง``, ``อยู่ในระดับ AA``, ``ระดับผ่านดีเยี่ยม``: "ระดับ" then a
+#: level's words or letters (``ทุกระดับ ให้ครอบคลุม`` names no level).
+_STATED_LEVEL = re.compile(
+    rf"ระดับ\s*(?:คะแนน\s*)?(?:\(\s*)?({_LEVEL_WORDS}|(?:AA|A|B|C|D|E|F)(?![A-Za-z]))"
+)
+_SCORE_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*คะแนน")
+
+
+def stated_levels(text: str, score: float | None) -> list[tuple[str, float]]:
+    """(stated level, score it must fit) for each level ``text`` states.
+
+    ``score`` is the organisation's; without one, the last ``N คะแนน`` before the level in
+    the same text counts; with neither, nothing is judged.
+    ``stated_levels("คะแนน : ๙๙.๗๘ คะแนน ผลการประเมินระดับต้องปรับปรุง", None)`` is
+    ``[("ต้องปรับปรุง", 99.78)]``.
+    """
+    plain = thai.to_arabic_digits(text)
+    out = []
+    for m in _STATED_LEVEL.finditer(plain):
+        given = score
+        if given is None:
+            before = _SCORE_IN_TEXT.findall(plain[: m.start()])
+            value = float(before[-1]) if before else None
+            given = value if value is not None and 0 <= value <= 100 else None
+        if given is not None:
+            out.append((m.group(1), given))
+    return out
+
+
 class _Reader:
     """Reads one document sheet row by row (``row``), then makes the document (``finish``)."""
 
@@ -263,6 +293,7 @@ class _Reader:
         self.previous: Element | None = None
         self.date: OfficialDate | None = None
         self.bad_date = False
+        self.level_cells: set[str] = set()  # cells already warned for a stated level
 
     # --- rows ---------------------------------------------------------------------------------
     def element(self, r: int, raw_kind: object, text: str) -> Element | None:
@@ -399,7 +430,9 @@ class _Reader:
             self.blocks.extend(Block("closing" if role == "closing" else "paragraph", line, cell=ref) for line in lines)
 
     def fix(self, text: str, ref: str) -> str:
-        """``text`` with the organisation's names spelt as in ข้อมูลหน่วยงาน; a warning per miss."""
+        """``text`` with the organisation's names spelt as in ข้อมูลหน่วยงาน; a warning per miss
+        (and one for a level the text states that its score contradicts)."""
+        self.check_level(text, ref)
         fixed, misses = correct_names(text, self.org)
         for wrong, right in dict.fromkeys(misses):
             self.sink.warn(
@@ -409,6 +442,28 @@ class _Reader:
                 f"'{wrong}' differs from the organisation sheet's '{right}'; the document uses '{right}'",
             )
         return fixed
+
+    def check_level(self, text: str, ref: str) -> None:
+        """A ``level-contradicts-score`` warning at ``ref`` when ``text`` states an ITA level
+        (``ผลการประเมินระดับต้องปรับปรุง``) that the score contradicts: the score in
+        ข้อมูลหน่วยงาน, else the one the same text gives (``๙๙.๗๘ คะแนน``)."""
+        if ref in self.level_cells:
+            return
+        for stated, score in stated_levels(text, self.org.score):
+            why = standard.stated_level_contradiction(score, stated)
+            if why is None:
+                continue
+            self.level_cells.add(ref)
+            level = standard.level_for(score)
+            self.sink.warn(
+                "level-contradicts-score",
+                ref,
+                f"ข้อความระบุระดับ '{stated}' ไม่ตรงกับคะแนน {thai.format_score(score)} ซึ่งอยู่ในระดับ {level}"
+                " กรุณาแก้ข้อความ",
+                f"the text states level '{stated}', which the score {thai.format_score(score)} (level {level})"
+                " contradicts; correct the text",
+            )
+            return
 
     def duplicate(self, element: Element, ref: str) -> None:
         self.sink.error(

@@ -120,24 +120,7 @@ def _already_reported(wb: DepartmentWorkbook, cell: str, sheet: str = standard.S
     )
 
 
-def stated_level_contradiction(score: float, stated: str) -> str | None:
-    """Why a stated level does not fit the score, or ``None`` if it does (or says nothing).
-
-    ``stated_level_contradiction(99.78, "ต้องปรับปรุง")`` explains that 99.78 is AA.
-    """
-    stated = stated.strip()
-    if not stated:
-        return None
-    level = standard.level_for(score)
-    code = stated.upper().replace(" ", "")
-    if code in {lvl for _, lvl, _ in standard.LEVEL_BANDS}:
-        return None if code == level else f"{score} = {level}"
-    for words in sorted(standard.STATED_LEVEL_RANGES, key=len, reverse=True):
-        if words in stated:
-            low, high = standard.STATED_LEVEL_RANGES[words]
-            inside = low <= score < high or (high == 100.0 and score == 100.0)
-            return None if inside else f"{score} = {level}"
-    return None
+stated_level_contradiction = standard.stated_level_contradiction
 
 
 def _check_level(wb: DepartmentWorkbook) -> list[Finding]:

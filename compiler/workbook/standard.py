@@ -328,3 +328,23 @@ STATED_LEVEL_RANGES: dict[str, tuple[float, float]] = {
     "ต้องปรับปรุง": (0.0, 85.0),
     "ไม่ผ่าน": (0.0, 85.0),
 }
+
+
+def stated_level_contradiction(score: float, stated: str) -> str | None:
+    """Why a stated level does not fit the score, or ``None`` if it does (or says nothing).
+
+    ``stated_level_contradiction(99.78, "ต้องปรับปรุง")`` explains that 99.78 is AA.
+    """
+    stated = stated.strip()
+    if not stated:
+        return None
+    level = level_for(score)
+    code = stated.upper().replace(" ", "")
+    if code in {lvl for _, lvl, _ in LEVEL_BANDS}:
+        return None if code == level else f"{score} = {level}"
+    for words in sorted(STATED_LEVEL_RANGES, key=len, reverse=True):
+        if words in stated:
+            low, high = STATED_LEVEL_RANGES[words]
+            inside = low <= score < high or (high == 100.0 and score == 100.0)
+            return None if inside else f"{score} = {level}"
+    return None
