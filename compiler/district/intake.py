@@ -14,22 +14,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import re
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from compiler import thai
 from compiler.district.safezip import LIMITS, ZipLimits, extracted
 from compiler.errors import InputError, UsageError
-from compiler.model import DepartmentWorkbook, Finding, Measure, Severity
-from compiler.report.merge import department_order, merge
+from compiler.findings import new_finding
+from compiler.model import DepartmentWorkbook, Finding, MergedMeasure, Severity
+from compiler.report.merge import department_order, merge, merge_measures
 from compiler.safeio import check_target
-from compiler.workbook import identity, standard
+from compiler.workbook import standard
 from compiler.workbook.check import check_files
 from compiler.workbook.read import WORKBOOK_SUFFIXES, find_workbooks
 
@@ -46,39 +45,31 @@ def _join(lines: Iterable[str]) -> str:
     return "\n".join(dict.fromkeys(line for line in lines if line))[:MAX_CELL]
 
 
-def measure_rows(name: str, workbooks: Sequence[DepartmentWorkbook]) -> tuple[MeasureRow, ...]:
-    """Every measure of an organisation once, merged across departments like ``merge``;
-    results are headed by their department when several departments report one measure."""
-    groups, _ = identity.measure_groups(workbooks)
+def measure_rows(name: str, measures: Sequence[MergedMeasure]) -> tuple[MeasureRow, ...]:
+    """The organisation's merged measures as plain text rows; results are headed by their
+    department when several departments report one measure."""
     rows = []
-    for measure_group in groups:
-        group = list(measure_group.measures)
-        depts = tuple(dict.fromkeys(m.department or m.file for m in group))
-        several = len(depts) > 1
+    for m in measures:
 
-        def by_dept(attr: str, group: list[Measure] = group, several: bool = several) -> str:
-            parts = []
-            for m in group:
-                lines = getattr(m, attr)
-                if lines:
-                    head = f"{m.department or m.file}: " if several else ""
-                    parts.append(head + "\n".join(lines))
+        def by_dept(attr: str, m: MergedMeasure = m) -> str:
+            head = m.grouped
+            parts = [
+                (f"{p.department}: " if head else "") + "\n".join(getattr(p, attr)) for p in m.parts if getattr(p, attr)
+            ]
             return "\n".join(parts)[:MAX_CELL]
 
-        budgets = [m.budget for m in group if m.budget is not None]
         rows.append(
             MeasureRow(
                 organisation=name,
-                number=measure_group.number,
-                indicator=next((m.indicator for m in group if m.indicator), "")
-                or ", ".join(dict.fromkeys(c for m in group for c in m.indicator_codes)),
-                title=next((m.title for m in group if m.title), "")[:MAX_CELL],
-                departments=depts,
-                responsible=_join(line for m in group for line in m.responsible),
-                period=_join(line for m in group for line in m.period),
+                number=m.number,
+                indicator=m.indicator or ", ".join(m.indicator_codes),
+                title=m.title[:MAX_CELL],
+                departments=tuple(p.department for p in m.parts),
+                responsible=_join(m.responsible),
+                period=_join(m.period),
                 results=by_dept("results"),
                 outcomes=by_dept("outcomes"),
-                budget=sum(budgets, Decimal(0)) if budgets else None,
+                budget=m.budget,
             )
         )
     return tuple(rows)
@@ -126,15 +117,7 @@ def _unreadable(submission: str, findings: Sequence[Finding], files: int = 0) ->
 
 
 def _no_workbooks(submission: str) -> Finding:
-    return Finding(
-        "no-workbooks",
-        Severity.ERROR,
-        submission,
-        "",
-        "",
-        "ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา",
-        "no workbook (.xlsx .xlsm .xls .ods) in this submission",
-    )
+    return new_finding("no-workbooks", file=submission, sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา", en="no workbook (.xlsx .xlsm .xls .ods) in this submission")
 
 
 def survey_files(
@@ -154,10 +137,11 @@ def survey_files(
         return _unreadable(submission, findings, len(files))
     report, merge_findings = merge(readable)
     findings.extend(merge_findings)
+    merged = report.measures if report is not None else merge_measures(readable)[0]
     if report is not None:
         org = report.organisation
         name, district, province = org.name, org.district, org.province
-        year: int | None = org.fiscal_year or None
+        year: int | None = org.fiscal_year
         score, stated = org.score, org.stated_level
     else:
         name = str(_common(readable, "organisation") or submission_name(submission))
@@ -168,7 +152,7 @@ def survey_files(
         sc = _common(readable, "score")
         score = sc if isinstance(sc, float) else None
         stated = str(_common(readable, "stated_level") or "")
-    rows = measure_rows(name, readable)
+    rows = measure_rows(name, merged)
     departments = tuple(dict.fromkeys(wb.department or wb.file for wb in department_order(readable)))
     summary = OrganisationSummary(
         submission=submission,
@@ -213,15 +197,7 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
         return _unreadable(
             submission,
             [
-                Finding(
-                    "internal-error",
-                    Severity.ERROR,
-                    submission,
-                    "",
-                    "",
-                    f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})",
-                    f"the submission could not be processed: {type(exc).__name__}: {exc}",
-                )
+                new_finding("internal-error", file=submission, sheet="", cell="", th=f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})", en=f"the submission could not be processed: {type(exc).__name__}: {exc}")
             ],
         )
 
@@ -300,39 +276,15 @@ class _Spool:
 
 
 # --- the run ---------------------------------------------------------------------------------
-_LEADING_VOWEL = re.compile("([เแโใไ])([ก-ฮ])")
+def thai_order(organisations: Sequence[OrganisationSummary]) -> list[OrganisationSummary]:
+    """Province, district, then name in Thai dictionary order (pythainlp's collation: เมือง
+    sorts under ม); what could not be placed comes last."""
+    rank = thai.collation_ranks(w for o in organisations for w in (o.province, o.district, o.name))
 
+    def key(o: OrganisationSummary) -> tuple[bool, int, bool, int, int, str]:
+        return (not o.province, rank[o.province], not o.district, rank[o.district], rank[o.name], o.submission)
 
-def thai_sort_key(text: str) -> str:
-    """Dictionary order for Thai: a leading vowel sorts after its consonant (เมือง under ม)."""
-    return _LEADING_VOWEL.sub(r"\2\1", text)
-
-
-def _order(o: OrganisationSummary) -> tuple[bool, str, bool, str, str, str]:
-    """Province, district, then name in Thai order; what could not be placed comes last."""
-    return (
-        not o.province,
-        thai_sort_key(o.province),
-        not o.district,
-        thai_sort_key(o.district),
-        thai_sort_key(o.name),
-        o.submission,
-    )
-
-
-def _progress_bar(total: int, enabled: bool | None) -> object:
-    from tqdm import tqdm
-
-    show = sys.stderr.isatty() if enabled is None else enabled
-    return tqdm(
-        total=total,
-        disable=not show,
-        file=sys.stderr,
-        unit="org",
-        desc="หน่วยงาน/organisations",
-        leave=False,
-        dynamic_ncols=True,
-    )
+    return sorted(organisations, key=key)
 
 
 def _submitted_at(path: Path) -> float:
@@ -368,26 +320,24 @@ def latest_submissions(
         group = sorted(group, key=lambda o: (times.get(o.submission, 0.0), o.submission))
         latest, older = group[-1], group[:-1]
         listed = ", ".join(o.submission for o in older)
-        findings[latest.submission] = Finding(
+        findings[latest.submission] = new_finding(
             "duplicate-submission",
-            Severity.WARNING,
-            latest.submission,
-            "",
-            "",
-            f"{latest.name} ส่งมามากกว่าหนึ่งชุด นับเฉพาะชุดล่าสุดนี้ ({latest.submission}) ชุดก่อนหน้า ({listed}) ไม่นับ",
-            f"{latest.name} sent more than one submission; only this latest one ({latest.submission}) counts,"
+            file=latest.submission,
+            sheet="",
+            cell="",
+            th=f"{latest.name} ส่งมามากกว่าหนึ่งชุด นับเฉพาะชุดล่าสุดนี้ ({latest.submission}) ชุดก่อนหน้า ({listed}) ไม่นับ",
+            en=f"{latest.name} sent more than one submission; only this latest one ({latest.submission}) counts,"
             f" not the earlier {listed}",
         )
         for o in older:
             dropped.add(o.submission)
-            findings[o.submission] = Finding(
+            findings[o.submission] = new_finding(
                 "superseded-submission",
-                Severity.WARNING,
-                o.submission,
-                "",
-                "",
-                f"ชุดนี้ของ{o.name} ถูกแทนที่ด้วยชุดที่ส่งภายหลัง ({latest.submission}) จึงไม่นับในสรุป",
-                f"this submission of {o.name} is superseded by the later {latest.submission} and is not counted",
+                file=o.submission,
+                sheet="",
+                cell="",
+                th=f"ชุดนี้ของ{o.name} ถูกแทนที่ด้วยชุดที่ส่งภายหลัง ({latest.submission}) จึงไม่นับในสรุป",
+                en=f"this submission of {o.name} is superseded by the later {latest.submission} and is not counted",
             )
     kept = [o for o in organisations if o.submission not in dropped]
     superseded = [o for o in organisations if o.submission in dropped]
@@ -407,14 +357,13 @@ def mixed_inbox(organisations: Sequence[OrganisationSummary]) -> list[Finding]:
             continue
         listed = "; ".join(f"{v}: {', '.join(names[:5])}" + (" …" if len(names) > 5 else "") for v, names in values.items())
         out.append(
-            Finding(
-                f"mixed-{key.replace('_', '-')}s",
-                Severity.WARNING,
-                "",
-                "",
-                "",
-                f"สิ่งที่ส่งมาในโฟลเดอร์นี้ระบุ{label}ต่างกัน ({listed}) กรุณาตรวจสอบว่าเป็นชุดเดียวกัน",
-                f"the submissions in this inbox give different {en} ({listed}); check they belong together",
+            new_finding(
+                "mixed-fiscal-years" if key == "fiscal_year" else "mixed-provinces",
+                file="",
+                sheet="",
+                cell="",
+                th=f"สิ่งที่ส่งมาในโฟลเดอร์นี้ระบุ{label}ต่างกัน ({listed}) กรุณาตรวจสอบว่าเป็นชุดเดียวกัน",
+                en=f"the submissions in this inbox give different {en} ({listed}); check they belong together",
             )
         )
     return out
@@ -428,7 +377,7 @@ def run_district(
     expect: Path | str | None = None,
     jobs: int | None = None,
     force: bool = False,
-    progress: bool | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
     emblem: Path | str | None = None,
     limits: ZipLimits = LIMITS,
     on_summary: Callable[[OrganisationSummary], None] | None = None,
@@ -437,8 +386,8 @@ def run_district(
     ``output`` (and the memo ``docx``), listing who on ``expect`` has not sent.
 
     Usage problems (no inbox, wrong suffix, an existing output without ``force``, an
-    unreadable expect list) are raised before any work. ``progress`` ``None`` shows the bar
-    only on a terminal. ``emblem`` is the Garuda picture for the memo. ``on_summary`` is
+    unreadable expect list) are raised before any work. ``progress(done, total, submission)``
+    is called once before the first submission and after each. ``emblem`` is the Garuda picture for the memo. ``on_summary`` is
     called with each summary as it arrives.
     """
     inbox, output = Path(inbox), Path(output)
@@ -462,17 +411,17 @@ def run_district(
     spool = _Spool()
     try:
         summaries: list[OrganisationSummary] = []
-        bar = _progress_bar(len(submissions), progress)
-        try:
-            for summary, details in survey_all(submissions, jobs=jobs, limits=limits):
-                spool.put(summary.submission, details)
-                summaries.append(summary)
-                if on_summary is not None:
-                    on_summary(summary)
-                bar.update(1)  # type: ignore[attr-defined]
-        finally:
-            bar.close()  # type: ignore[attr-defined]
-        summaries.sort(key=_order)
+        total = len(submissions)
+        if progress is not None:
+            progress(0, total, "")
+        for summary, details in survey_all(submissions, jobs=jobs, limits=limits):
+            spool.put(summary.submission, details)
+            summaries.append(summary)
+            if on_summary is not None:
+                on_summary(summary)
+            if progress is not None:
+                progress(len(summaries), total, summary.submission)
+        summaries = thai_order(summaries)
         times = {p.name: _submitted_at(p) for p in submissions}
         kept, superseded, extra = latest_submissions(summaries, times)
         kept = [_with_extra(o, extra.get(o.submission)) for o in kept]

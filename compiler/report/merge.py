@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from compiler.findings import new_finding
 from compiler.model import (
     DepartmentPart,
     DepartmentWorkbook,
@@ -61,16 +62,15 @@ def columns_not_shown(workbooks: Sequence[DepartmentWorkbook], layout: str) -> l
             shows = ", ".join(name for name in LAYOUTS if key in SHOWN[name])
             listed = ", ".join(cells[:10]) + (f" … ({len(cells)})" if len(cells) > 10 else "")
             out.append(
-                Finding(
+                new_finding(
                     "column-not-shown",
-                    Severity.WARNING,
-                    wb.file,
-                    standard.SHEET_MEASURES,
-                    cells[0],
-                    f"คอลัมน์ '{label}' มีข้อมูล ({listed}) แต่รูปแบบตาราง {layout} ของแม่แบบนี้ไม่แสดง"
+                    file=wb.file,
+                    sheet=standard.SHEET_MEASURES,
+                    cell=cells[0],
+                    th=f"คอลัมน์ '{label}' มีข้อมูล ({listed}) แต่รูปแบบตาราง {layout} ของแม่แบบนี้ไม่แสดง"
                     f" ข้อมูลนี้จะไม่อยู่ในรายงาน ใช้ --layout {shows.split(', ')[0]} (รูปแบบที่แสดง: {shows})"
                     " หรือเพิ่ม m.also ในแม่แบบ",
-                    f"column '{label}' holds data ({listed}) that the {layout} table of this template does not show;"
+                    en=f"column '{label}' holds data ({listed}) that the {layout} table of this template does not show;"
                     f" it is left out of the report; use --layout {shows.split(', ')[0]} (shown by: {shows})"
                     " or add m.also to the template",
                 )
@@ -82,15 +82,7 @@ def _disagreement(key: str, values: dict[object, list[str]]) -> Finding:
     label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
     th = "; ".join(f"'{v}' ใน {', '.join(files)}" for v, files in values.items())
     en = "; ".join(f"'{v}' in {', '.join(files)}" for v, files in values.items())
-    return Finding(
-        "organisation-mismatch",
-        Severity.ERROR,
-        "",
-        standard.SHEET_INFO,
-        "",
-        f"ไฟล์ของหน่วยงานเดียวกันระบุ '{label}' ไม่ตรงกัน: {th} กรุณาแก้ให้ตรงกันก่อนรวมรายงาน",
-        f"the workbooks disagree on '{label}': {en}; make them agree before building",
-    )
+    return new_finding("organisation-mismatch", file="", sheet=standard.SHEET_INFO, cell="", th=f"ไฟล์ของหน่วยงานเดียวกันระบุ '{label}' ไม่ตรงกัน: {th} กรุณาแก้ให้ตรงกันก่อนรวมรายงาน", en=f"the workbooks disagree on '{label}': {en}; make them agree before building")
 
 
 def _first(workbooks: Sequence[DepartmentWorkbook], key: str) -> object:
@@ -118,32 +110,11 @@ def organisation(workbooks: Sequence[DepartmentWorkbook]) -> tuple[Organisation 
             label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
             listed = "; ".join(f"'{v}' ({', '.join(files)})" for v, files in values.items())
             findings.append(
-                Finding(
-                    "info-mismatch",
-                    Severity.WARNING,
-                    "",
-                    standard.SHEET_INFO,
-                    "",
-                    f"'{label}' ไม่ตรงกันระหว่างไฟล์: {listed} ระบบใช้ค่าแรก",
-                    f"'{label}' differs between workbooks: {listed}; the first is used",
-                )
+                new_finding("info-mismatch", file="", sheet=standard.SHEET_INFO, cell="", th=f"'{label}' ไม่ตรงกันระหว่างไฟล์: {listed} ระบบใช้ค่าแรก", en=f"'{label}' differs between workbooks: {listed}; the first is used")
             )
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
-    year = _first(workbooks, "fiscal_year")
-    score = _first(workbooks, "score")
-    org = Organisation(
-        name=str(_first(workbooks, "organisation") or ""),
-        district=str(_first(workbooks, "district") or ""),
-        province=str(_first(workbooks, "province") or ""),
-        fiscal_year=int(year) if isinstance(year, int) else 0,
-        executive=str(_first(workbooks, "executive") or ""),
-        executive_position=str(_first(workbooks, "executive_position") or ""),
-        score=float(score) if isinstance(score, float) else None,
-        stated_level=str(_first(workbooks, "stated_level") or ""),
-        emblem=str(_first(workbooks, "emblem") or ""),
-        logo=str(_first(workbooks, "logo") or ""),
-    )
+    org = Organisation.from_info({f.key: _first(workbooks, f.key) for f in standard.INFO_FIELDS})
     return org, findings
 
 
@@ -159,7 +130,7 @@ def _union(*groups: Sequence[str]) -> tuple[str, ...]:
 _title_key = identity.title_key
 
 
-def _merge_one(number: int | None, group: Sequence[Measure], year: int = 0) -> tuple[MergedMeasure, list[Finding]]:
+def _merge_one(number: int | None, group: Sequence[Measure], year: int | None = None) -> tuple[MergedMeasure, list[Finding]]:
     findings: list[Finding] = []
     title = next((m.title for m in group if m.title), "")
     indicator = next((m.indicator for m in group if m.indicator), "")
@@ -171,31 +142,15 @@ def _merge_one(number: int | None, group: Sequence[Measure], year: int = 0) -> t
         ):
             if other and other != kept and _title_key(other) != _title_key(kept):
                 findings.append(
-                    Finding(
-                        code,
-                        Severity.WARNING,
-                        m.file,
-                        standard.SHEET_MEASURES,
-                        f"แถว {m.row}",
-                        f"มาตรการลำดับ {m.number} มี{what_th}ต่างกัน: '{kept[:60]}' กับ '{other[:60]}' ({m.file})"
-                        f" ระบบใช้{what_th}แรก กรุณาตรวจสอบลำดับมาตรการ",
-                        f"measure {m.number} has two {what_en}: '{kept[:60]}' and '{other[:60]}' ({m.file});"
-                        " the first is used; check the measure numbers",
-                    )
+                    new_finding(code, file=m.file, sheet=standard.SHEET_MEASURES, cell=f"แถว {m.row}", th=f"มาตรการลำดับ {m.number} มี{what_th}ต่างกัน: '{kept[:60]}' กับ '{other[:60]}' ({m.file})"
+                        f" ระบบใช้{what_th}แรก กรุณาตรวจสอบลำดับมาตรการ", en=f"measure {m.number} has two {what_en}: '{kept[:60]}' and '{other[:60]}' ({m.file});"
+                        " the first is used; check the measure numbers")
                 )
         if m.methods and m.methods != methods and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]:
             findings.append(
-                Finding(
-                    "method-mismatch",
-                    Severity.WARNING,
-                    m.file,
-                    standard.SHEET_MEASURES,
-                    f"แถว {m.row}",
-                    f"วิธีการดำเนินการของมาตรการ '{title[:60]}' ต่างกัน: "
-                    f"'{' / '.join(methods)}' กับ '{' / '.join(m.methods)}' ({m.file}) ระบบใช้แบบแรก",
-                    f"two plans for measure '{title[:60]}': '{' / '.join(methods)}' and "
-                    f"'{' / '.join(m.methods)}' ({m.file}); the first is used",
-                )
+                new_finding("method-mismatch", file=m.file, sheet=standard.SHEET_MEASURES, cell=f"แถว {m.row}", th=f"วิธีการดำเนินการของมาตรการ '{title[:60]}' ต่างกัน: "
+                    f"'{' / '.join(methods)}' กับ '{' / '.join(m.methods)}' ({m.file}) ระบบใช้แบบแรก", en=f"two plans for measure '{title[:60]}': '{' / '.join(methods)}' and "
+                    f"'{' / '.join(m.methods)}' ({m.file}); the first is used")
             )
     parts: dict[str, DepartmentPart] = {}
     for m in group:
@@ -239,6 +194,23 @@ def default_layout(measures: Sequence[MergedMeasure]) -> str:
 department_order = identity.department_order
 
 
+def merge_measures(
+    workbooks: Sequence[DepartmentWorkbook], year: int | None = None
+) -> tuple[list[MergedMeasure], list[Finding]]:
+    """Every measure of an organisation once, its departments' parts in the usual order
+    (used by ``merge`` and by the district intake, which must count measures the same way).
+    Which rows are one measure is ``identity``'s: the number and the title. ``year`` names
+    code-only indicators from that year's criteria."""
+    groups, _ = identity.measure_groups(department_order(workbooks))  # its warnings are check's
+    measures: list[MergedMeasure] = []
+    findings: list[Finding] = []
+    for group in groups:
+        merged, extra = _merge_one(group.number, group.measures, year)
+        measures.append(merged)
+        findings.extend(extra)
+    return measures, findings
+
+
 def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) -> tuple[Report | None, list[Finding]]:
     """One ``Report`` from an organisation's department workbooks, or ``None`` and the
     findings that prevent it (the workbooks disagree on who they are)."""
@@ -246,12 +218,8 @@ def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) ->
     if org is None:
         return None, findings
     workbooks = department_order(workbooks)
-    groups, _ = identity.measure_groups(workbooks)  # its warnings are check's (cross_check)
-    measures: list[MergedMeasure] = []
-    for group in groups:
-        merged, extra = _merge_one(group.number, group.measures, org.fiscal_year)
-        measures.append(merged)
-        findings.extend(extra)
+    measures, extra = merge_measures(workbooks, org.fiscal_year)
+    findings.extend(extra)
     scores: dict[str, float] = {}
     for wb in workbooks:
         for code, value in wb.scores.items():

@@ -23,7 +23,7 @@ from compiler.errors import UsageError
 from compiler.model import DepartmentWorkbook
 from compiler.workbook import indicators, standard
 
-FONT = "TH Sarabun New"
+FONT = thai.FONT
 _BODY = Font(name=FONT, size=14)
 _BOLD = Font(name=FONT, size=14, bold=True)
 _TITLE = Font(name=FONT, size=18, bold=True)

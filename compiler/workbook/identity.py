@@ -15,7 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
+from compiler.findings import new_finding
+from compiler.model import DepartmentWorkbook, Finding, Measure, cell_ref
 from compiler.thai import header_key, to_arabic_digits
 from compiler.workbook import standard
 
@@ -174,17 +175,16 @@ def _reused(
     number: int, first: Measure, first_new: int, other: Measure, other_new: int, columns: dict[str, dict[str, int]]
 ) -> Finding:
     here = f"{first.file} › {standard.SHEET_MEASURES} › {_title_cell(first, columns)}"
-    return Finding(
+    return new_finding(
         "number-reused",
-        Severity.WARNING,
-        other.file,
-        standard.SHEET_MEASURES,
-        _title_cell(other, columns),
-        f"มาตรการลำดับ {number} ของ{other.department or other.file} ('{other.title[:60]}') เป็นคนละมาตรการกับ"
+        file=other.file,
+        sheet=standard.SHEET_MEASURES,
+        cell=_title_cell(other, columns),
+        th=f"มาตรการลำดับ {number} ของ{other.department or other.file} ('{other.title[:60]}') เป็นคนละมาตรการกับ"
         f"ลำดับ {number} ของ{first.department or first.file} ('{first.title[:60]}' ที่ {here})"
         f" รายงานแยกเป็นสองมาตรการ: ลำดับ {first_new} และ {other_new} และเรียงลำดับมาตรการใหม่ตามส่วนราชการ"
         " หากเป็นมาตรการเดียวกัน กรุณาใช้ชื่อมาตรการเดียวกัน",
-        f"measure {number} of {other.department or other.file} ('{other.title[:60]}') is not measure {number} of "
+        en=f"measure {number} of {other.department or other.file} ('{other.title[:60]}') is not measure {number} of "
         f"{first.department or first.file} ('{first.title[:60]}' at {here}); the report keeps them apart as "
         f"measures {first_new} and {other_new} and renumbers the measures in department order; "
         "if they are one measure, give them one title",

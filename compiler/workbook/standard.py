@@ -7,7 +7,10 @@ these tables; none of them spells a sheet or column name of its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from compiler.thai import to_arabic_digits
 
 #: The version of the standard that ``init`` writes and ``check`` understands.
 STANDARD_VERSION = "1.0"
@@ -348,3 +351,39 @@ def stated_level_contradiction(score: float, stated: str) -> str | None:
             inside = low <= score < high or (high == 100.0 and score == 100.0)
             return None if inside else f"{score} = {level}"
     return None
+
+
+_LEVEL_WORDS = "|".join(sorted((re.escape(w) for w in STATED_LEVEL_RANGES), key=len, reverse=True))
+#: ``ผลการประเมินระดับต้องปรับปรุง``, ``อยู่ในระดับ AA``, ``ระดับผ่านดีเยี่ยม``: "ระดับ" then a
+#: level's words or letters (``ทุกระดับ ให้ครอบคลุม`` names no level).
+_STATED_LEVEL = re.compile(
+    rf"ระดับ\s*(?:คะแนน\s*)?(?:\(\s*)?({_LEVEL_WORDS}|(?:AA|A|B|C|D|E|F)(?![A-Za-z]))"
+)
+_SCORE_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*คะแนน")
+
+
+def stated_levels(text: str, score: float | None) -> list[tuple[str, float]]:
+    """(stated level, score it must fit) for each level ``text`` states.
+
+    ``score`` is the organisation's; without one, the last ``N คะแนน`` before the level in
+    the same text counts; with neither, nothing is judged.
+    ``stated_levels("คะแนน : ๙๙.๗๘ คะแนน ผลการประเมินระดับต้องปรับปรุง", None)`` is
+    ``[("ต้องปรับปรุง", 99.78)]``.
+    """
+    plain = to_arabic_digits(text)
+    out = []
+    for m in _STATED_LEVEL.finditer(plain):
+        given = score
+        if given is None:
+            before = _SCORE_IN_TEXT.findall(plain[: m.start()])
+            value = float(before[-1]) if before else None
+            given = value if value is not None and 0 <= value <= 100 else None
+        if given is not None:
+            out.append((m.group(1), given))
+    return out
+
+
+def contradicted_level(text: str, score: float | None) -> tuple[str, float] | None:
+    """The first level ``text`` states that its score contradicts, with that score; ``None``
+    when none does (see ``stated_levels``): ``(ต้องปรับปรุง, 99.78)`` for the seed memo."""
+    return next(((s, v) for s, v in stated_levels(text, score) if stated_level_contradiction(v, s)), None)
