@@ -143,7 +143,9 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
         print_findings(result.findings)
         for wb in result.workbooks:
             if not any(f.file == wb.file for f in result.findings):
-                _echo(f"{wb.file}  {click.style('ผ่าน/ok', fg='green')}  ({len(wb.measures)} มาตรการ / measures)")
+                what = f"แผนมาตรการ {len(wb.plan)} มาตรการ / plan of {len(wb.plan)} measures" if wb.is_plan else (
+                    f"{len(wb.measures)} มาตรการ / measures")
+                _echo(f"{wb.file}  {click.style('ผ่าน/ok', fg='green')}  ({what})")
         for p in written:
             _echo(f"เขียนไฟล์ที่ทำเครื่องหมายแล้ว / annotated copy: {p}")
         _echo(_summary(result.findings, len(result.workbooks)))
@@ -164,9 +166,12 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
 @click.option("--executive", default="", help="ผู้บริหาร")
 @click.option("--position", "executive_position", default="", help="ตำแหน่งผู้บริหาร")
 @click.option("--score", default="", help="คะแนน ITA")
+@click.option("--plan", "plan", type=click.Path(path_type=Path),
+              help="the measures plan (a workbook with a แผนมาตรการ sheet): each department's form holds its rows, locked")
 @click.option("--force", is_flag=True, help="overwrite existing files")
 @_guard
-def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None, force: bool, **given: str) -> None:
+def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None, plan: Path | None, force: bool,
+             **given: str) -> None:
     """สร้างแบบฟอร์มเปล่า: write the blank standard workbook (one per department)."""
     from compiler.workbook.form import OrganisationDetails
 
@@ -186,7 +191,7 @@ def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None,
     depts: list[str] = []
     for d in departments:
         depts.extend(standard.DEPARTMENTS if d == "all" else [d])
-    written = api.init_forms(output, departments=depts, details=details, force=force)
+    written = api.init_forms(output, departments=depts, details=details, force=force, plan=plan)
     for p in written:
         _echo(f"เขียนแบบฟอร์มแล้ว / wrote {p}")
 

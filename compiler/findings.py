@@ -70,6 +70,9 @@ _CODES = (
     Code("example-text", E, "ช่องยังเป็นข้อความตัวอย่างของแบบฟอร์ม", "a cell still holds the form's example text (its placeholder methods, ลำดับ 0, the (ตัวอย่าง) row typed into)"),
     Code("unknown-indicator", W, "รหัสตัวชี้วัดไม่มีในเกณฑ์ ITA ของปีงบประมาณนั้น", "an indicator code not in that fiscal year's ITA criteria"),
     Code("number-reused", W, "ลำดับเดียวกันใช้กับมาตรการต่างกัน (แยกเป็นสองมาตรการ เรียงลำดับใหม่)", "one ลำดับ given to two different measures (kept apart, renumbered in department order)"),
+    Code("not-in-plan", W, "มาตรการที่ไม่อยู่ในแผนมาตรการ (แสดงต่อท้าย)", "a measure the measures plan does not hold (listed after the plan's)"),
+    Code("plan-cell-changed", W, "ช่องตามแผนมาตรการถูกแก้ไข (ใช้ข้อความตามแผน)", "a locked plan cell typed over (the plan's text is used)"),
+    Code("plan-not-reported", W, "มาตรการตามแผนที่ไม่มีส่วนราชการใดรายงาน", "a plan measure no department reported"),
     Code("name-misspelt", W, "ชื่อหน่วยงานสะกดต่างกันในไฟล์เดียวกัน", "the organisation's name spelt differently inside one workbook"),
     # --- across workbooks (build) -------------------------------------------------------------
     Code("organisation-mismatch", E, "ไฟล์ระบุหน่วยงาน อำเภอ จังหวัด หรือปีงบประมาณไม่ตรงกัน", "the workbooks disagree on organisation, district, province or fiscal year", "merge"),

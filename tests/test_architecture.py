@@ -40,6 +40,7 @@ STAGES: dict[str, int] = {
     "compiler.documents.parse": 5,
     "compiler.workbook.normalise": 6,
     "compiler.workbook.identity": 6,
+    "compiler.workbook.plan": 6,
     "compiler.workbook.check": 7,
     "compiler.workbook.annotate": 7,
     "compiler.documents.sheets": 7,

@@ -132,7 +132,7 @@ def survey_files(
         return _unreadable(submission, [*extra, _no_workbooks(submission)])
     checked = check_files(list(files), list(names), groups=[submission] * len(files))
     findings = [*extra, *checked.findings]
-    readable = [wb for wb in checked.workbooks if wb.info or wb.measures]
+    readable = [wb for wb in checked.workbooks if wb.info or wb.measures or wb.plan]
     if not readable:
         return _unreadable(submission, findings, len(files))
     report, merge_findings = merge(readable)
@@ -153,7 +153,7 @@ def survey_files(
         score = sc if isinstance(sc, float) else None
         stated = str(_common(readable, "stated_level") or "")
     rows = measure_rows(name, merged)
-    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in department_order(readable)))
+    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in department_order(readable) if not wb.is_plan))
     summary = OrganisationSummary(
         submission=submission,
         name=name,

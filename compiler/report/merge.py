@@ -10,6 +10,7 @@ renumbered in department order when departments used one number for different me
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from compiler.findings import new_finding
@@ -25,7 +26,7 @@ from compiler.model import (
     cell_ref,
 )
 from compiler.thai import header_key, to_arabic_digits
-from compiler.workbook import identity, indicators, standard
+from compiler.workbook import identity, indicators, plan, standard
 
 LAYOUTS = ("measures", "numbered", "indicators")
 #: The measure fields each layout's own table columns show (see ``template_builder.LAYOUTS``).
@@ -194,6 +195,11 @@ def default_layout(measures: Sequence[MergedMeasure]) -> str:
 department_order = identity.department_order
 
 
+def _planned(m: MergedMeasure, workbooks: Sequence[DepartmentWorkbook]) -> bool:
+    source = plan.find_plan(workbooks)
+    return source is not None and any(p.number == m.number and p.title == m.title for p in source.plan)
+
+
 def merge_measures(
     workbooks: Sequence[DepartmentWorkbook], year: int | None = None
 ) -> tuple[list[MergedMeasure], list[Finding]]:
@@ -201,13 +207,18 @@ def merge_measures(
     (used by ``merge`` and by the district intake, which must count measures the same way).
     Which rows are one measure is ``identity``'s: the number and the title. ``year`` names
     code-only indicators from that year's criteria."""
-    groups, _ = identity.measure_groups(department_order(workbooks))  # its warnings are check's
+    departments, unreported = plan.apply(workbooks)  # with a plan, its text is the truth
+    groups, _ = identity.measure_groups(department_order(departments))  # its warnings are check's
     measures: list[MergedMeasure] = []
     findings: list[Finding] = []
     for group in groups:
         merged, extra = _merge_one(group.number, group.measures, year)
         measures.append(merged)
         findings.extend(extra)
+    for p in unreported:  # a plan measure nobody reported: listed, with no results
+        measures.append(replace(_merge_one(p.number, (p,), year)[0], parts=()))
+    if unreported or any(wb.is_plan or wb.plan for wb in workbooks):
+        measures.sort(key=lambda m: (not _planned(m, workbooks), m.number if m.number is not None else 1 << 30))
     return measures, findings
 
 
@@ -224,7 +235,7 @@ def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) ->
     for wb in workbooks:
         for code, value in wb.scores.items():
             scores.setdefault(code, value)
-    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in workbooks))
+    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in workbooks if not wb.is_plan))
     chosen = layout or default_layout(measures)
     report = Report(org, tuple(measures), scores, departments, chosen, tuple(findings))
     return report, findings

@@ -10,13 +10,13 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compiler import thai
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
-from compiler.workbook import identity, indicators, standard
+from compiler.workbook import identity, indicators, plan, standard
 from compiler.workbook.normalise import normalise_workbook
 from compiler.workbook.read import find_workbooks, read_workbook
 
@@ -293,31 +293,22 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
 
 def check_workbook(wb: DepartmentWorkbook) -> DepartmentWorkbook:
     """``wb`` with the standard's checks added to its findings."""
-    if not wb.info and not wb.measures:
-        return wb
+    if wb.is_plan or (not wb.info and not wb.measures):
+        return wb  # a plan workbook is matched with the departments' (plan.plan_findings)
     extra = _check_info(wb) + _check_measures(wb)
-    return DepartmentWorkbook(
-        wb.file,
-        wb.path,
-        wb.info,
-        wb.info_cells,
-        wb.measures,
-        wb.scores,
-        wb.documents,
-        wb.findings + tuple(extra),
-        wb.version,
-        wb.measure_columns,
-    )
+    return replace(wb, findings=wb.findings + tuple(extra))
 
 
 def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
     """Organisation fields that differ between the workbooks given (บ้านต๋อม / บ้านต้อม), and
-    measure numbers used for different measures (``number-reused``, see ``identity``).
+    measure numbers used for different measures (``number-reused``, see ``identity``), and
+    the departments' measures matched with the measures plan, if there is one (``plan``).
 
     The most common value is taken as right; each workbook that differs gets a warning at
     its cell naming the other files' value.
     """
     out: list[Finding] = list(identity.measure_groups([wb for wb in workbooks if wb.measures])[1])
+    out.extend(plan.plan_findings(workbooks))
     usable = [wb for wb in workbooks if wb.info]
     if len(usable) < 2:
         return out

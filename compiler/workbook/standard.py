@@ -35,8 +35,12 @@ SHEET_ORDER = "คำสั่ง"
 SHEET_MEMO = "บันทึกข้อความ"
 DOCUMENT_SHEETS = (SHEET_ANNOUNCEMENT, SHEET_ORDER, SHEET_MEMO)
 
+#: The measures plan the ITA working group decides once (``init --plan``); in a plan
+#: workbook of its own, and hidden in each department's form made from it.
+SHEET_PLAN = "แผนมาตรการ"
+
 #: Every sheet the reader loads; other sheets of a workbook are never parsed.
-KNOWN_SHEETS = (SHEET_INFO, SHEET_MEASURES, SHEET_SCORES, *DOCUMENT_SHEETS)
+KNOWN_SHEETS = (SHEET_INFO, SHEET_MEASURES, SHEET_SCORES, SHEET_PLAN, *DOCUMENT_SHEETS)
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,14 @@ class TableSpec:
 
 
 MEASURES_TABLE = TableSpec(SHEET_MEASURES, MEASURE_COLUMNS)
+#: The plan's columns: what is decided before the year (the rest is each department's result).
+PLAN_KEYS = ("number", "indicator", "title", "method", "responsible", "period", "budget")
+PLAN_COLUMNS: tuple[Field, ...] = tuple(
+    Field(f.key, f.label, f.required or f.key == "number", f.aliases, f.hint, f.width, f.kind)
+    for f in MEASURE_COLUMNS
+    if f.key in PLAN_KEYS
+)
+PLAN_TABLE = TableSpec(SHEET_PLAN, PLAN_COLUMNS)
 SCORES_TABLE = TableSpec(SHEET_SCORES, SCORE_COLUMNS, required=False)
 
 # --- known lists (dropdowns) ---------------------------------------------------------------
