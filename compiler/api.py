@@ -284,6 +284,13 @@ def init_forms(
             from compiler.workbook.plan import departments_of
 
             departments = departments_of(measures_plan)
+            if not departments and Path(output).suffix.lower() != ".xlsx":
+                raise UsageError(
+                    "แผนมาตรการไม่ได้ระบุส่วนราชการใดโดยเฉพาะ (เช่น ทุกส่วนราชการ) กรุณาระบุ --department"
+                    " (หรือ --department all) หรือให้ -o เป็นไฟล์ .xlsx ไฟล์เดียว",
+                    "the plan names no department in particular (ทุกส่วนราชการ); give --department (or 'all'),"
+                    " or one .xlsx as -o",
+                )
     targets = plan_forms(Path(output), list(departments))
     written = []
     for path, department in targets:

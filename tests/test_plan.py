@@ -158,3 +158,19 @@ def test_the_sample_plan_matches_the_sample_departments(tmp_path: Path) -> None:
     assert not codes & {"not-in-plan", "plan-cell-changed", "plan-not-reported"}
     forms = api.init_forms(tmp_path / "กองคลัง.xlsx", plan=inbox / "แผนมาตรการ.xlsx", departments=["กองคลัง"])
     assert [r[0] for r in _rows(forms[0])] == [1, 2, 3]  # every row is ทุกส่วนราชการ's
+
+
+def test_cli_init_with_a_plan(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    plan = plan_workbook(tmp_path / "แผนมาตรการ.xlsx")
+    run = CliRunner().invoke(main, ["init", "--plan", str(plan), "-o", str(tmp_path / "forms")])
+    assert run.exit_code == 0, run.output
+    assert sorted(p.name for p in (tmp_path / "forms").iterdir()) == ["กองคลัง.xlsx", "กองช่าง.xlsx", "สำนักปลัด.xlsx"]
+    everyone = plan_workbook(tmp_path / "ทุกส่วน.xlsx", rows=[[1, None, "ก", "ว", "ทุกส่วนราชการ", None, None]])
+    run = CliRunner().invoke(main, ["init", "--plan", str(everyone), "-o", str(tmp_path / "forms2")])
+    assert run.exit_code != 0 and "--department" in run.output and "Traceback" not in run.output
+    run = CliRunner().invoke(main, ["init", "--plan", str(tmp_path / "none.xlsx"), "-o", str(tmp_path / "f3")])
+    assert run.exit_code != 0 and "Traceback" not in run.output
