@@ -307,7 +307,8 @@ def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
     The most common value is taken as right; each workbook that differs gets a warning at
     its cell naming the other files' value.
     """
-    out: list[Finding] = list(identity.measure_groups([wb for wb in workbooks if wb.measures])[1])
+    planned, _ = plan.apply(workbooks)  # the measures as the report sees them (no-op without a plan)
+    out: list[Finding] = list(identity.measure_groups([wb for wb in planned if wb.measures])[1])
     out.extend(plan.plan_findings(workbooks))
     usable = [wb for wb in workbooks if wb.info]
     if len(usable) < 2:

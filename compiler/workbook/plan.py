@@ -151,21 +151,25 @@ def plan_findings(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
 
 def apply(workbooks: Sequence[DepartmentWorkbook]) -> tuple[list[DepartmentWorkbook], list[Measure]]:
     """The department workbooks with each planned measure's plan columns taken from the plan
-    (the one source of truth; its budget counted once), and the plan measures nobody
-    reported. Without a plan: the department workbooks as they are and ``[]``."""
+    (the one source of truth; its budget counted once) and each measure not in the plan
+    numbered after the plan's, and the plan measures nobody reported. Without a plan: the
+    department workbooks as they are and ``[]``."""
     source = find_plan(workbooks)
     departments = [wb for wb in workbooks if not wb.is_plan]
     if source is None:
         return departments, []
     seen: set[int] = set()
     out = []
+    # measures not in the plan are numbered after the plan's, so none takes a plan number
+    after = max((p.number for p in source.plan if p.number is not None), default=0)
     for wb in departments:
         measures = []
         placed = placed_rows(wb, source.plan)
         for m in wb.measures:
             p, _ = match(m, source.plan, placed)
             if p is None:
-                measures.append(m)
+                after += 1
+                measures.append(replace(m, number=after))
                 continue
             budget = p.budget if id(p) not in seen else None
             seen.add(id(p))
