@@ -47,7 +47,15 @@ from compiler.documents.names import bare_district, bare_province
 from compiler.documents.parse import read_documents
 from compiler.documents.spec import DOTS_NAME, DocumentKind
 from compiler.docx import templating, typeset
-from compiler.docx.templates import ANNOUNCEMENT_TEMPLATE, EMBLEM_CM, MEMO_EMBLEM_CM, MEMO_TEMPLATE, ORDER_TEMPLATE
+from compiler.docx.templates import (
+    ANNOUNCEMENT_TEMPLATE,
+    EMBLEM_CM,
+    MEMO_EMBLEM_CM,
+    MEMO_TEMPLATE,
+    ORDER_TEMPLATE,
+    STYLE_DOC_DATED,
+    STYLE_DOC_SIGNATURE,
+)
 from compiler.model import DepartmentWorkbook, Finding, Organisation, Report, Severity
 
 DIGIT_STYLES = ("thai", "arabic")
@@ -186,6 +194,9 @@ def render_document(
     else:
         findings.append(no_emblem_finding(doc, output))
     document = templating.render_template(tpl, context, template_name=str(template))
+    anchor = typeset.first_styled(document, STYLE_DOC_DATED, STYLE_DOC_SIGNATURE)
+    if anchor is not None:
+        typeset.keep_body_with(anchor)
     typeset.set_page_number_digits(document, digits)
     document.core_properties.title = thai.xml_safe(f"{doc.kind.value}{org.name} เรื่อง {doc.subject}")[:250]
     return templating.save_document(document, output, force=force), findings

@@ -49,7 +49,7 @@ from typing import Any
 
 from compiler import errors, safeio, thai
 from compiler.docx import templating, typeset
-from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE
+from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE
 from compiler.model import DepartmentPart, MergedMeasure, Report
 from compiler.workbook.standard import level_for
 
@@ -201,5 +201,8 @@ def render_report(
     tpl = templating.open_template(template)
     context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
     document = templating.render_template(tpl, context, template_name=str(template))
+    signature = typeset.first_styled(document, STYLE_REPORT_SIGNATURE)
+    if signature is not None:
+        typeset.keep_body_with(signature)
     typeset.set_page_number_digits(document, digits)
     return templating.save_document(document, output, force=force)

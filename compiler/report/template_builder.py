@@ -37,7 +37,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from compiler.docx import templating, typeset
-from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_TAG, TEMPLATES_DIR
+from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE, STYLE_TAG, TEMPLATES_DIR
 
 #: Style names used by the report template (all TH Sarabun New, Thai slots set).
 STYLE_COVER_TITLE = "Thai Cover Title"
@@ -47,7 +47,7 @@ STYLE_BODY = "Thai Body"
 STYLE_TABLE_HEADER = "Thai Table Header"
 STYLE_TABLE = "Thai Table Text"
 STYLE_TABLE_CENTRE = "Thai Table Centre"
-STYLE_SIGNATURE = "Thai Signature"
+STYLE_SIGNATURE = STYLE_REPORT_SIGNATURE
 
 #: Space above the logo on the cover.
 COVER_TOP_CM = 3.0
