@@ -487,6 +487,23 @@ def keep_table_with_next(tbl: Any) -> None:
             keep_with_next(p)
 
 
+def style_size_pt(doc: Document, name: str) -> float | None:
+    """The font size (pt) a paragraph style sets or inherits (complex-script size first)."""
+    try:
+        style = doc.styles[name]
+    except KeyError:
+        return None
+    while style is not None:
+        rpr = style.element.rPr
+        if rpr is not None:
+            for tag in ("w:szCs", "w:sz"):
+                el = rpr.find(qn(tag))
+                if el is not None:
+                    return int(el.get(qn("w:val"))) / 2
+        style = style.base_style
+    return None
+
+
 def first_styled(doc: Document, *style_names: str) -> Any:
     """The body's first ``w:p`` in the first of ``style_names`` the document uses; ``None``."""
     for name in style_names:
@@ -525,9 +542,7 @@ def keep_body_with(anchor: Any) -> int:
                 if len(text) >= SHORT_PARAGRAPH:
                     break
         elif p.tag == qn("w:tbl"):
-            keep_table_with_next(p)
-            marked += 1
-            break
+            break  # see keep_table_with_next
         p = p.getprevious()
     return marked
 

@@ -47,8 +47,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from docx.oxml.ns import qn
+
 from compiler import errors, safeio, thai
-from compiler.docx import templating, typeset
+from compiler.docx import columns, templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE
 from compiler.model import DepartmentPart, MergedMeasure, Report
 from compiler.workbook.standard import level_for
@@ -57,6 +59,10 @@ LAYOUTS = ("measures", "numbered", "indicators")
 DIGIT_STYLES = ("thai", "arabic")
 #: What the signature block shows when the workbook names no executive.
 NO_EXECUTIVE = "." * 50
+#: The style of the table's text in the template, whose size sizes the columns (or
+#: ``TABLE_PT`` when a template of one's own lacks it).
+TABLE_STYLE = "Thai Table Text"
+TABLE_PT = 12.0
 
 # A line that already starts with its number: "๑.", "1)", "(๒)", "๑.๑".
 _NUMBERED = re.compile(r"^\s*\(?[0-9๐-๙]+[.)]")
@@ -201,6 +207,9 @@ def render_report(
     tpl = templating.open_template(template)
     context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
     document = templating.render_template(tpl, context, template_name=str(template))
+    size = typeset.style_size_pt(document, TABLE_STYLE) or TABLE_PT
+    for tbl in document.element.body.iterchildren(qn("w:tbl")):  # the measures table
+        columns.fit_columns(tbl, typeset.text_width(document.sections[-1]).cm, size_pt=size)
     signature = typeset.first_styled(document, STYLE_REPORT_SIGNATURE)
     if signature is not None:
         typeset.keep_body_with(signature)
