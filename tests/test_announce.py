@@ -17,7 +17,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
-from docxtext import docx_lines, in_order
+from docxtext import docx_lines, in_order, without_hints
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -160,7 +160,7 @@ def test_order_and_memo_layout(written: dict[str, tuple[Any, Path]]) -> None:
         "เรื่อง มาตรการในการเผยแพร่ข้อมูลต่อสาธารณะผ่านเว็บไซต์ของหน่วยงานภาครัฐ",
     ]
     assert order[-3:] == ["สั่ง ณ วันที่ ๒๒ เดือน กุมภาพันธ์ พ.ศ. ๒๕๖๕", "(นายสุภชาติ สันกวาน)", "นายกเทศมนตรีตำบลบ้านต๋อม"]
-    memo = docx.Document(str(written["phu_sang_2567"][1] / "บันทึกข้อความ.docx"))
+    memo = without_hints(docx.Document(str(written["phu_sang_2567"][1] / "บันทึกข้อความ.docx")))
     (table,) = memo.tables
     assert len(table.rows) == 3
     assert table.rows[2].cells[0].paragraphs[0].text == "ความเห็น / คำสั่ง นายกองค์การบริหารส่วนตำบลภูซาง"

@@ -13,6 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from docxtext import without_hints
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +28,7 @@ MakeReport = Callable[..., Report]
 
 def _render(report, tmp_path: Path, name: str = "report.docx", **kw) -> docx.document.Document:  # type: ignore[no-untyped-def]
     out = render.render_report(report, tmp_path / name, **kw)
-    return docx.Document(str(out))
+    return without_hints(docx.Document(str(out)))
 
 
 def _texts(doc) -> list[str]:  # type: ignore[no-untyped-def]
@@ -273,6 +274,7 @@ def test_any_result_text_round_trips(
     measure = replace(base.measures[0], parts=(DepartmentPart("สำนักปลัด", results=(text,)),))
     tmp = tmp_path_factory.mktemp("prop")
     doc = _render(replace(base, measures=(measure,)), tmp, digits="arabic")
+    text = text.replace("\u200b", "").replace("\u2060", "")  # the line-break hints are stripped below
     lines = [thai.digits(line.strip(), "arabic") for line in thai.xml_safe(text).split("\n") if line.strip()]
     expected = [piece for line in lines for piece in typeset.paragraphs(line)]
     assert [p.text for p in doc.tables[0].rows[1].cells[4].paragraphs if p.text] == expected

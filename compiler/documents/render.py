@@ -46,7 +46,7 @@ from compiler.documents.model import Document, OfficialDate
 from compiler.documents.names import bare_district, bare_province
 from compiler.documents.parse import read_documents
 from compiler.documents.spec import DOTS_NAME, DocumentKind
-from compiler.docx import templating, typeset
+from compiler.docx import linebreak, templating, typeset
 from compiler.docx.templates import (
     ANNOUNCEMENT_TEMPLATE,
     EMBLEM_CM,
@@ -57,6 +57,7 @@ from compiler.docx.templates import (
     STYLE_DOC_SIGNATURE,
 )
 from compiler.model import DepartmentWorkbook, Finding, Organisation, Report, Severity
+from compiler.workbook.standard import organisation_type
 
 DIGIT_STYLES = ("thai", "arabic")
 TEMPLATES: dict[DocumentKind, Path] = {
@@ -152,6 +153,17 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
     }
 
 
+def document_names(org: Organisation, people: Sequence[str] = ()) -> list[str]:
+    """The names no line may break inside: the organisation's own name, the district, the
+    province, and the names of the people who sign."""
+    return [
+        organisation_type(org.name)[1],
+        bare_district(org.district),
+        bare_province(org.province),
+        *linebreak.names_to_join(org.executive, *people),
+    ]
+
+
 def no_emblem_finding(doc: Document, output: Path) -> Finding:
     """The warning that a document was written without the Garuda emblem."""
     return Finding(
@@ -194,6 +206,8 @@ def render_document(
     else:
         findings.append(no_emblem_finding(doc, output))
     document = templating.render_template(tpl, context, template_name=str(template))
+    people = [doc.signature.name, *(c.signature.name for c in doc.comments)]
+    linebreak.apply(document.element.body, document_names(org, people))
     anchor = typeset.first_styled(document, STYLE_DOC_DATED, STYLE_DOC_SIGNATURE)
     if anchor is not None:
         typeset.keep_body_with(anchor)

@@ -50,10 +50,10 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from compiler import errors, safeio, thai
-from compiler.docx import columns, templating, typeset
+from compiler.docx import columns, linebreak, templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE
-from compiler.model import DepartmentPart, MergedMeasure, Report
-from compiler.workbook.standard import level_for
+from compiler.model import DepartmentPart, MergedMeasure, Organisation, Report
+from compiler.workbook.standard import level_for, organisation_type
 
 LAYOUTS = ("measures", "numbered", "indicators")
 DIGIT_STYLES = ("thai", "arabic")
@@ -184,6 +184,17 @@ def report_context(report: Report, digits: str = "thai") -> dict[str, Any]:
     }
 
 
+def report_names(org: Organisation) -> list[str]:
+    """The names no line may break inside: the organisation's own name (``บ้านต๋อม``), the
+    district, the province, the executive's names."""
+    return [
+        organisation_type(org.name)[1],
+        _DISTRICT_PREFIX.sub("", org.district).strip(),
+        _PROVINCE_PREFIX.sub("", org.province).strip(),
+        *linebreak.names_to_join(org.executive),
+    ]
+
+
 def render_report(
     report: Report,
     output: Path,
@@ -207,8 +218,12 @@ def render_report(
     tpl = templating.open_template(template)
     context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
     document = templating.render_template(tpl, context, template_name=str(template))
+    linebreak.apply(document.element.body, report_names(report.organisation))
     size = typeset.style_size_pt(document, TABLE_STYLE) or TABLE_PT
     for tbl in document.element.body.iterchildren(qn("w:tbl")):  # the measures table
+        header = tbl.find(qn("w:tr"))
+        if header is not None:
+            linebreak.apply_unbreakable(header)  # no header word broken (รับผิด|ชอบ)
         columns.fit_columns(tbl, typeset.text_width(document.sections[-1]).cm, size_pt=size)
     signature = typeset.first_styled(document, STYLE_REPORT_SIGNATURE)
     if signature is not None:
