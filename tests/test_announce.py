@@ -223,7 +223,7 @@ def test_context_typesets_digits_and_dates() -> None:
     assert ctx["comments"][0]["lines"] and ctx["comments"][0]["signer"].startswith("....")
     assert ctx["comments"][1]["lines"] == []
     arabic = document_context(_doc(DocumentKind.ORDER, date=None, number=""), ORG, "arabic")
-    assert arabic["date_long"] == "........ เดือน .................... พ.ศ. ........"
+    assert arabic["date_long"] == "........ เดือน ............ พ.ศ. ........"  # dots sized to fit the line
     assert arabic["number"] == "......../........"
     assert arabic["subject"] == "เรื่องทดสอบ 2565"
     with pytest.raises(errors.UsageError):

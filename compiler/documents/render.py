@@ -49,6 +49,8 @@ from compiler.documents.spec import DOTS_NAME, DocumentKind
 from compiler.docx import linebreak, templating, typeset
 from compiler.docx.templates import (
     ANNOUNCEMENT_TEMPLATE,
+    DATED_LEFT_CM,
+    DOC_TEXT_WIDTH_CM,
     EMBLEM_CM,
     MEMO_EMBLEM_CM,
     MEMO_TEMPLATE,
@@ -56,6 +58,7 @@ from compiler.docx.templates import (
     STYLE_DOC_DATED,
     STYLE_DOC_SIGNATURE,
 )
+from compiler.docx.textwidth import fit_dots
 from compiler.model import DepartmentWorkbook, Finding, Organisation, Report, Severity
 from compiler.workbook.standard import organisation_type
 
@@ -76,6 +79,10 @@ WRITING_LINES = ("." * 90, "." * 90)
 NUMBER_DOTS = "........"
 #: File name of the ประกาศ of the measures in ``write_announcements``' folder.
 MEASURES_FILE = "ประกาศมาตรการ.docx"
+#: The dated line's room, and the longest text the template puts before the date on it: the
+#: dotted blanks of a date to be written by hand are shortened to keep it on one line.
+DATED_LINE_CM = DOC_TEXT_WIDTH_CM - DATED_LEFT_CM - 0.3
+DATED_PREFIX = "ประกาศ ณ วันที่ "
 _BLOCK_KIND = {"paragraph": "paragraph", "heading": "heading", "closing": "closing"}
 
 
@@ -143,7 +150,7 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
         "subject": text(doc.subject),
         "number": text(_order_number(doc)) if doc.kind is DocumentKind.ORDER else text(doc.number or NUMBER_DOTS),
         "date": text(date.full()),
-        "date_long": text(date.long()),
+        "date_long": fit_dots(text(date.long()), DATED_LINE_CM, typeset.BODY_PT, prefix=DATED_PREFIX),
         "body": body,
         "signer": text(doc.signature.name) or DOTS_NAME,
         "positions": [text(p) for p in doc.signature.positions],

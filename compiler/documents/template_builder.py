@@ -41,6 +41,8 @@ from docx.text.paragraph import Paragraph
 from compiler.docx import templating, typeset
 from compiler.docx.templates import (
     ANNOUNCEMENT_TEMPLATE,
+    DATED_LEFT_CM,
+    DOC_TEXT_WIDTH_CM,
     EMBLEM_CM,
     MEMO_EMBLEM_CM,
     MEMO_TEMPLATE,
@@ -78,9 +80,9 @@ INDENT_ITEMS = (2.5, 3.0, 3.5)
 #: Where the signature block starts (cm from the left margin): it is centred in the rest.
 SIGNATURE_LEFT = 7.0
 #: Where the dated line starts.
-DATED_LEFT = 5.0
+DATED_LEFT = DATED_LEFT_CM
 #: Text width of an A4 page with the official margins.
-TEXT_WIDTH = 16.0
+TEXT_WIDTH = DOC_TEXT_WIDTH_CM
 _GREY = RGBColor(0x80, 0x80, 0x80)
 
 

@@ -34,3 +34,7 @@ STYLE_TAG = "Template Tag"
 STYLE_DOC_DATED = "Doc Dated"
 STYLE_DOC_SIGNATURE = "Doc Signature"
 STYLE_REPORT_SIGNATURE = "Thai Signature"
+#: The official documents' text width (A4 with the official margins) and where their dated
+#: line (``ประกาศ ณ วันที่ …``) starts: the renderer sizes the dotted blanks to fit that line.
+DOC_TEXT_WIDTH_CM = 16.0
+DATED_LEFT_CM = 5.0

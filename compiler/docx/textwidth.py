@@ -11,6 +11,7 @@ count as a Thai consonant (an estimate is all a column width needs).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 #: Advances of U+0020..U+007E.
@@ -58,3 +59,22 @@ def _ems(text: str) -> float:
 def text_cm(text: str, size_pt: float, *, bold: bool = False) -> float:
     """The width of ``text`` set on one line at ``size_pt``, in centimetres."""
     return _ems(text) * size_pt * CM_PER_PT * (BOLD_FACTOR if bold else 1.0)
+
+
+_DOTS = re.compile(r"\.{4,}")
+
+
+def fit_dots(text: str, width_cm: float, size_pt: float, *, prefix: str = "") -> str:
+    """``text`` with its dotted blanks (runs of 4+ dots) shortened, longest first, until
+    ``prefix + text`` fits on one line ``width_cm`` wide; a blank keeps at least 4 dots.
+
+    >>> fit_dots("วันที่ " + "." * 40, 2.0, 16)
+    'วันที่ .....'
+    """
+    while text_cm(prefix + text, size_pt) > width_cm:
+        runs = [m for m in _DOTS.finditer(text) if len(m.group(0)) > 4]
+        if not runs:
+            break
+        longest = max(runs, key=lambda m: len(m.group(0)))
+        text = text[: longest.start()] + text[longest.start() + 1 :]
+    return text
