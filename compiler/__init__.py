@@ -5,6 +5,7 @@ The public API; the CLI, the tests and any other front end use only these names.
 
 from compiler.api import BuildResult, annotate, announce, build, check, init_forms, prepare_report
 from compiler.errors import CompilerError, InputError, OutputError, TemplateError, ToolMissingError, UsageError
+from compiler.inmemory import DocumentSet, build_documents, check_uploads, to_json
 from compiler.model import DepartmentWorkbook, Finding, Measure, MergedMeasure, Organisation, Report, Severity
 from compiler.workbook.check import CheckResult
 from compiler.workbook.standard import STANDARD_VERSION
@@ -27,6 +28,7 @@ __all__ = [
     "CompilerError",
     "DepartmentWorkbook",
     "DistrictResult",
+    "DocumentSet",
     "Finding",
     "InputError",
     "Measure",
@@ -42,8 +44,11 @@ __all__ = [
     "annotate",
     "announce",
     "build",
+    "build_documents",
     "check",
+    "check_uploads",
     "init_forms",
     "prepare_report",
     "run_district",
+    "to_json",
 ]

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compiler import thai
 from compiler.errors import InputError, UsageError
 from compiler.model import Finding, Report, Severity
 from compiler.report.merge import LAYOUTS, merge
-from compiler.workbook.check import CheckResult, check_paths
+from compiler.uploads import Input, is_path, picture, staged
+from compiler.workbook.check import CheckResult, Progress, check_paths
 
 
 def _existing(paths: Iterable[Path | str]) -> list[Path]:
@@ -59,9 +60,19 @@ def _form(make: object, details: object, department: str, path: Path) -> bytes:
         ) from exc
 
 
-def check(paths: Iterable[Path | str]) -> CheckResult:
-    """Check every workbook under ``paths``; see ``check.check_paths``."""
-    return check_paths(_existing(paths))
+def check(inputs: Iterable[Input], *, progress: Progress | None = None) -> CheckResult:
+    """Check every workbook under ``inputs`` (paths, or uploads as ``(name, bytes)`` or file
+    objects); see ``check.check_paths``. ``progress(done, total, file)`` follows each file.
+
+    Uploads are read from a private temporary folder that is gone when this returns: the
+    result's ``DepartmentWorkbook.path`` then names a file that no longer exists (use
+    :func:`annotated` for the highlighted copies of uploads).
+    """
+    items = list(inputs)
+    paths = [p for p in items if is_path(p)]
+    _existing(paths) if paths or not items else None
+    with staged(items) as staged_paths:
+        return check_paths(staged_paths, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -79,14 +90,16 @@ class BuildResult:
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 
 
-def prepare_report(paths: Iterable[Path | str], layout: str | None = None) -> tuple[Report | None, CheckResult, list[Finding]]:
+def prepare_report(
+    paths: Iterable[Path | str], layout: str | None = None, progress: Progress | None = None
+) -> tuple[Report | None, CheckResult, list[Finding]]:
     """Check and merge: the report model, or ``None`` with the findings that prevent it."""
     if layout is not None and layout not in LAYOUTS:
         raise UsageError(
             f"รูปแบบตาราง '{layout}' ไม่รู้จัก ใช้ได้: {', '.join(LAYOUTS)}",
             f"unknown layout '{layout}'; choose one of {', '.join(LAYOUTS)}",
         )
-    checked = check(paths)
+    checked = check_paths(_existing(paths), progress=progress)
     findings = list(checked.findings)
     if not checked.workbooks:
         raise InputError("ไม่พบไฟล์ Excel ที่จะรวม", "no workbook to build from")
@@ -98,22 +111,28 @@ def prepare_report(paths: Iterable[Path | str], layout: str | None = None) -> tu
 
 
 def build(
-    paths: Iterable[Path | str],
+    inputs: Iterable[Input],
     output: Path | str,
     *,
     layout: str | None = None,
     digits: str = "thai",
     force: bool = False,
     pdf: bool = False,
-    template: Path | str | None = None,
+    template: Path | str | bytes | None = None,
     with_announcements: bool = False,
-    emblem: Path | str | None = None,
+    emblem: Path | str | bytes | None = None,
+    logo: Path | str | bytes | None = None,
     date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """``ita-report build``: check, merge and write the Word report (and optionally a PDF).
 
-    Writes nothing when ``check`` finds errors or the workbooks disagree on the
-    organisation; the result then carries those findings.
+    ``inputs`` are paths or uploads (``(name, bytes)``, file objects); ``template``,
+    ``emblem`` and ``logo`` a path or the picture's bytes (``logo`` replaces the workbook's
+    ``ไฟล์ตราหน่วยงาน``). Writes nothing when ``check`` finds errors or the workbooks
+    disagree on the organisation; the result then carries those findings. ``progress`` is
+    called after each workbook is checked (``what`` = the file) and after each document is
+    written (``what`` = its name), ``total`` counting files and documents known so far.
     """
     if digits not in ("thai", "arabic"):
         raise UsageError(f"--digits ต้องเป็น thai หรือ arabic: {digits}", f"--digits must be thai or arabic: {digits}")
@@ -122,25 +141,57 @@ def build(
         raise UsageError(
             f"ชื่อไฟล์รายงานต้องลงท้ายด้วย .docx: {output}", f"the report file must end in .docx: {output}"
         )
-    report, checked, findings = prepare_report(paths, layout)
+    with (
+        staged(list(inputs)) as paths,
+        picture(emblem, "emblem") as emblem_path,
+        picture(logo, "logo") as logo_path,
+        picture(template, "template.docx") as template_path,
+    ):
+        return _build(
+            paths, output, layout=layout, digits=digits, force=force, pdf=pdf, template=template_path,
+            with_announcements=with_announcements, emblem=emblem_path, logo=logo_path, date=date,
+            progress=progress,
+        )  # fmt: skip
+
+
+def _build(
+    paths: list[Path],
+    output: Path,
+    *,
+    layout: str | None,
+    digits: str,
+    force: bool,
+    pdf: bool,
+    template: Path | None,
+    with_announcements: bool,
+    emblem: Path | None,
+    logo: Path | None,
+    date: dt.date | None,
+    progress: Progress | None,
+) -> BuildResult:
+    report, checked, findings = prepare_report(paths, layout, progress)
     if report is None or any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(report, (), tuple(findings), checked)
     from compiler.report.render import render_report
 
+    if logo is not None:
+        report = replace(report, organisation=replace(report.organisation, logo=str(logo)))
+    files = len(checked.workbooks)
     _make_folder(output.parent)
-    written = [render_report(report, output, template=Path(template) if template else None, digits=digits, force=force)]
+    written = [render_report(report, output, template=template, digits=digits, force=force)]
+    if progress is not None:
+        progress(files + 1, files + 1, output.name)
     notes: list[str] = []
     if pdf:
         from compiler.docx.pdf import docx_to_pdf
 
         written.append(docx_to_pdf(written[0], force=force))
     if with_announcements:
-        docs = announce_report(
-            report, checked, output.parent, digits=digits, force=force,
-            emblem=Path(emblem) if emblem else None, date=date,
-        )
+        docs = announce_report(report, checked, output.parent, digits=digits, force=force, emblem=emblem, date=date)
         written.extend(docs.written)
         findings.extend(docs.findings)
+        if progress is not None:
+            progress(files + len(written), files + len(written), "ประกาศ/คำสั่ง/บันทึกข้อความ")
     return BuildResult(report, tuple(written), tuple(findings), checked, tuple(notes))
 
 
@@ -178,27 +229,28 @@ def announce_report(
 
 
 def announce(
-    paths: Iterable[Path | str],
+    inputs: Iterable[Input],
     out_dir: Path | str,
     *,
     digits: str = "thai",
     force: bool = False,
-    emblem: Path | str | None = None,
+    emblem: Path | str | bytes | None = None,
     date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """``ita-report announce``: the ประกาศ of the measures plus every document sheet.
 
     ``date`` dates the ประกาศ of the measures; without it the day and month are left blank
-    to be written in at signing (the year is the fiscal year)."""
-    report, checked, findings = prepare_report(paths)
-    if report is None or any(f.severity is Severity.ERROR for f in findings):
-        return BuildResult(report, (), tuple(findings), checked)
+    to be written in at signing (the year is the fiscal year). Inputs and ``emblem`` as in
+    :func:`build`."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o ต้องเป็นโฟลเดอร์: {out}", f"-o must be a folder: {out}")
-    docs = announce_report(
-        report, checked, out, digits=digits, force=force, emblem=Path(emblem) if emblem else None, date=date
-    )
+    with staged(list(inputs)) as paths, picture(emblem, "emblem") as emblem_path:
+        report, checked, findings = prepare_report(paths, progress=progress)
+        if report is None or any(f.severity is Severity.ERROR for f in findings):
+            return BuildResult(report, (), tuple(findings), checked)
+        docs = announce_report(report, checked, out, digits=digits, force=force, emblem=emblem_path, date=date)
     return BuildResult(report, docs.written, tuple(findings) + docs.findings, checked)
 
 

@@ -18,9 +18,11 @@ from compiler.documents import parse as documents_parse
 from compiler.documents import spec as documents
 from compiler.documents.model import Block, OfficialDate, Signature
 from compiler.documents.names import correct_names
-from compiler.documents.parse import document_kind, element_of, read_document_sheet, read_documents, split_number
+from compiler.documents.parse import document_kind, element_of, read_document_sheet, read_documents
+from compiler.documents.rows import split_number
 from compiler.documents.sheets import write_blank_document_sheets, write_document_sheet
 from compiler.documents.spec import DocumentKind
+from compiler.findings import CATALOGUE
 from compiler.model import Organisation, Severity
 from compiler.workbook.read import RawSheet, RawWorkbook, read_workbook
 
@@ -278,7 +280,7 @@ def test_mistakes_are_reported_at_their_cells(
     assert (doc is None) == bool(errors)
     for f in findings:
         assert f.file == "f.xlsx" and f.sheet == sheet_name and f.message_th and f.message_en
-        assert documents_parse.FINDING_CODES[f.code] is f.severity
+        assert CATALOGUE[f.code].severity is f.severity
 
 
 def test_no_signer_when_the_organisation_names_no_executive() -> None:

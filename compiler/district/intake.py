@@ -14,21 +14,19 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import re
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from compiler import thai
 from compiler.district.safezip import LIMITS, ZipLimits, extracted
 from compiler.errors import InputError, UsageError
-from compiler.model import DepartmentWorkbook, Finding, Measure, Severity
-from compiler.report.merge import department_order, merge
+from compiler.findings import new_finding
+from compiler.model import DepartmentWorkbook, Finding, MergedMeasure, Severity
+from compiler.report.merge import department_order, merge, merge_measures
 from compiler.safeio import check_target
 from compiler.workbook import standard
 from compiler.workbook.check import check_files
@@ -43,51 +41,35 @@ from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRo
 
 
 # --- one organisation -----------------------------------------------------------------------
-def _measure_key(m: Measure) -> tuple[int, object]:
-    """How measures are matched across departments (as ``merge`` does): number, else title."""
-    return (0, m.number) if m.number is not None else (1, thai.header_key(m.title))
-
-
 def _join(lines: Iterable[str]) -> str:
     return "\n".join(dict.fromkeys(line for line in lines if line))[:MAX_CELL]
 
 
-def measure_rows(name: str, workbooks: Sequence[DepartmentWorkbook]) -> tuple[MeasureRow, ...]:
-    """Every measure of an organisation once, merged across departments like ``merge``;
-    results are headed by their department when several departments report one measure."""
-    groups: dict[tuple[int, object], list[Measure]] = {}
-    for wb in department_order(workbooks):
-        for m in wb.measures:
-            groups.setdefault(_measure_key(m), []).append(m)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+def measure_rows(name: str, measures: Sequence[MergedMeasure]) -> tuple[MeasureRow, ...]:
+    """The organisation's merged measures as plain text rows; results are headed by their
+    department when several departments report one measure."""
     rows = []
-    for _, group in ordered:
-        depts = tuple(dict.fromkeys(m.department or m.file for m in group))
-        several = len(depts) > 1
+    for m in measures:
 
-        def by_dept(attr: str, group: list[Measure] = group, several: bool = several) -> str:
-            parts = []
-            for m in group:
-                lines = getattr(m, attr)
-                if lines:
-                    head = f"{m.department or m.file}: " if several else ""
-                    parts.append(head + "\n".join(lines))
+        def by_dept(attr: str, m: MergedMeasure = m) -> str:
+            head = m.grouped
+            parts = [
+                (f"{p.department}: " if head else "") + "\n".join(getattr(p, attr)) for p in m.parts if getattr(p, attr)
+            ]
             return "\n".join(parts)[:MAX_CELL]
 
-        budgets = [m.budget for m in group if m.budget is not None]
         rows.append(
             MeasureRow(
                 organisation=name,
-                number=group[0].number,
-                indicator=next((m.indicator for m in group if m.indicator), "")
-                or ", ".join(dict.fromkeys(c for m in group for c in m.indicator_codes)),
-                title=next((m.title for m in group if m.title), "")[:MAX_CELL],
-                departments=depts,
-                responsible=_join(line for m in group for line in m.responsible),
-                period=_join(line for m in group for line in m.period),
+                number=m.number,
+                indicator=m.indicator or ", ".join(m.indicator_codes),
+                title=m.title[:MAX_CELL],
+                departments=tuple(p.department for p in m.parts),
+                responsible=_join(m.responsible),
+                period=_join(m.period),
                 results=by_dept("results"),
                 outcomes=by_dept("outcomes"),
-                budget=sum(budgets, Decimal(0)) if budgets else None,
+                budget=m.budget,
             )
         )
     return tuple(rows)
@@ -135,15 +117,7 @@ def _unreadable(submission: str, findings: Sequence[Finding], files: int = 0) ->
 
 
 def _no_workbooks(submission: str) -> Finding:
-    return Finding(
-        "no-workbooks",
-        Severity.ERROR,
-        submission,
-        "",
-        "",
-        "ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา",
-        "no workbook (.xlsx .xlsm .xls .ods) in this submission",
-    )
+    return new_finding("no-workbooks", file=submission, sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา", en="no workbook (.xlsx .xlsm .xls .ods) in this submission")
 
 
 def survey_files(
@@ -163,10 +137,11 @@ def survey_files(
         return _unreadable(submission, findings, len(files))
     report, merge_findings = merge(readable)
     findings.extend(merge_findings)
+    merged = report.measures if report is not None else merge_measures(readable)[0]
     if report is not None:
         org = report.organisation
         name, district, province = org.name, org.district, org.province
-        year: int | None = org.fiscal_year or None
+        year: int | None = org.fiscal_year
         score, stated = org.score, org.stated_level
     else:
         name = str(_common(readable, "organisation") or submission_name(submission))
@@ -177,7 +152,7 @@ def survey_files(
         sc = _common(readable, "score")
         score = sc if isinstance(sc, float) else None
         stated = str(_common(readable, "stated_level") or "")
-    rows = measure_rows(name, readable)
+    rows = measure_rows(name, merged)
     departments = tuple(dict.fromkeys(wb.department or wb.file for wb in department_order(readable)))
     summary = OrganisationSummary(
         submission=submission,
@@ -222,15 +197,7 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
         return _unreadable(
             submission,
             [
-                Finding(
-                    "internal-error",
-                    Severity.ERROR,
-                    submission,
-                    "",
-                    "",
-                    f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})",
-                    f"the submission could not be processed: {type(exc).__name__}: {exc}",
-                )
+                new_finding("internal-error", file=submission, sheet="", cell="", th=f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})", en=f"the submission could not be processed: {type(exc).__name__}: {exc}")
             ],
         )
 
@@ -309,39 +276,15 @@ class _Spool:
 
 
 # --- the run ---------------------------------------------------------------------------------
-_LEADING_VOWEL = re.compile("([เแโใไ])([ก-ฮ])")
+def thai_order(organisations: Sequence[OrganisationSummary]) -> list[OrganisationSummary]:
+    """Province, district, then name in Thai dictionary order (pythainlp's collation: เมือง
+    sorts under ม); what could not be placed comes last."""
+    rank = thai.collation_ranks(w for o in organisations for w in (o.province, o.district, o.name))
 
+    def key(o: OrganisationSummary) -> tuple[bool, int, bool, int, int, str]:
+        return (not o.province, rank[o.province], not o.district, rank[o.district], rank[o.name], o.submission)
 
-def thai_sort_key(text: str) -> str:
-    """Dictionary order for Thai: a leading vowel sorts after its consonant (เมือง under ม)."""
-    return _LEADING_VOWEL.sub(r"\2\1", text)
-
-
-def _order(o: OrganisationSummary) -> tuple[bool, str, bool, str, str, str]:
-    """Province, district, then name in Thai order; what could not be placed comes last."""
-    return (
-        not o.province,
-        thai_sort_key(o.province),
-        not o.district,
-        thai_sort_key(o.district),
-        thai_sort_key(o.name),
-        o.submission,
-    )
-
-
-def _progress_bar(total: int, enabled: bool | None) -> object:
-    from tqdm import tqdm
-
-    show = sys.stderr.isatty() if enabled is None else enabled
-    return tqdm(
-        total=total,
-        disable=not show,
-        file=sys.stderr,
-        unit="org",
-        desc="หน่วยงาน/organisations",
-        leave=False,
-        dynamic_ncols=True,
-    )
+    return sorted(organisations, key=key)
 
 
 def _duplicates(organisations: Sequence[OrganisationSummary]) -> dict[str, Finding]:
@@ -356,15 +299,7 @@ def _duplicates(organisations: Sequence[OrganisationSummary]) -> dict[str, Findi
             continue
         listed = ", ".join(o.submission for o in group)
         for o in group:
-            out[o.submission] = Finding(
-                "duplicate-submission",
-                Severity.WARNING,
-                o.submission,
-                "",
-                "",
-                f"{o.name} ส่งมามากกว่าหนึ่งชุด ({listed}) กรุณาตรวจสอบว่าชุดใดเป็นฉบับล่าสุด",
-                f"{o.name} sent more than one submission ({listed}); check which one is current",
-            )
+            out[o.submission] = new_finding("duplicate-submission", file=o.submission, sheet="", cell="", th=f"{o.name} ส่งมามากกว่าหนึ่งชุด ({listed}) กรุณาตรวจสอบว่าชุดใดเป็นฉบับล่าสุด", en=f"{o.name} sent more than one submission ({listed}); check which one is current")
     return out
 
 
@@ -376,7 +311,7 @@ def run_district(
     expect: Path | str | None = None,
     jobs: int | None = None,
     force: bool = False,
-    progress: bool | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
     emblem: Path | str | None = None,
     limits: ZipLimits = LIMITS,
     on_summary: Callable[[OrganisationSummary], None] | None = None,
@@ -385,8 +320,8 @@ def run_district(
     ``output`` (and the memo ``docx``), listing who on ``expect`` has not sent.
 
     Usage problems (no inbox, wrong suffix, an existing output without ``force``, an
-    unreadable expect list) are raised before any work. ``progress`` ``None`` shows the bar
-    only on a terminal. ``emblem`` is the Garuda picture for the memo. ``on_summary`` is
+    unreadable expect list) are raised before any work. ``progress(done, total, submission)``
+    is called once before the first submission and after each. ``emblem`` is the Garuda picture for the memo. ``on_summary`` is
     called with each summary as it arrives.
     """
     inbox, output = Path(inbox), Path(output)
@@ -410,17 +345,17 @@ def run_district(
     spool = _Spool()
     try:
         summaries: list[OrganisationSummary] = []
-        bar = _progress_bar(len(submissions), progress)
-        try:
-            for summary, details in survey_all(submissions, jobs=jobs, limits=limits):
-                spool.put(summary.submission, details)
-                summaries.append(summary)
-                if on_summary is not None:
-                    on_summary(summary)
-                bar.update(1)  # type: ignore[attr-defined]
-        finally:
-            bar.close()  # type: ignore[attr-defined]
-        summaries.sort(key=_order)
+        total = len(submissions)
+        if progress is not None:
+            progress(0, total, "")
+        for summary, details in survey_all(submissions, jobs=jobs, limits=limits):
+            spool.put(summary.submission, details)
+            summaries.append(summary)
+            if on_summary is not None:
+                on_summary(summary)
+            if progress is not None:
+                progress(len(summaries), total, summary.submission)
+        summaries = thai_order(summaries)
         extra = _duplicates(summaries)
         summaries = [_with_extra(o, extra.get(o.submission)) for o in summaries]
         result = DistrictResult(

@@ -52,7 +52,7 @@ def memo_document(
         name=f"สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ{district}" if district else "สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ",
         district=district,
         province=province,
-        fiscal_year=year if isinstance(year, int) else 0,
+        fiscal_year=year if isinstance(year, int) else None,
     )
     year_text = f" ประจำปีงบประมาณ พ.ศ. {year}" if isinstance(year, int) else ""
     when = OfficialDate.of(today or dt.date.today()).full()

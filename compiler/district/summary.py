@@ -1,7 +1,9 @@
 """The district's summary workbook: one row per organisation, every problem, every measure.
 
-Written with openpyxl's write-only mode, row by row, so a province's inbox (thousands of
-organisations, a hundred thousand measures) costs no more memory than a district's. Sheets:
+Written with XlsxWriter in its constant-memory mode, row by row, so a province's inbox
+(thousands of organisations, a hundred thousand measures) costs no more memory than a
+district's; every text is written as text (``write_string``), so nothing typed in a workbook,
+a folder's name or the expect list becomes a formula. Sheets:
 
 - ``สรุปรายหน่วยงาน``: one row per organisation (name, type, district, province, fiscal year,
   departments that sent, measures, measures with results, errors, warnings, ITA score and
@@ -12,30 +14,22 @@ organisations, a hundred thousand measures) costs no more memory than a district
 - ``มาตรการทั้งหมด``: every measure of every organisation in one table, for analysis;
 - ``ยังไม่ส่ง``: with an expect list, the organisations that have not sent.
 
-Everything is in TH Sarabun New. The file is written atomically (``safeio``).
+Everything is in TH Sarabun New. Each sheet prints on A4 landscape, fitted to the page width,
+its header row repeated on every page; the summary sheet prints the columns that matter on
+paper (number to status: its first 11 columns) so its text stays readable (about 13 pt). The
+file is written atomically (``safeio``).
 """
 
 from __future__ import annotations
 
-import io
-import math
-import re
-import tempfile
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
-from xml.sax.saxutils import escape
+from typing import IO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.label import DataLabelList
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from compiler import thai
 from compiler.district.model import LEVELS, NO_SCORE, STATUSES, Details, DistrictResult, OrganisationSummary
@@ -43,7 +37,7 @@ from compiler.model import Finding, Severity
 from compiler.safeio import atomic_write
 from compiler.workbook import standard
 
-FONT = "TH Sarabun New"
+FONT = thai.FONT
 SIZE = 14
 SHEET_SUMMARY = "สรุปรายหน่วยงาน"
 SHEET_OVERVIEW = "ภาพรวม"
@@ -51,48 +45,41 @@ SHEET_PROBLEMS = "ปัญหาที่พบ"
 SHEET_MEASURES = "มาตรการทั้งหมด"
 SHEET_NOT_SENT = "ยังไม่ส่ง"
 
-_BOLD = Font(name=FONT, size=SIZE, bold=True)
-_TITLE = Font(name=FONT, size=18, bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
-_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
-_STATUS_FILL = {
-    "ok": PatternFill("solid", fgColor="E2EFDA"),
-    "warnings": PatternFill("solid", fgColor="FFF2CC"),
-    "errors": PatternFill("solid", fgColor="F8CBAD"),
-    "unreadable": PatternFill("solid", fgColor="D9D9D9"),
-}
+_STATUS_COLOUR = {"ok": "#E2EFDA", "warnings": "#FFF2CC", "errors": "#F8CBAD", "unreadable": "#D9D9D9"}
+_HEADER_COLOUR = "#D9E2F3"
 #: Points per line of TH Sarabun New 14 (room for marks above and below), and column-width
 #: units a Thai character takes, for estimating the height of wrapped rows.
 LINE_POINTS = 21.0
 CHAR_UNITS = 0.85
 HEADER_POINTS = 44.0
-_MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)))
 
 # (Thai header, English header, width, wrap)
 Column = tuple[str, str, float, bool]
 SUMMARY_COLUMNS: tuple[Column, ...] = (
-    ("ลำดับ", "No.", 7, False),
-    ("หน่วยงาน", "Organisation", 38, True),
-    ("ประเภท", "Type", 22, False),
+    # the columns that matter on paper come first: they are the sheet's print area
+    ("ลำดับ", "No.", 6, False),
+    ("หน่วยงาน", "Organisation", 36, True),
     ("อำเภอ", "District", 13, False),
+    ("มาตรการ", "Measures", 9, False),
+    ("มาตรการที่มีผล", "With results", 11, False),
+    ("ข้อผิดพลาด", "Errors", 10, False),
+    ("คำเตือน", "Warnings", 9, False),
+    ("คะแนน ITA", "ITA score", 9, False),
+    ("ระดับ", "Level", 7, False),
+    ("ผลการประเมิน", "Pass (≥ 85)", 11, False),
+    ("ระดับที่ระบุ", "Stated level", 13, False),
+    ("สถานะ", "Status", 20, True),
+    # for the screen and for sorting
+    ("ประเภท", "Type", 22, False),
     ("จังหวัด", "Province", 12, False),
     ("ปีงบประมาณ", "Fiscal year", 11, False),
     ("ส่วนราชการที่ส่ง", "Departments sent", 17, False),
     ("รายชื่อส่วนราชการ", "Departments", 56, True),
-    ("มาตรการ", "Measures", 10, False),
-    ("มาตรการที่มีผล", "With results", 12, False),
-    ("ข้อผิดพลาด", "Errors", 10, False),
-    ("คำเตือน", "Warnings", 10, False),
-    ("คะแนน ITA", "ITA score", 10, False),
-    ("ระดับ", "Level", 8, False),
-    ("ผลการประเมิน", "Pass (≥ 85)", 12, False),
-    ("ระดับที่ระบุ", "Stated level", 14, False),
-    ("สถานะ", "Status", 22, False),
     ("ปัญหาที่พบ (รหัส)", "Problem codes", 40, True),
     ("ที่ส่งมา", "Submission", 34, False),
 )
+#: How many of the summary's first columns are printed.
+SUMMARY_PRINTED = 12
 PROBLEM_COLUMNS: tuple[Column, ...] = (
     ("หน่วยงาน", "Organisation", 34, True),
     ("ไฟล์", "File", 28, True),
@@ -133,197 +120,187 @@ SEVERITY_TEXT = {Severity.ERROR: "ผิดพลาด / error", Severity.WARNI
 PASS_TEXT = {True: "ผ่าน", False: "ไม่ผ่าน", None: ""}
 
 
-def _workbook() -> Workbook:
-    """A write-only workbook whose default font (every unstyled cell) is TH Sarabun New 14."""
-    wb = Workbook(write_only=True)
-    body = Font(name=FONT, size=SIZE, family=2)
-    # openpyxl has no API for the default font; cells without a style use fonts[0].
-    wb._fonts = IndexedList([body])
-    wb._named_styles["Normal"].font = body
-    return wb
+class _Book:
+    """The workbook and its formats (XlsxWriter makes each format once)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.wb = xlsxwriter.Workbook(
+            stream,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "default_format_properties": {"font_name": FONT, "font_size": SIZE},
+            },
+        )
+        self.wb.set_properties({"title": "สรุปผลการรับรายงาน ITA", "author": "ita-report"})
+        fmt = self.wb.add_format
+        self.header = fmt({"bold": True, "bg_color": _HEADER_COLOUR, "text_wrap": True, "valign": "vcenter", "align": "center", "border": 1})
+        self.bold = fmt({"bold": True})
+        self.title = fmt({"bold": True, "font_size": 18})
+        self.top = fmt({"valign": "top"})
+        self.wrap = fmt({"valign": "top", "text_wrap": True})
+        self.count = fmt({"num_format": COUNT_FORMAT})
+        self.budget = fmt({"valign": "top", "num_format": BUDGET_FORMAT})
+        self.score = fmt({"valign": "top", "num_format": "0.00"})
+        self.status = {k: fmt({"valign": "top", "bg_color": c, "text_wrap": True}) for k, c in _STATUS_COLOUR.items()}
+        self.flag = fmt({"valign": "top", "bg_color": _STATUS_COLOUR["warnings"]})
+
+    def sheet(self, title: str, columns: Sequence[Column], *, freeze: tuple[int, int] = (1, 0)) -> Worksheet:
+        """A sheet with column widths, frozen panes, a two-line (Thai/English) header row,
+        and A4 landscape printing fitted to the width with the header on every page."""
+        ws: Worksheet = self.wb.add_worksheet(title)
+        for i, (_, _, width, _) in enumerate(columns):
+            ws.set_column(i, i, width)
+        ws.set_default_row(LINE_POINTS)
+        ws.freeze_panes(*freeze)
+        _print_setup(ws)
+        ws.repeat_rows(0)
+        ws.set_row(0, HEADER_POINTS)
+        for i, (th, en, _, _) in enumerate(columns):
+            ws.write_string(0, i, f"{th}\n{en}", self.header)
+        return ws
 
 
-def _sheet(wb: Workbook, title: str, columns: Sequence[Column], *, freeze: str = "A2") -> WriteOnlyWorksheet:
-    """A sheet with column widths, frozen panes and a two-line (Thai/English) header row."""
-    ws: WriteOnlyWorksheet = wb.create_sheet(title)
-    for i, (_, _, width, _) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.sheet_format.defaultRowHeight = LINE_POINTS
-    ws.sheet_format.customHeight = True
-    ws.freeze_panes = freeze
-    _print_setup(ws)
-    ws.print_title_rows = "1:1"
-    ws.row_dimensions[1].height = HEADER_POINTS
-    header = []
-    for th, en, _, _ in columns:
-        cell = WriteOnlyCell(ws, f"{th}\n{en}")
-        cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _HEADER_ALIGN
-        header.append(cell)
-    ws.append(header)
-    return ws
-
-
-def _print_setup(ws: WriteOnlyWorksheet, orientation: str = "landscape") -> None:
-    """Print on A4, fitted to the page width."""
-    ws.page_setup.orientation = orientation
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+def _print_setup(ws: Worksheet) -> None:
+    """Print on A4 landscape, fitted to the page width, as many pages down as it takes."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
 
 
 def _lines(value: object, width: float) -> int:
     """Lines a value takes when wrapped in a column ``width`` wide (marks take no room)."""
     if value is None or value == "":
         return 1
-    per_line = max(1, int(width / CHAR_UNITS))
-    return sum(max(1, math.ceil(sum(ch not in _MARKS for ch in line) / per_line)) for line in str(value).split("\n"))
+    return thai.wrapped_lines(str(value), int(width / CHAR_UNITS))
+
+
+def _write(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None) -> None:
+    """One cell: text always as text (never a formula), numbers as numbers, ``None`` left empty."""
+    if value is None or value == "":
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        ws.write_string(row, col, thai.xml_safe(str(value))[:MAX_TEXT], fmt)
+    else:
+        ws.write_number(row, col, value, fmt)
 
 
 def _row(
-    ws: WriteOnlyWorksheet,
+    book: _Book,
+    ws: Worksheet,
     row: int,
     columns: Sequence[Column],
     values: Sequence[object],
-    fills: dict[int, PatternFill] | None = None,
-    formats: dict[int, str] | None = None,
-    top: bool = True,
+    formats: dict[int, Format] | None = None,
 ) -> None:
-    """Append ``values``; wrapped columns wrap and the row is made tall enough for them.
-
-    ``top`` aligns every cell to the top (for rows that may wrap); plain cells stay unstyled
-    otherwise, which keeps a table of a hundred thousand rows quick to write.
-    """
-    cells: list[Any] = []
-    lines = 1
-    for i, ((_, _, width, wrap), value) in enumerate(zip(columns, values)):
-        if isinstance(value, str):
-            value = thai.xml_safe(value)[:MAX_TEXT]
-        fill = fills.get(i) if fills else None
-        fmt = formats.get(i) if formats else None
-        if not (wrap or top) and fill is None and fmt is None:
-            cells.append(value)
-            continue
-        cell = WriteOnlyCell(ws, value)
-        if wrap:
-            cell.alignment = _WRAP
-            lines = max(lines, _lines(value, width))
-        elif top:
-            cell.alignment = _TOP
-        if fill is not None:
-            cell.fill = fill
-        if fmt is not None:
-            cell.number_format = fmt
-        cells.append(cell)
+    """Write ``values`` at ``row`` (0-based), top-aligned; wrapped columns wrap and the row
+    is made tall enough for them."""
+    lines = max((_lines(v, c[2]) for c, v in zip(columns, values) if c[3]), default=1)
     if lines > 1:
-        ws.row_dimensions[row].height = min(409.0, lines * LINE_POINTS)
-    ws.append(cells)
+        ws.set_row(row, min(409.0, lines * LINE_POINTS))
+    for i, ((_, _, _, wrap), value) in enumerate(zip(columns, values)):
+        fmt = (formats or {}).get(i) or (book.wrap if wrap else book.top)
+        _write(ws, row, i, value, fmt)
 
 
-def _filter(ws: WriteOnlyWorksheet, columns: Sequence[Column], rows: int) -> None:
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(rows, 2)}"
+def _filter(ws: Worksheet, columns: Sequence[Column], rows: int) -> None:
+    ws.autofilter(0, 0, max(rows, 2) - 1, len(columns) - 1)
 
 
 def _summary_values(n: int, o: OrganisationSummary) -> list[object]:
-    return [
-        n,
-        o.name,
-        o.kind,
-        o.district,
-        o.province,
-        o.fiscal_year,
-        len(o.departments),
-        ", ".join(o.departments),
-        o.measures,
-        o.measures_with_results,
-        o.errors,
-        o.warnings,
-        o.score,
-        o.level,
-        PASS_TEXT[o.passed],
-        o.stated_level,
-        o.status_text,
-        ", ".join(o.codes),
-        o.submission,
-    ]
+    by_name: dict[str, object] = {
+        "No.": n,
+        "Organisation": o.name,
+        "District": o.district,
+        "Measures": o.measures,
+        "With results": o.measures_with_results,
+        "Errors": o.errors,
+        "Warnings": o.warnings,
+        "ITA score": o.score,
+        "Level": o.level,
+        "Pass (≥ 85)": PASS_TEXT[o.passed],
+        "Stated level": o.stated_level,
+        "Status": o.status_text,
+        "Type": o.kind,
+        "Province": o.province,
+        "Fiscal year": o.fiscal_year,
+        "Departments sent": len(o.departments),
+        "Departments": ", ".join(o.departments),
+        "Problem codes": ", ".join(o.codes),
+        "Submission": o.submission,
+    }
+    return [by_name[c[1]] for c in SUMMARY_COLUMNS]
 
 
-def _write_summary_sheet(wb: Workbook, result: DistrictResult) -> None:
-    ws = _sheet(wb, SHEET_SUMMARY, SUMMARY_COLUMNS, freeze="C2")
-    status_col = next(i for i, c in enumerate(SUMMARY_COLUMNS) if c[1] == "Status")
-    score_col = next(i for i, c in enumerate(SUMMARY_COLUMNS) if c[1] == "ITA score")
-    stated_col = next(i for i, c in enumerate(SUMMARY_COLUMNS) if c[1] == "Stated level")
+def _column(columns: Sequence[Column], english: str) -> int:
+    return next(i for i, c in enumerate(columns) if c[1] == english)
+
+
+def _write_summary_sheet(book: _Book, result: DistrictResult) -> None:
+    ws = book.sheet(SHEET_SUMMARY, SUMMARY_COLUMNS, freeze=(1, 2))
+    status_col = _column(SUMMARY_COLUMNS, "Status")
+    score_col = _column(SUMMARY_COLUMNS, "ITA score")
+    stated_col = _column(SUMMARY_COLUMNS, "Stated level")
     for n, o in enumerate(result.organisations, start=1):
-        fills = {status_col: _STATUS_FILL[o.status]}
+        formats = {status_col: book.status[o.status], score_col: book.score}
         if CONTRADICTION in o.codes:  # the stated level does not fit the score: show where
-            fills[stated_col] = _STATUS_FILL["warnings"]
-        _row(ws, n + 1, SUMMARY_COLUMNS, _summary_values(n, o), fills, {score_col: "0.00"})
+            formats[stated_col] = book.flag
+        _row(book, ws, n, SUMMARY_COLUMNS, _summary_values(n, o), formats)
     _filter(ws, SUMMARY_COLUMNS, len(result.organisations) + 1)
+    ws.print_area(0, 0, max(len(result.organisations), 1), SUMMARY_PRINTED - 1)
 
 
-def _styled(ws: WriteOnlyWorksheet, value: object, font: Font) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    cell.font = font
-    return cell
-
-
-def _write_overview(wb: Workbook, result: DistrictResult) -> None:
+def _write_overview(book: _Book, result: DistrictResult) -> None:
     """Counts by status and by level, and the bar chart of organisations per level."""
-    ws: WriteOnlyWorksheet = wb.create_sheet(SHEET_OVERVIEW)
-    for col, width in (("A", 34), ("B", 14)):
-        ws.column_dimensions[col].width = width
-    ws.sheet_format.defaultRowHeight = LINE_POINTS
-    ws.sheet_format.customHeight = True
+    ws: Worksheet = book.wb.add_worksheet(SHEET_OVERVIEW)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 14)
+    ws.set_default_row(LINE_POINTS)
     _print_setup(ws)
-
-    def bold(value: object) -> WriteOnlyCell:
-        return _styled(ws, value, _BOLD)
-
-    def count(value: int) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = COUNT_FORMAT
-        return cell
-
-    rows: list[list[object]] = [
-        [_styled(ws, "สรุปผลการรับรายงาน ITA / District intake summary", _TITLE)],
-        [],
-        [bold("สถานะ / Status"), bold("จำนวน / Count")],
-        ["ได้รับ / received", count(len(result.organisations))],
-        *([f"{th} / {en}", count(result.count(key))] for key, (th, en) in STATUSES.items()),
+    rows: list[tuple[object, object, Format | None]] = [
+        ("สรุปผลการรับรายงาน ITA / District intake summary", None, book.title),
+        (None, None, None),
+        ("สถานะ / Status", "จำนวน / Count", book.bold),
+        ("ได้รับ / received", len(result.organisations), None),
+        *((f"{th} / {en}", result.count(key), None) for key, (th, en) in STATUSES.items()),
     ]
     if result.expected is not None:
-        rows.append(["ในรายชื่อ / on the expect list", count(result.expected)])
-        rows.append(["ยังไม่ส่ง / not sent", count(len(result.not_sent))])
-    rows.append([])
-    level_header = len(rows) + 1  # the level table's header row, for the chart
-    rows.append([bold("ระดับ ITA / ITA level"), bold("หน่วยงาน / Organisations")])
+        rows.append(("ในรายชื่อ / on the expect list", result.expected, None))
+        rows.append(("ยังไม่ส่ง / not sent", len(result.not_sent), None))
+    rows.append((None, None, None))
+    level_header = len(rows)  # 0-based row of the level table's header, for the chart
+    rows.append(("ระดับ ITA / ITA level", "หน่วยงาน / Organisations", book.bold))
     levels = result.levels
-    rows.extend([level, count(levels[level])] for level in (*LEVELS, NO_SCORE))
-    rows.append([])
-    rows.append([bold("ประเภท / Type"), bold("จำนวน / Count")])
+    rows.extend((level, levels[level], None) for level in (*LEVELS, NO_SCORE))
+    rows.append((None, None, None))
+    rows.append(("ประเภท / Type", "จำนวน / Count", book.bold))
     kinds = Counter(o.kind or "ไม่ระบุ" for o in result.organisations)
-    rows.extend([kind, count(kinds[kind])] for kind in (*standard.ORGANISATION_TYPES, "ไม่ระบุ") if kinds.get(kind))
-    ws.row_dimensions[1].height = 30
-    for row in rows:
-        ws.append(row)
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "หน่วยงานตามระดับ ITA / Organisations per ITA level"
-    chart.y_axis.title = "หน่วยงาน / organisations"
-    chart.x_axis.title = "ระดับ / level"
-    chart.legend = None
-    chart.x_axis.delete = False  # Excel hides axes that do not say so
-    chart.y_axis.delete = False
-    chart.y_axis.majorGridlines = None
-    data = Reference(ws, min_col=2, min_row=level_header, max_row=level_header + len(LEVELS) + 1)
-    cats = Reference(ws, min_col=1, min_row=level_header + 1, max_row=level_header + len(LEVELS) + 1)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(cats)
-    chart.dataLabels = DataLabelList(
-        showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False
+    rows.extend((kind, kinds[kind], None) for kind in (*standard.ORGANISATION_TYPES, "ไม่ระบุ") if kinds.get(kind))
+    ws.set_row(0, 30)
+    for r, (label, value, fmt) in enumerate(rows):
+        _write(ws, r, 0, label, fmt)
+        _write(ws, r, 1, value, fmt if fmt is not None else book.count)
+    chart = book.wb.add_chart({"type": "column"})
+    first, last = level_header + 1, level_header + len(LEVELS) + 1
+    chart.add_series(
+        {
+            "name": [SHEET_OVERVIEW, level_header, 1],
+            "categories": [SHEET_OVERVIEW, first, 0, last, 0],
+            "values": [SHEET_OVERVIEW, first, 1, last, 1],
+            "data_labels": {"value": True},
+        }
     )
-    chart.width, chart.height = 18, 10
-    ws.add_chart(chart, "D3")
+    chart.set_title({"name": "หน่วยงานตามระดับ ITA / Organisations per ITA level", "name_font": {"name": FONT, "size": 16}})
+    chart.set_x_axis({"name": "ระดับ / level", "name_font": {"name": FONT}, "num_font": {"name": FONT, "size": 12}})
+    chart.set_y_axis({"name": "หน่วยงาน / organisations", "name_font": {"name": FONT}, "major_gridlines": {"visible": False}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 680, "height": 380})
+    ws.insert_chart(2, 3, chart)
 
 
 def _problem_values(o: OrganisationSummary, f: Finding) -> list[object]:
@@ -358,145 +335,34 @@ def _measure_values(details: Details) -> list[list[object]]:
     ]
 
 
-class RawRows:
-    """Rows of one sheet as SpreadsheetML, streamed to a temporary file.
+def _write_details(book: _Book, result: DistrictResult, details_of: Callable[[OrganisationSummary], Details]) -> None:
+    """The problems and the measures sheets, filled in one pass over the organisations.
 
-    openpyxl's cell writer costs some 35 µs a cell, and the measures table of a province
-    holds millions of cells; this writes the same XML (inline strings, numbers) directly.
-    Cells carry a named style (``top``: top-aligned; or the name ``numbers`` gives a
-    column) that ``copy_to`` turns into the stylesheet's cell-format index.
-    """
-
-    def __init__(self, columns: int, numbers: dict[int, str] | None = None) -> None:
-        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="ita-summary-")
-        self.rows = 1  # the header, written by openpyxl
-        self._letters = [get_column_letter(i) for i in range(1, columns + 1)]
-        self.numbers = numbers or {}
-
-    def append(self, values: Sequence[object]) -> None:
-        self.rows += 1
-        r = self.rows
-        parts = [f'<row r="{r}">']
-        for i, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            ref = f"{self._letters[i]}{r}"
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                text = escape(thai.xml_safe(str(value))[:MAX_TEXT])
-                parts.append(f'<c r="{ref}" s="{{top}}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-            elif i in self.numbers:
-                parts.append(f'<c r="{ref}" s="{{{self.numbers[i]}}}"><v>{value!r}</v></c>')
-            else:
-                parts.append(f'<c r="{ref}" s="{{top}}"><v>{value!r}</v></c>')
-        parts.append("</row>")
-        self.file.write("".join(parts).encode())
-
-    def copy_to(self, out: IO[bytes], styles: dict[str, int]) -> None:
-        """Write the rows into ``out``, each named style replaced by its index in ``styles``
-        (a style the stylesheet lacks is dropped: the cell keeps the default)."""
-        self.file.seek(0)
-        names = {"top", *self.numbers.values()}
-        marks = {
-            f' s="{{{name}}}"'.encode(): f' s="{styles[name]}"'.encode() if name in styles else b"" for name in names
-        }
-        tail = b""
-        while chunk := self.file.read(1 << 20):
-            data = tail + chunk
-            end = data.rfind(b"</row>")
-            if end < 0:  # one row longer than a chunk: read on
-                tail = data
-                continue
-            data, tail = data[: end + 6], data[end + 6 :]
-            for mark, real in marks.items():
-                data = data.replace(mark, real)
-            out.write(data)
-        out.write(tail)
-
-    def close(self) -> None:
-        self.file.close()
-
-
-def _write_details(
-    wb: Workbook, result: DistrictResult, details_of: Callable[[OrganisationSummary], Details], rows: RawRows
-) -> None:
-    """The problems sheet, and the measures sheet's header; its rows go to ``rows`` (spliced
-    in on saving). One pass over the organisations fills both."""
-    problems = _sheet(wb, SHEET_PROBLEMS, PROBLEM_COLUMNS, freeze="B2")
-    measures = _sheet(wb, SHEET_MEASURES, MEASURE_COLUMNS, freeze="B2")
-    p_row = 1
+    The measures sheet (a province's is a hundred thousand rows) is not wrapped: its rows
+    stay one line high and quick to write; each cell holds its whole text."""
+    problems = book.sheet(SHEET_PROBLEMS, PROBLEM_COLUMNS, freeze=(1, 1))
+    measures = book.sheet(SHEET_MEASURES, MEASURE_COLUMNS, freeze=(1, 1))
+    budget_col = _column(MEASURE_COLUMNS, "Budget (THB)")
+    p_row = m_row = 0
     for o in result.organisations:
         details = details_of(o)
         for f in sorted(details.findings, key=lambda f: (f.severity is not Severity.ERROR, f.file, f.sheet)):
             p_row += 1
-            _row(problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
+            _row(book, problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
         for values in _measure_values(details):
-            rows.append(values)
-    _filter(problems, PROBLEM_COLUMNS, p_row)
-    measures.auto_filter.ref = _AUTOFILTER_MARK
+            m_row += 1
+            for i, value in enumerate(values):
+                _write(measures, m_row, i, value, book.budget if i == budget_col else book.top)
+    _filter(problems, PROBLEM_COLUMNS, p_row + 1)
+    _filter(measures, MEASURE_COLUMNS, m_row + 1)
 
 
-_AUTOFILTER_MARK = "A1:A1048576"
-
-
-def _sheet_member(zf: zipfile.ZipFile, title: str) -> str:
-    """The zip member holding the sheet called ``title``."""
-    workbook = zf.read("xl/workbook.xml").decode()
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode()
-    rid = re.search(rf'<sheet[^>]*name="{re.escape(escape(title))}"[^>]*r:id="([^"]+)"', workbook)
-    if rid is None:
-        raise KeyError(title)
-    target = re.search(rf'<Relationship[^>]*Id="{rid.group(1)}"[^>]*Target="([^"]+)"', rels) or re.search(
-        rf'<Relationship[^>]*Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels
-    )
-    if target is None:
-        raise KeyError(title)
-    path = target.group(1)
-    return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
-
-
-def cell_styles(styles_xml: str) -> dict[str, int]:
-    """Indexes of the plain cell formats (default font, no fill) that ``RawRows`` needs:
-    ``top`` (top-aligned, no wrapping) and ``budget`` (``#,##0``), where the sheet has them."""
-    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles_xml, re.S)
-    found: dict[str, int] = {}
-    for n, xf in enumerate(re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1) if xfs else "", re.S)):
-        if 'fontId="0"' not in xf or 'fillId="0"' not in xf or "wrapText" in xf:
-            continue
-        aligned = 'vertical="top"' in xf and "horizontal" not in xf
-        if 'numFmtId="0"' in xf and aligned:
-            found.setdefault("top", n)
-        elif 'numFmtId="3"' in xf:
-            found.setdefault("budget", n)
-    return found
-
-
-def _splice(book: bytes, rows: RawRows, out: IO[bytes]) -> None:
-    """Copy openpyxl's workbook to ``out`` with the measures sheet's rows put in."""
-    with zipfile.ZipFile(io.BytesIO(book)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        member = _sheet_member(src, SHEET_MEASURES)
-        styles = cell_styles(src.read("xl/styles.xml").decode())
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename != member:
-                dst.writestr(info, data)
-                continue
-            head, _, tail = data.partition(b"</sheetData>")
-            last = f"{get_column_letter(len(MEASURE_COLUMNS))}{max(rows.rows, 2)}"
-            tail = tail.replace(f'ref="{_AUTOFILTER_MARK}"'.encode(), f'ref="A1:{last}"'.encode())
-            target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            target.compress_type = zipfile.ZIP_DEFLATED
-            with dst.open(target, "w", force_zip64=True) as w:
-                w.write(head)
-                rows.copy_to(w, styles)
-                w.write(b"</sheetData>" + tail)
-
-
-def _write_not_sent(wb: Workbook, result: DistrictResult) -> None:
-    ws = _sheet(wb, SHEET_NOT_SENT, NOT_SENT_COLUMNS)
+def _write_not_sent(book: _Book, result: DistrictResult) -> None:
+    ws = book.sheet(SHEET_NOT_SENT, NOT_SENT_COLUMNS)
     for n, name in enumerate(result.not_sent, start=1):
-        _row(ws, n + 1, NOT_SENT_COLUMNS, [n, name, standard.organisation_type(name)[0]])
+        _row(book, ws, n, NOT_SENT_COLUMNS, [n, name, standard.organisation_type(name)[0]])
     if not result.not_sent:
-        ws.append([None, "ส่งครบทุกหน่วยงานในรายชื่อ / every organisation on the list has sent"])
+        _write(ws, 1, 1, "ส่งครบทุกหน่วยงานในรายชื่อ / every organisation on the list has sent", book.top)
     _filter(ws, NOT_SENT_COLUMNS, len(result.not_sent) + 1)
 
 
@@ -509,22 +375,14 @@ def write_summary(
 ) -> Path:
     """Write the summary workbook to ``output`` atomically; ``details_of`` gives each
     organisation's findings and measures (read back from the intake's spool)."""
-    wb = _workbook()
-    rows = RawRows(len(MEASURE_COLUMNS), {9: "budget"})
-    try:
-        _write_summary_sheet(wb, result)
-        _write_overview(wb, result)
-        _write_details(wb, result, details_of, rows)
+
+    def save(stream: IO[bytes]) -> None:
+        book = _Book(stream)
+        _write_summary_sheet(book, result)
+        _write_overview(book, result)
+        _write_details(book, result, details_of)
         if result.expected is not None:
-            _write_not_sent(wb, result)
-        wb.properties.title = "สรุปผลการรับรายงาน ITA"
-        wb.properties.creator = "ita-report"
-        book = io.BytesIO()
-        wb.save(book)
+            _write_not_sent(book, result)
+        book.wb.close()
 
-        def save(stream: IO[bytes]) -> None:
-            _splice(book.getvalue(), rows, stream)
-
-        return atomic_write(output, save, force=force)
-    finally:
-        rows.close()
+    return atomic_write(output, save, force=force)

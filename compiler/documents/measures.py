@@ -50,8 +50,8 @@ def measures_document(
     """
     fill = {
         "organisation": org.name,
-        "year": str(org.fiscal_year),
-        "previous_year": str(org.fiscal_year - 1),
+        "year": org.year_text,
+        "previous_year": org.previous_year_text,
     }
     blocks = [Block("paragraph", text.format(**fill)) for text in MEASURES_PREAMBLE]
     for position, m in enumerate(measures, start=1):

@@ -33,7 +33,7 @@ class OfficialDate:
     @classmethod
     def of(cls, date: dt.date) -> OfficialDate:
         """From a CE ``date``: ``OfficialDate.of(date(2022, 3, 21)) == OfficialDate(2565, 3, 21)``."""
-        return cls(date.year + thai.BE_OFFSET, date.month, date.day)
+        return cls(thai.to_be_year(date.year), date.month, date.day)
 
     def long(self) -> str:
         """``21 เดือน มีนาคม พ.ศ. 2565`` (Arabic digits; typeset later), dots where unknown."""

@@ -9,17 +9,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # openpyxl is only needed to write sheets
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
-from compiler.documents.measures import measures_document
-from compiler.documents.model import Block, Comment, Document, OfficialDate, Signature
-from compiler.documents.names import correct_names
+from compiler import thai
 from compiler.documents.parse import (
-    FINDING_CODES,
-    document_kind,
     element_of,
-    read_document_sheet,
-    read_documents,
-    split_number,
-    unit_line,
 )
 from compiler.documents.spec import (
     ALL_KINDS,
@@ -29,25 +21,21 @@ from compiler.documents.spec import (
     HEADER_HINT,
     HEADER_TEXT,
     DocumentKind,
-    DocumentSpec,
-    Element,
 )
 
 # ============================================================================================
 # Writing the sheets (init, sample workbooks)
 # ============================================================================================
-_FONT = "TH Sarabun New"
+_FONT = thai.FONT
 _WIDTHS = {"A": 18.0, "B": 90.0, "C": 48.0}
 #: Rows below the header made ready (dropdown, borders, wrapping) in a sheet.
 READY_ROWS = 120
 _LINE_POINTS = 21.0
 _CHAR_UNITS = 1.25
-_MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)))
 
 
 def _height(text: str, width: float) -> float:
-    per_line = max(1, int(width / _CHAR_UNITS))
-    lines = sum(max(1, -(-sum(ch not in _MARKS for ch in line) // per_line)) for line in text.split("\n"))
+    lines = thai.wrapped_lines(text, int(width / _CHAR_UNITS))
     return (max(lines, 1) + 0.4) * _LINE_POINTS
 
 
@@ -138,28 +126,3 @@ def write_blank_document_sheets(wb: Workbook) -> None:
     for kind in ALL_KINDS:
         if kind.value not in wb.sheetnames:
             write_document_sheet(wb.create_sheet(kind.value), kind)
-
-
-__all__ = [
-    "DOCUMENT_SPECS",
-    "ELEMENTS",
-    "FINDING_CODES",
-    "Block",
-    "Comment",
-    "Document",
-    "DocumentKind",
-    "DocumentSpec",
-    "Element",
-    "OfficialDate",
-    "Signature",
-    "correct_names",
-    "document_kind",
-    "element_of",
-    "measures_document",
-    "read_document_sheet",
-    "read_documents",
-    "split_number",
-    "unit_line",
-    "write_blank_document_sheets",
-    "write_document_sheet",
-]

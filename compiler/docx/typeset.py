@@ -48,7 +48,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from docxtpl import DocxTemplate, InlineImage
 
-from compiler import errors
+from compiler import errors, thai
 from compiler.thai import split_long, xml_safe
 
 #: The longest paragraph of data text a document holds. LibreOffice lays out a paragraph in
@@ -65,7 +65,7 @@ def paragraphs(text: str) -> list[str]:
 
 #: The body font: one of the 13 fonts the cabinet adopted in 2553; LibreOffice renders it
 #: with the metric-compatible Laksaman from ``fonts-tlwg-laksaman``.
-FONT = "TH Sarabun New"
+FONT = thai.FONT
 #: Body text size in points (ระเบียบงานสารบรรณ).
 BODY_PT = 16.0
 #: Language tags: Latin text stays en-US; complex-script (Thai) text is th-TH.

@@ -53,9 +53,9 @@ from compiler import errors, safeio, thai
 from compiler.docx import columns, linebreak, templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE
 from compiler.model import DepartmentPart, MergedMeasure, Organisation, Report
+from compiler.report.merge import LAYOUTS
 from compiler.workbook.standard import level_for, organisation_type
 
-LAYOUTS = ("measures", "numbered", "indicators")
 DIGIT_STYLES = ("thai", "arabic")
 #: What the signature block shows when the workbook names no executive.
 NO_EXECUTIVE = "." * 50
@@ -172,8 +172,8 @@ def report_context(report: Report, digits: str = "thai") -> dict[str, Any]:
         "organisation": text(org.name),
         "district": text(_DISTRICT_PREFIX.sub("", org.district)),
         "province": text(_PROVINCE_PREFIX.sub("", org.province)),
-        "fiscal_year": text(str(org.fiscal_year)),
-        "previous_year": text(str(org.fiscal_year - 1)),
+        "fiscal_year": text(org.year_text),
+        "previous_year": text(org.previous_year_text),
         "score": score,
         "level": "" if org.score is None else level_for(org.score),
         "executive": text(org.executive) or NO_EXECUTIVE,

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from compiler import thai
+from compiler.findings import dropped_character, new_finding, severity_of
 from compiler.model import (
     Finding,
     Severity,
     cell_ref,
-    dropped_character,
 )
 from compiler.workbook.standard import Field
 
@@ -31,14 +31,16 @@ class _Ctx:
     file: str
     findings: list[Finding]
 
-    def add(self, code: str, severity: Severity, sheet: str, cell: str, th: str, en: str) -> None:
-        self.findings.append(Finding(code, severity, self.file, sheet, cell, th, en))
+    def add(self, code: str, sheet: str, cell: str, th: str, en: str) -> None:
+        self.findings.append(new_finding(code, file=self.file, sheet=sheet, cell=cell, th=th, en=en))
 
     def error(self, code: str, sheet: str, cell: str, th: str, en: str) -> None:
-        self.add(code, Severity.ERROR, sheet, cell, th, en)
+        assert severity_of(code) is Severity.ERROR, code
+        self.add(code, sheet, cell, th, en)
 
     def warn(self, code: str, sheet: str, cell: str, th: str, en: str) -> None:
-        self.add(code, Severity.WARNING, sheet, cell, th, en)
+        assert severity_of(code) is Severity.WARNING, code
+        self.add(code, sheet, cell, th, en)
 
 
 @functools.cache

@@ -18,12 +18,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from compiler import safeio
+from compiler import safeio, thai
 from compiler.errors import UsageError
 from compiler.model import DepartmentWorkbook
 from compiler.workbook import standard
 
-FONT = "TH Sarabun New"
+FONT = thai.FONT
 _BODY = Font(name=FONT, size=14)
 _BOLD = Font(name=FONT, size=14, bold=True)
 _TITLE = Font(name=FONT, size=18, bold=True)

@@ -8,19 +8,24 @@ mark order fixed). What cannot be read as the standard expects becomes a finding
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compiler import thai
+from compiler.findings import too_long
 from compiler.model import (
     DepartmentWorkbook,
     Measure,
     Organisation,
     cell_ref,
-    too_long,
 )
 from compiler.workbook import standard
 from compiler.workbook.cells import _Ctx, _inspect_text, _score, cell_text, match_header
 from compiler.workbook.measures import _read_measures, _read_scores, locate_table
 from compiler.workbook.read import RawSheet, RawWorkbook
 from compiler.workbook.standard import Field
+
+if TYPE_CHECKING:
+    from compiler.documents.model import Document
 
 
 # --- ข้อมูลหน่วยงาน -----------------------------------------------------------------------------
@@ -163,25 +168,13 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
     )
 
 
-def _read_documents(ctx: _Ctx, raw: RawWorkbook, info: dict[str, object]) -> dict[str, object]:
+def _read_documents(ctx: _Ctx, raw: RawWorkbook, info: dict[str, object]) -> dict[str, Document]:
     """The filled ประกาศ / คำสั่ง / บันทึกข้อความ sheets as documents, their findings added."""
     from compiler.documents.parse import read_documents
 
     if not any(document_sheet_name(name) for name in raw.sheets):
         return {}
-    year = info.get("fiscal_year")
-    score = info.get("score")
-    org = Organisation(
-        name=str(info.get("organisation") or ""),
-        district=str(info.get("district") or ""),
-        province=str(info.get("province") or ""),
-        fiscal_year=year if isinstance(year, int) else 0,
-        executive=str(info.get("executive") or ""),
-        executive_position=str(info.get("executive_position") or ""),
-        score=score if isinstance(score, float) else None,
-        emblem=str(info.get("emblem") or ""),
-        logo=str(info.get("logo") or ""),
-    )
+    org = Organisation.from_info(info)
     docs, findings = read_documents(raw, org)
     ctx.findings.extend(findings)
     return {doc.sheet: doc for doc in docs}
