@@ -389,6 +389,22 @@ def test_a_missing_emblem_option_is_a_usage_error(tmp_path: Path) -> None:
         api.announce([tmp_path / "in"], tmp_path / "out", emblem=tmp_path / "nope.png")
 
 
+def test_options_are_checked_before_the_first_file_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a missing --emblem exited 2 only after report.docx and report.pdf were written."""
+    _workbook(tmp_path / "in", "a.xlsx", "สำนักปลัด", {"ประกาศ": ROWS})
+    report = tmp_path / "out" / "report.docx"
+    args = ["build", str(tmp_path / "in"), "-o", str(report), "--with-announcements"]
+    result = CliRunner().invoke(main, [*args, "--emblem", str(tmp_path / "nope.png")])
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"not a picture")
+    result = CliRunner().invoke(main, [*args, "--emblem", str(junk)])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    result = CliRunner().invoke(main, [*args, "--pdf"])
+    assert result.exit_code != 0 and not (tmp_path / "out").exists()
+
+
 def test_cli_announce(tmp_path: Path, render_png: Path) -> None:
     _workbook(tmp_path / "in", "a.xlsx", "สำนักปลัด", {"ประกาศ": ROWS})
     args = ["announce", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--emblem", str(render_png)]

@@ -680,6 +680,14 @@ def add_image_space(paragraph: Paragraph, height_cm: float) -> None:
     fmt.line_spacing = Cm(height_cm)
 
 
+def check_picture(path: Path) -> None:
+    """Raise :class:`errors.InputError` unless ``path`` is a picture python-docx can place."""
+    try:
+        Image.from_file(str(path))
+    except (OSError, UnrecognizedImageError) as exc:
+        raise _image_error(path, exc) from exc
+
+
 def inline_image(tpl: DocxTemplate, path: Path | str | None, height_cm: float) -> InlineImage | str:
     """A docxtpl picture ``height_cm`` high for a template context; ``""`` when no path.
 
