@@ -377,3 +377,21 @@ def test_context_is_plain_data(render_make_report: MakeReport) -> None:
     assert m["grouped"] is True and m["departments"] == ["สำนักปลัด", "กองคลัง"]
     assert m["budget"] == "๑๒,๕๐๐ บาท"
     assert ctx["measures"][0]["budget"] == thai.format_budget(Decimal(0))
+
+
+def test_document_properties_describe_the_report(
+    render_make_report: MakeReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the report said 'Microsoft Macintosh Word', Normal.dotm, created 2024-01-01,
+    and carried python-docx's default thumbnail."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    out = render.render_report(render_make_report(), tmp_path / "report.docx")
+    props = docx.Document(str(out)).core_properties
+    assert props.author == "เทศบาลตำบลบ้านต๋อม" and "เทศบาลตำบลบ้านต๋อม" in props.title
+    assert "ITA" in props.subject
+    assert props.created.isoformat()[:19] == props.modified.isoformat()[:19] == "2023-11-14T22:13:20"
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        app = z.read("docProps/app.xml").decode()
+    assert not [n for n in names if "thumbnail" in n]
+    assert "Microsoft" not in app and "Normal.dotm" not in app and "<Application>ita-report</Application>" in app

@@ -212,7 +212,12 @@ def render_document(
     if anchor is not None:
         typeset.keep_body_with(anchor)
     typeset.set_page_number_digits(document, digits)
-    document.core_properties.title = thai.xml_safe(f"{doc.kind.value}{org.name} เรื่อง {doc.subject}")[:250]
+    typeset.set_properties(
+        document,
+        title=f"{doc.kind.value}{org.name} เรื่อง {doc.subject}",
+        subject=doc.subject,
+        author=org.name,
+    )
     return templating.save_document(document, output, force=force), findings
 
 

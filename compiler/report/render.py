@@ -229,4 +229,12 @@ def render_report(
     if signature is not None:
         typeset.keep_body_with(signature)
     typeset.set_page_number_digits(document, digits)
+    org = report.organisation
+    typeset.set_properties(
+        document,
+        title=f"รายงานการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส {org.name} "
+        f"ประจำปีงบประมาณ พ.ศ. {context['fiscal_year']}",
+        subject="การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ (ITA)",
+        author=org.name,
+    )
     return templating.save_document(document, output, force=force)
