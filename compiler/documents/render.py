@@ -165,9 +165,7 @@ def document_names(org: Organisation, people: Sequence[str] = ()) -> list[str]:
     """The names no line may break inside: the organisation's own name, the district, the
     province, and the names of the people who sign."""
     return [
-        organisation_type(org.name)[1],
-        bare_district(org.district),
-        bare_province(org.province),
+        *linebreak.place_names(organisation_type(org.name)[1], bare_district(org.district), bare_province(org.province)),
         *linebreak.names_to_join(org.executive, *people),
     ]
 

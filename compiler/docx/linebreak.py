@@ -110,13 +110,25 @@ def apply_unbreakable(element: Any) -> None:
 
 
 def names_to_join(*names: str) -> list[str]:
-    """The names that must not break: each given name as a whole and each of its words
-    (a person's ``นายสุภชาติ สันกวาน`` gives ``นายสุภชาติ`` and ``สันกวาน``)."""
+    """The names that must not break: each word of each given name (a person's
+    ``นายสุภชาติ สันกวาน`` gives ``นายสุภชาติ`` and ``สันกวาน``)."""
     out: list[str] = []
     for name in names:
         words = name.split()
         out.extend(w for w in words if _THAI.search(w))
     return out
+
+
+def place_names(place: str, district: str, province: str) -> list[str]:
+    """The organisation's own name (``ภูซาง``), and the district and the province with and
+    without their prefix (``อำเภอภูซาง``, ``ภูซาง``, ``จังหวัดพะเยา``, ``พะเยา``): a line
+    may break before ``อำเภอภูซาง`` but not inside it."""
+    out = [place]
+    if district:
+        out += [district, f"อำเภอ{district}"]
+    if province:
+        out += [province, f"จังหวัด{province}"]
+    return [n for n in out if n]
 
 
 def apply(element: Any, names: Iterable[str] = ()) -> int:

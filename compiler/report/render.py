@@ -188,9 +188,11 @@ def report_names(org: Organisation) -> list[str]:
     """The names no line may break inside: the organisation's own name (``บ้านต๋อม``), the
     district, the province, the executive's names."""
     return [
-        organisation_type(org.name)[1],
-        _DISTRICT_PREFIX.sub("", org.district).strip(),
-        _PROVINCE_PREFIX.sub("", org.province).strip(),
+        *linebreak.place_names(
+            organisation_type(org.name)[1],
+            _DISTRICT_PREFIX.sub("", org.district).strip(),
+            _PROVINCE_PREFIX.sub("", org.province).strip(),
+        ),
         *linebreak.names_to_join(org.executive),
     ]
 
