@@ -141,33 +141,39 @@ def solve_widths(
         return [m * scale for m in minimum]
 
     widths = list(minimum)
+    # Rows as (weight, cells); each row's height is the p-norm of its cells' line counts, kept
+    # as the sum of the p-th powers so that trying a wider column touches that column only.
+    table = [(float(HEADER_WEIGHT), head_w), *((1.0, r) for r in body_w)]
+    powers = [[_lines(cells[j], widths[j] - padding_cm) ** SOFT_MAX_P for j in range(ncols)] for _, cells in table]
+    sums = [sum(p) for p in powers]
+    root = 1 / SOFT_MAX_P
 
-    def row(cells: Sequence[Sequence[float]], ws: Sequence[float]) -> float:
-        lines = [_lines(cells[j], ws[j] - padding_cm) for j in range(ncols)]
-        return float(sum(x**SOFT_MAX_P for x in lines) ** (1 / SOFT_MAX_P))
-
-    def height(ws: Sequence[float]) -> float:
-        return HEADER_WEIGHT * row(head_w, ws) + sum(row(r, ws) for r in body_w)
+    def gain(j: int, step: float) -> tuple[float, list[float]]:
+        """How much the table's height falls when column ``j`` widens by ``step``."""
+        new = [_lines(cells[j], widths[j] + step - padding_cm) ** SOFT_MAX_P for _, cells in table]
+        fall = 0.0
+        for (weight, _), total, old, value in zip(table, sums, powers, new, strict=True):
+            fall += weight * (total**root - (total - old[j] + value) ** root)
+        return fall, new
 
     left = total_cm - sum(widths)
-    current = height(widths)
     volume = [sum(sum(r[j]) for r in body_w) + 1e-6 for j in range(ncols)]
     while left > 1e-9:
         step = min(STEP_CM, left)
-        best_j, best_h = -1, current
+        best_j, best_fall, best_new = -1, 1e-9, []
         for j in range(ncols):
-            widths[j] += step
-            h = height(widths)
-            widths[j] -= step
-            if h < best_h - 1e-9:
-                best_j, best_h = j, h
+            fall, new = gain(j, step)
+            if fall > best_fall:
+                best_j, best_fall, best_new = j, fall, new
         if best_j < 0:  # no single step lowers the table: share the rest by text volume
             share = sum(volume)
             for j in range(ncols):
                 widths[j] += left * volume[j] / share
             break
         widths[best_j] += step
-        current = best_h
+        for i, value in enumerate(best_new):
+            sums[i] += value - powers[i][best_j]
+            powers[i][best_j] = value
         left -= step
     return widths
 
