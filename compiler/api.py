@@ -207,11 +207,16 @@ def _check_options(*, emblem: Path | None, pdf_targets: list[Path] | None, force
     """Check the options that are only used late (the emblem, --pdf) before anything is
     written: a usage error now, not after the report is on disk."""
     if emblem is not None:
-        from compiler.docx.typeset import check_picture
+        from compiler import pictures
 
-        if not Path(emblem).is_file():
-            raise UsageError(f"ไม่พบไฟล์ตราครุฑ {emblem}", f"no such emblem file: {emblem}", where=str(emblem))
-        check_picture(Path(emblem))
+        try:
+            pictures.load_picture(emblem)  # missing, a FIFO, a device, a broken picture
+        except pictures.PictureProblem as problem:
+            raise UsageError(
+                f"ใช้ไฟล์ตราครุฑ {emblem} ไม่ได้: {problem.message_th}",
+                f"cannot use the emblem file {emblem}: {problem.message_en}",
+                where=str(emblem),
+            ) from problem
     if pdf_targets is not None:
         from compiler.docx import pdf as pdf_module
         from compiler.errors import ToolMissingError

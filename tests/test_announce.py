@@ -399,7 +399,7 @@ def test_options_are_checked_before_the_first_file_is_written(tmp_path: Path, mo
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not a picture")
     result = CliRunner().invoke(main, [*args, "--emblem", str(junk)])
-    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     result = CliRunner().invoke(main, [*args, "--pdf"])
     assert result.exit_code != 0 and not (tmp_path / "out").exists()
