@@ -59,7 +59,7 @@ _CODES = (
     Code("number-not-finite", E, "คะแนนหรืองบประมาณไม่ใช่จำนวนที่ใช้ได้ (NaN, อนันต์)", "a score or budget that is NaN or infinite (a float cell, 'nan', 'inf', '1e309')"),
     Code("decimal-comma", E, "ตัวเลขใช้จุลภาคแทนจุดทศนิยม (93,05)", "a number with a comma for its decimal point ('93,05' is not 9305)"),
     Code("budget-too-large", E, "งบประมาณเกิน 1,000,000,000,000 บาท", "a budget over 10^12 baht"),
-    Code("bad-picture", E, "ไฟล์ภาพตราใช้ไม่ได้ (ไม่อยู่ในโฟลเดอร์ของไฟล์ Excel ไม่ใช่ภาพ หรือใหญ่เกิน)", "a logo or emblem picture that is not in the workbook's folder, not a regular file, over 5 MB, or not a whole picture of sane size"),
+    Code("bad-picture", W, "ไฟล์ภาพตราใช้ไม่ได้ (ไม่อยู่ในโฟลเดอร์ของไฟล์ Excel ไม่ใช่ภาพ หรือใหญ่เกิน) เอกสารจะเว้นที่ว่างไว้", "a logo or emblem picture that is not in the workbook's folder, not a regular file, over 5 MB, or not a whole picture of sane size: its space is left empty"),
     Code("bad-indicator", E, "รหัสตัวชี้วัด ITA ไม่ถูกต้อง (i…/e…/o…)", "an ITA indicator code that is not i…/e…/o…"),
     Code("formula-without-value", E, "สูตรที่ยังไม่ได้คำนวณ", "a formula never calculated"),
     Code("formula-error", E, "สูตรให้ค่าผิดพลาด (#REF! …)", "an Excel error value (#REF!, …)"),
@@ -107,6 +107,8 @@ _CODES = (
     Code("zip-encrypted", E, "ไฟล์ zip ตั้งรหัสผ่านไว้", "an encrypted zip", "district"),
     Code("zip-corrupt", E, "ไฟล์ zip เสียหาย", "a damaged zip", "district"),
     Code("duplicate-submission", W, "หน่วยงานส่งมามากกว่าหนึ่งชุด", "an organisation sent more than one submission", "district"),
+    Code("worker-died", E, "กระบวนการที่ตรวจชุดนี้หยุดกะทันหันหรือใช้หน่วยความจำเกินขีดจำกัด", "the worker surveying this submission died (crashed, or past its memory limit)", "district"),
+    Code("worker-timeout", E, "ตรวจชุดนี้นานเกินเวลาที่กำหนด จึงถูกหยุด", "surveying this submission took longer than its deadline; stopped", "district"),
     Code("internal-error", E, "โปรแกรมขัดข้องขณะตรวจชุดนี้ (แจ้งผู้ดูแล)", "the tool failed on this submission (a bug: please report it)", "district"),
 )
 
