@@ -169,6 +169,16 @@ def _build(
     date: dt.date | None,
     progress: Progress | None,
 ) -> BuildResult:
+    targets = [output.with_suffix(".pdf")]
+    if with_announcements:
+        from compiler.documents.render import MEASURES_FILE
+        from compiler.safeio import check_target
+
+        measures_file = output.parent / MEASURES_FILE
+        if measures_file.parent.is_dir():  # a folder yet to be made holds nothing to replace
+            check_target(measures_file, force=force)
+        targets.append(measures_file.with_suffix(".pdf"))
+    _check_options(emblem=emblem, pdf_targets=targets if pdf else None, force=force)
     report, checked, findings = prepare_report(paths, layout, progress)
     if report is None or any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(report, (), tuple(findings), checked)
@@ -185,10 +195,6 @@ def _build(
     if progress is not None:
         progress(files + 1, files + 1, output.name)
     notes: list[str] = []
-    if pdf:
-        from compiler.docx.pdf import docx_to_pdf
-
-        written.append(docx_to_pdf(written[0], force=force))
     if with_announcements:
         docs = announce_report(
             report, checked, output.parent, digits=digits, force=force, emblem=emblem, date=date,
@@ -198,7 +204,45 @@ def _build(
         findings.extend(docs.findings)
         if progress is not None:
             progress(files + len(written), files + len(written), "ประกาศ/คำสั่ง/บันทึกข้อความ")
+    if pdf:
+        written.extend(_pdfs(written, force))
     return BuildResult(report, tuple(written), tuple(findings), checked, tuple(notes))
+
+
+def _check_options(*, emblem: Path | None, pdf_targets: list[Path] | None, force: bool) -> None:
+    """Check the options that are only used late (the emblem, --pdf) before anything is
+    written: a usage error now, not after the report is on disk."""
+    if emblem is not None:
+        from compiler import pictures
+
+        try:
+            pictures.load_picture(emblem)  # missing, a FIFO, a device, a broken picture
+        except pictures.PictureProblem as problem:
+            raise UsageError(
+                f"ใช้ไฟล์ตราครุฑ {emblem} ไม่ได้: {problem.message_th}",
+                f"cannot use the emblem file {emblem}: {problem.message_en}",
+                where=str(emblem),
+            ) from problem
+    if pdf_targets is not None:
+        from compiler.docx import pdf as pdf_module
+        from compiler.errors import ToolMissingError
+        from compiler.safeio import check_target
+
+        if pdf_module.find_soffice() is None:
+            raise ToolMissingError(
+                "ไม่พบโปรแกรม LibreOffice (soffice) สำหรับสร้างไฟล์ PDF: ติดตั้ง LibreOffice หรือไม่ต้องใช้ --pdf",
+                "LibreOffice (soffice) is not installed, so no PDF can be made: install it or leave out --pdf",
+            )
+        for target in pdf_targets:
+            if target.parent.is_dir():
+                check_target(target, force=force)
+
+
+def _pdfs(written: Sequence[Path], force: bool) -> list[Path]:
+    """A PDF of every .docx written, converted in one LibreOffice start."""
+    from compiler.docx.pdf import docx_to_pdfs
+
+    return docx_to_pdfs([p for p in written if p.suffix.lower() == ".docx"], force=force)
 
 
 def parse_announcement_date(text: str | None) -> dt.date | None:
@@ -245,21 +289,26 @@ def announce(
     emblem: Path | str | bytes | None = None,
     date: dt.date | None = None,
     progress: Progress | None = None,
+    pdf: bool = False,
 ) -> BuildResult:
     """``ita-report announce``: the ประกาศ of the measures plus every document sheet.
 
     ``date`` dates the ประกาศ of the measures; without it the day and month are left blank
     to be written in at signing (the year is the fiscal year). Inputs and ``emblem`` as in
-    :func:`build`."""
+    :func:`build`; ``pdf`` also writes a PDF of every document (one LibreOffice start)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o ต้องเป็นโฟลเดอร์: {out}", f"-o must be a folder: {out}")
     with staged(list(inputs)) as paths, picture(emblem, "emblem") as emblem_path:
+        _check_options(emblem=emblem_path, pdf_targets=[] if pdf else None, force=force)
         report, checked, findings = prepare_report(paths, progress=progress)
         if report is None or any(f.severity is Severity.ERROR for f in findings):
             return BuildResult(report, (), tuple(findings), checked)
         docs = announce_report(report, checked, out, digits=digits, force=force, emblem=emblem_path, date=date)
-    return BuildResult(report, docs.written, tuple(findings) + docs.findings, checked)
+    written = list(docs.written)
+    if pdf:
+        written.extend(_pdfs(written, force))
+    return BuildResult(report, tuple(written), tuple(findings) + docs.findings, checked)
 
 
 def init_forms(

@@ -274,13 +274,14 @@ def _report_written(result: api.BuildResult, refusal: str) -> None:
 @click.option("--digits", type=click.Choice(["thai", "arabic"]), default="thai", show_default=True)
 @click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ)")
 @click.option("--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)")
+@click.option("--pdf", is_flag=True, help="also write a PDF of every document (needs LibreOffice)")
 @click.option("--force", is_flag=True, help="replace existing documents")
 @_guard
 def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Path | None, date_text: str | None,
-                 force: bool) -> None:
+                 pdf: bool, force: bool) -> None:
     """ประกาศ คำสั่ง บันทึกข้อความ: write the official documents."""
     result = api.announce(paths, output, digits=digits, force=force, emblem=emblem,
-                          date=api.parse_announcement_date(date_text))
+                          date=api.parse_announcement_date(date_text), pdf=pdf)
     _report_written(result, "ไม่ได้เขียนเอกสาร เพราะพบข้อผิดพลาดข้างต้น / documents not written: fix the errors above")
 
 

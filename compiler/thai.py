@@ -225,6 +225,19 @@ def break_before(text: str, limit: int) -> int:
     return limit
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` (pythainlp's dictionary segmentation; spaces dropped).
+
+    ``words("ส่วนงานที่รับผิดชอบ") == ["ส่วน", "งาน", "ที่", "รับผิดชอบ"]``; text without Thai is
+    split at spaces only.
+    """
+    if not re.search("[\u0e01-\u0e2e]", text):
+        return text.split()
+    from pythainlp.tokenize import word_tokenize  # slow import, only for Thai text
+
+    return [w for w in word_tokenize(text, engine="newmm", keep_whitespace=False) if w.strip()]
+
+
 def split_long(text: str, limit: int) -> list[str]:
     """``text`` as pieces of at most ``limit`` characters, cut where :func:`break_before` says.
 

@@ -1,4 +1,7 @@
-"""The text of a .docx as a reader sees it: paragraphs and table cells, in document order."""
+"""The text of a .docx as a reader sees it: paragraphs and table cells, in document order.
+
+The invisible line-break hints (U+200B, U+2060; see compiler.docx.linebreak) are left out:
+a reader does not see them."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ def docx_lines(path: Path) -> list[str]:
         parts: list[str] = []
         for node in p_el.iter():
             if node.tag == qn("w:t"):
-                parts.append(node.text or "")
+                parts.append((node.text or "").replace("\u200b", "").replace("\u2060", ""))
             elif node.tag in (qn("w:br"), qn("w:cr")):
                 parts.append("\n")
             elif node.tag == qn("w:tab"):
@@ -63,3 +66,12 @@ def in_order(expected: list[str], actual: list[str]) -> list[str]:
         else:
             i = j
     return missing
+
+
+def without_hints(document):  # type: ignore[no-untyped-def]
+    """``document`` (python-docx) with the invisible line-break hints removed from its text,
+    so that ``paragraph.text`` reads as a person sees it; returns the document."""
+    for t in document.element.iter(qn("w:t")):
+        if t.text:
+            t.text = t.text.replace("\u200b", "").replace("\u2060", "")
+    return document

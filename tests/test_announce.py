@@ -17,7 +17,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
-from docxtext import docx_lines, in_order
+from docxtext import docx_lines, in_order, without_hints
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -160,7 +160,7 @@ def test_order_and_memo_layout(written: dict[str, tuple[Any, Path]]) -> None:
         "เรื่อง มาตรการในการเผยแพร่ข้อมูลต่อสาธารณะผ่านเว็บไซต์ของหน่วยงานภาครัฐ",
     ]
     assert order[-3:] == ["สั่ง ณ วันที่ ๒๒ เดือน กุมภาพันธ์ พ.ศ. ๒๕๖๕", "(นายสุภชาติ สันกวาน)", "นายกเทศมนตรีตำบลบ้านต๋อม"]
-    memo = docx.Document(str(written["phu_sang_2567"][1] / "บันทึกข้อความ.docx"))
+    memo = without_hints(docx.Document(str(written["phu_sang_2567"][1] / "บันทึกข้อความ.docx")))
     (table,) = memo.tables
     assert len(table.rows) == 3
     assert table.rows[2].cells[0].paragraphs[0].text == "ความเห็น / คำสั่ง นายกองค์การบริหารส่วนตำบลภูซาง"
@@ -223,7 +223,7 @@ def test_context_typesets_digits_and_dates() -> None:
     assert ctx["comments"][0]["lines"] and ctx["comments"][0]["signer"].startswith("....")
     assert ctx["comments"][1]["lines"] == []
     arabic = document_context(_doc(DocumentKind.ORDER, date=None, number=""), ORG, "arabic")
-    assert arabic["date_long"] == "........ เดือน .................... พ.ศ. ........"
+    assert arabic["date_long"] == "........ เดือน ............ พ.ศ. ........"  # dots sized to fit the line
     assert arabic["number"] == "......../........"
     assert arabic["subject"] == "เรื่องทดสอบ 2565"
     with pytest.raises(errors.UsageError):
@@ -387,6 +387,22 @@ def test_a_missing_emblem_option_is_a_usage_error(tmp_path: Path) -> None:
     _workbook(tmp_path / "in", "a.xlsx", "สำนักปลัด", {})
     with pytest.raises(errors.UsageError):
         api.announce([tmp_path / "in"], tmp_path / "out", emblem=tmp_path / "nope.png")
+
+
+def test_options_are_checked_before_the_first_file_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a missing --emblem exited 2 only after report.docx and report.pdf were written."""
+    _workbook(tmp_path / "in", "a.xlsx", "สำนักปลัด", {"ประกาศ": ROWS})
+    report = tmp_path / "out" / "report.docx"
+    args = ["build", str(tmp_path / "in"), "-o", str(report), "--with-announcements"]
+    result = CliRunner().invoke(main, [*args, "--emblem", str(tmp_path / "nope.png")])
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"not a picture")
+    result = CliRunner().invoke(main, [*args, "--emblem", str(junk)])
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    result = CliRunner().invoke(main, [*args, "--pdf"])
+    assert result.exit_code != 0 and not (tmp_path / "out").exists()
 
 
 def test_cli_announce(tmp_path: Path, render_png: Path) -> None:

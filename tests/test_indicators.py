@@ -6,6 +6,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docxtext import without_hints
 from openpyxl import load_workbook
 from wbfactory import fill_form
 
@@ -77,7 +78,7 @@ def test_code_only_indicator_prints_its_name(tmp_path: Path, typed: str, first_c
     book = _filled(tmp_path, typed)
     result = api.build([book.parent], tmp_path / "r.docx")
     assert result.findings == () and result.report.layout == "indicators"
-    cell = docx.Document(str(tmp_path / "r.docx")).tables[0].rows[1].cells[0]
+    cell = without_hints(docx.Document(str(tmp_path / "r.docx"))).tables[0].rows[1].cells[0]
     assert [p.text for p in cell.paragraphs if p.text.strip()] == [first_column]
 
 

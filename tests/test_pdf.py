@@ -124,3 +124,36 @@ def test_soffice_is_found_in_the_windows_install_folder(tmp_path: Path, monkeypa
     chosen.write_bytes(b"")
     monkeypatch.setenv("ITA_SOFFICE", str(chosen))
     assert pdf.find_soffice() == str(chosen)
+
+
+@pytest.mark.not_a_document("junk .docx files for a fake LibreOffice")
+def test_many_documents_convert_in_one_start(tmp_path: Path) -> None:
+    sources = [tmp_path / "รายงาน.docx", tmp_path / "sub" / "รายงาน.docx", tmp_path / "ประกาศ.docx"]
+    for i, source in enumerate(sources):
+        source.parent.mkdir(exist_ok=True)
+        source.write_bytes(b"doc %d" % i)
+    calls = tmp_path / "calls"
+    # The fake writes <outdir>/<stem>.pdf holding the source's bytes for every .docx it is given.
+    fake = _fake_soffice(
+        tmp_path,
+        f'echo x >> "{calls}"; out=""; next=0; '
+        'for a; do [ "$next" = 1 ] && out="$a"; next=0; [ "$a" = --outdir ] && next=1; done; '
+        'for a; do case "$a" in *.docx) b=$(basename "$a" .docx); cp "$a" "$out/$b.pdf";; esac; done',
+    )
+    out = pdf.docx_to_pdfs(sources, soffice=fake)
+    assert out == [s.with_suffix(".pdf") for s in sources]
+    assert [p.read_bytes() for p in out] == [b"doc 0", b"doc 1", b"doc 2"]  # same stems, no mix-up
+    assert calls.read_text().count("x") == 1  # one LibreOffice start
+
+
+@pytest.mark.not_a_document("junk .docx files for a fake LibreOffice")
+def test_many_documents_check_every_target_first(tmp_path: Path) -> None:
+    sources = [tmp_path / "a.docx", tmp_path / "b.docx"]
+    for source in sources:
+        source.write_bytes(b"x")
+    (tmp_path / "b.pdf").write_bytes(b"old")
+    calls = tmp_path / "calls"
+    fake = _fake_soffice(tmp_path, f'echo x >> "{calls}"')
+    with pytest.raises(errors.OutputError):
+        pdf.docx_to_pdfs(sources, soffice=fake)
+    assert not calls.exists() and not (tmp_path / "a.pdf").exists()

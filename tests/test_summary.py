@@ -239,3 +239,22 @@ def test_the_printed_summary_is_readable() -> None:
     page_px = (29.7 / 2.54 - 0.8) * 96
     scale = min(1.0, page_px / (printed * 7 + 5 * summary.SUMMARY_PRINTED))
     assert summary.SIZE * scale >= 10
+
+
+@pytest.mark.parametrize(
+    ("sheet", "columns"),
+    [(summary.SHEET_PROBLEMS, summary.PROBLEM_COLUMNS), (summary.SHEET_MEASURES, summary.MEASURE_COLUMNS)],
+)
+def test_the_detail_sheets_print_their_first_columns_readably(
+    made: tuple[DistrictResult, Path, list], sheet: str, columns: tuple[summary.Column, ...]
+) -> None:
+    """Regression: all columns of the problems (254 units) and measures (312 units) sheets were
+    fitted to one page width, about 8 and 6.6 pt in LibreOffice; the print area now holds the
+    first columns that fit at 10 pt or more (the same estimate as the summary's)."""
+    n = summary.printed_columns(columns)
+    assert 1 < n < len(columns) and sum(c[2] for c in columns[:n]) <= summary.PRINT_UNITS
+    page_px = (29.7 / 2.54 - 0.8) * 96
+    printed = sum(c[2] for c in columns[:n])
+    assert summary.SIZE * min(1.0, page_px / (printed * 7 + 5 * n)) >= 10
+    area = load_workbook(made[1])[sheet].print_area
+    assert area.split("!")[1].startswith("$A$1:$" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n - 1] + "$")

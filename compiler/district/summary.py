@@ -82,6 +82,21 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
 )
 #: How many of the summary's first columns are printed.
 SUMMARY_PRINTED = 12
+#: The widest print area (in column-width units) that A4 landscape fitted to the width still
+#: prints at 10 pt or more: measured in LibreOffice, the summary's 154 printed units came out
+#: at 13 pt (TH Sarabun New 14), so 10 pt allows 200; 190 leaves a margin.
+PRINT_UNITS = 190.0
+
+
+def printed_columns(columns: Sequence[Column], limit: float = PRINT_UNITS) -> int:
+    """How many of ``columns``, from the first, fit in a print area of ``limit`` units."""
+    total, count = 0.0, 0
+    for column in columns:
+        total += column[2]
+        if total > limit:
+            break
+        count += 1
+    return max(count, 1)
 PROBLEM_COLUMNS: tuple[Column, ...] = (
     ("หน่วยงาน", "Organisation", 34, True),
     ("ไฟล์", "File", 28, True),
@@ -89,7 +104,7 @@ PROBLEM_COLUMNS: tuple[Column, ...] = (
     ("เซลล์", "Cell", 8, False),
     ("รหัส", "Code", 24, False),
     ("ความรุนแรง", "Severity", 16, False),
-    ("ข้อความ", "Message (Thai)", 70, True),
+    ("ข้อความ", "Message (Thai)", 60, True),
     ("Message", "Message (English)", 60, True),
 )
 MEASURE_COLUMNS: tuple[Column, ...] = (
@@ -370,6 +385,9 @@ def _write_details(book: _Book, result: DistrictResult, details_of: Callable[[Or
             _row(book, problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
     _filter(problems, PROBLEM_COLUMNS, p_row + 1)
     _filter(measures, MEASURE_COLUMNS, m_row + 1)
+    # On paper, the first columns at a readable size: the rest are for the screen.
+    problems.print_area(0, 0, max(p_row, 1), printed_columns(PROBLEM_COLUMNS) - 1)
+    measures.print_area(0, 0, max(m_row, 1), printed_columns(MEASURE_COLUMNS) - 1)
 
 
 def _write_not_sent(book: _Book, result: DistrictResult) -> None:

@@ -46,10 +46,22 @@ from compiler.documents.model import Document, OfficialDate
 from compiler.documents.names import bare_district, bare_province
 from compiler.documents.parse import read_documents
 from compiler.documents.spec import DOTS_NAME, DocumentKind
-from compiler.docx import templating, typeset
-from compiler.docx.templates import ANNOUNCEMENT_TEMPLATE, EMBLEM_CM, MEMO_EMBLEM_CM, MEMO_TEMPLATE, ORDER_TEMPLATE
+from compiler.docx import linebreak, templating, typeset
+from compiler.docx.templates import (
+    ANNOUNCEMENT_TEMPLATE,
+    DATED_LEFT_CM,
+    DOC_TEXT_WIDTH_CM,
+    EMBLEM_CM,
+    MEMO_EMBLEM_CM,
+    MEMO_TEMPLATE,
+    ORDER_TEMPLATE,
+    STYLE_DOC_DATED,
+    STYLE_DOC_SIGNATURE,
+)
+from compiler.docx.textwidth import fit_dots
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Organisation, Report
+from compiler.workbook.standard import organisation_type
 
 DIGIT_STYLES = ("thai", "arabic")
 TEMPLATES: dict[DocumentKind, Path] = {
@@ -68,6 +80,10 @@ WRITING_LINES = ("." * 90, "." * 90)
 NUMBER_DOTS = "........"
 #: File name of the ประกาศ of the measures in ``write_announcements``' folder.
 MEASURES_FILE = "ประกาศมาตรการ.docx"
+#: The dated line's room, and the longest text the template puts before the date on it: the
+#: dotted blanks of a date to be written by hand are shortened to keep it on one line.
+DATED_LINE_CM = DOC_TEXT_WIDTH_CM - DATED_LEFT_CM - 0.3
+DATED_PREFIX = "ประกาศ ณ วันที่ "
 _BLOCK_KIND = {"paragraph": "paragraph", "heading": "heading", "closing": "closing"}
 
 
@@ -135,7 +151,7 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
         "subject": text(doc.subject),
         "number": text(_order_number(doc)) if doc.kind is DocumentKind.ORDER else text(doc.number or NUMBER_DOTS),
         "date": text(date.full()),
-        "date_long": text(date.long()),
+        "date_long": fit_dots(text(date.long()), DATED_LINE_CM, typeset.BODY_PT, prefix=DATED_PREFIX),
         "body": body,
         "signer": text(doc.signature.name) or DOTS_NAME,
         "positions": [text(p) for p in doc.signature.positions],
@@ -143,6 +159,15 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
         "to": text(doc.to),
         "comments": comments,
     }
+
+
+def document_names(org: Organisation, people: Sequence[str] = ()) -> list[str]:
+    """The names no line may break inside: the organisation's own name, the district, the
+    province, and the names of the people who sign."""
+    return [
+        *linebreak.place_names(organisation_type(org.name)[1], bare_district(org.district), bare_province(org.province)),
+        *linebreak.names_to_join(org.executive, *people),
+    ]
 
 
 def no_emblem_finding(doc: Document, output: Path) -> Finding:
@@ -179,8 +204,18 @@ def render_document(
     else:
         findings.append(no_emblem_finding(doc, output))
     document = templating.render_template(tpl, context, template_name=str(template))
+    people = [doc.signature.name, *(c.signature.name for c in doc.comments)]
+    linebreak.apply(document.element.body, document_names(org, people))
+    anchor = typeset.first_styled(document, STYLE_DOC_DATED, STYLE_DOC_SIGNATURE)
+    if anchor is not None:
+        typeset.keep_body_with(anchor)
     typeset.set_page_number_digits(document, digits)
-    document.core_properties.title = thai.xml_safe(f"{doc.kind.value}{org.name} เรื่อง {doc.subject}")[:250]
+    typeset.set_properties(
+        document,
+        title=f"{doc.kind.value}{org.name} เรื่อง {doc.subject}",
+        subject=doc.subject,
+        author=org.name,
+    )
     return templating.save_document(document, output, force=force), findings
 
 

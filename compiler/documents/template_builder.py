@@ -41,10 +41,14 @@ from docx.text.paragraph import Paragraph
 from compiler.docx import templating, typeset
 from compiler.docx.templates import (
     ANNOUNCEMENT_TEMPLATE,
+    DATED_LEFT_CM,
+    DOC_TEXT_WIDTH_CM,
     EMBLEM_CM,
     MEMO_EMBLEM_CM,
     MEMO_TEMPLATE,
     ORDER_TEMPLATE,
+    STYLE_DOC_DATED,
+    STYLE_DOC_SIGNATURE,
     STYLE_TAG,
     TEMPLATES_DIR,
 )
@@ -58,8 +62,8 @@ STYLE_BODY = "Doc Body"
 STYLE_HEADING = "Doc Heading"
 STYLE_ITEM = ("Doc Item 1", "Doc Item 2", "Doc Item 3")
 STYLE_CLOSING = "Doc Closing"
-STYLE_DATED = "Doc Dated"
-STYLE_SIGNATURE = "Doc Signature"
+STYLE_DATED = STYLE_DOC_DATED
+STYLE_SIGNATURE = STYLE_DOC_SIGNATURE
 STYLE_POSITION = "Doc Position"
 STYLE_MEMO_TITLE = "Memo Title"
 STYLE_MEMO_LINE = "Memo Line"
@@ -76,9 +80,9 @@ INDENT_ITEMS = (2.5, 3.0, 3.5)
 #: Where the signature block starts (cm from the left margin): it is centred in the rest.
 SIGNATURE_LEFT = 7.0
 #: Where the dated line starts.
-DATED_LEFT = 5.0
+DATED_LEFT = DATED_LEFT_CM
 #: Text width of an A4 page with the official margins.
-TEXT_WIDTH = 16.0
+TEXT_WIDTH = DOC_TEXT_WIDTH_CM
 _GREY = RGBColor(0x80, 0x80, 0x80)
 
 
@@ -95,7 +99,9 @@ def _styles(doc: Document) -> None:
         space_before_pt=6, keep_with_next=True)  # fmt: skip
     for name, indent in zip(STYLE_ITEM, INDENT_ITEMS, strict=True):
         add(doc, name, size_pt=body, align="thai", first_line_cm=indent)
-    add(doc, STYLE_CLOSING, size_pt=body, align="left", first_line_cm=INDENT_BODY, space_before_pt=6)
+    # The closing line (จึงประกาศให้ทราบโดยทั่วกัน) travels with the dated line and the signature.
+    add(doc, STYLE_CLOSING, size_pt=body, align="left", first_line_cm=INDENT_BODY, space_before_pt=6,
+        keep_with_next=True)  # fmt: skip
     add(doc, STYLE_DATED, size_pt=body, align="left", left_cm=DATED_LEFT, space_before_pt=12, keep_with_next=True)
     add(doc, STYLE_SIGNATURE, size_pt=body, align="center", left_cm=SIGNATURE_LEFT, keep_with_next=True)
     # The position ends the block: not kept with what follows (in Word, "keep with next"

@@ -165,3 +165,65 @@ def docx_to_pdf(
                 where=str(source),
             )
         return safeio.atomic_copy(produced, output, force=force)
+
+
+def docx_to_pdfs(
+    sources: list[Path],
+    *,
+    force: bool = False,
+    timeout: float | None = None,
+    soffice: str | None = None,
+) -> list[Path]:
+    """Convert every .docx of ``sources`` to a PDF beside it, in one LibreOffice start; return
+    the PDFs in the same order.
+
+    Each source is copied under a plain name (``document-1.docx`` …), so names that only
+    differ in folder, or that LibreOffice would mangle, cannot collide. ``timeout`` defaults to
+    :data:`DEFAULT_TIMEOUT` plus 60 s for each further document. Errors as :func:`docx_to_pdf`;
+    every target is checked before LibreOffice starts, and nothing is moved into place unless
+    every conversion succeeded.
+    """
+    sources = [Path(s) for s in sources]
+    if not sources:
+        return []
+    program = soffice or find_soffice()
+    if not program or not (Path(program).exists() or shutil.which(program)):
+        raise errors.ToolMissingError(
+            f"ไม่พบโปรแกรม LibreOffice (soffice) สำหรับสร้างไฟล์ PDF: {_INSTALL_HINT_TH}",
+            f"LibreOffice (soffice) is not installed, so no PDF can be made: {_INSTALL_HINT_EN}",
+        )
+    outputs = [s.with_suffix(".pdf") for s in sources]
+    for source, output in zip(sources, outputs, strict=True):
+        if not source.is_file():
+            raise errors.UsageError(f"ไม่พบไฟล์ {source}", f"no such file: {source}", where=str(source))
+        safeio.check_target(output, force=force)
+    limit = timeout if timeout is not None else DEFAULT_TIMEOUT + 60.0 * (len(sources) - 1)
+    with tempfile.TemporaryDirectory(prefix="ita-report-pdf-") as tmp_name:
+        tmp = Path(tmp_name)
+        work = [tmp / f"document-{i}.docx" for i in range(1, len(sources) + 1)]
+        for source, copy in zip(sources, work, strict=True):
+            shutil.copyfile(source, copy)
+        cmd = convert_command(program, make_profile(tmp / "profile"), work, tmp)
+        try:
+            result = run(cmd, limit)
+        except subprocess.TimeoutExpired as exc:
+            raise errors.OutputError(
+                f"LibreOffice แปลงเป็น PDF ไม่เสร็จภายใน {limit:.0f} วินาที",
+                f"LibreOffice did not finish the PDFs within {limit:.0f} s",
+                where=str(sources[0]),
+            ) from exc
+        except OSError as exc:
+            raise errors.ToolMissingError(
+                f"เรียกใช้ LibreOffice ไม่ได้ ({exc}): {_INSTALL_HINT_TH}",
+                f"cannot run LibreOffice ({exc}): {_INSTALL_HINT_EN}",
+            ) from exc
+        produced = [copy.with_suffix(".pdf") for copy in work]
+        for source, pdf in zip(sources, produced, strict=True):
+            if result.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
+                detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+                raise errors.OutputError(
+                    f"LibreOffice แปลง {source.name} เป็น PDF ไม่สำเร็จ: {detail}",
+                    f"LibreOffice could not convert {source.name} to PDF: {detail}",
+                    where=str(source),
+                )
+        return [safeio.atomic_copy(pdf, output, force=force) for pdf, output in zip(produced, outputs, strict=True)]

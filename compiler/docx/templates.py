@@ -28,3 +28,13 @@ EMBLEM_CM = 3.0
 MEMO_EMBLEM_CM = 1.5
 #: The character style of template tags in the builders' output.
 STYLE_TAG = "Template Tag"
+#: Paragraph styles the renderers look for after rendering (to keep the end of the body with
+#: the signature): the dated line and the signature block of the official documents, the
+#: signature block of the report.
+STYLE_DOC_DATED = "Doc Dated"
+STYLE_DOC_SIGNATURE = "Doc Signature"
+STYLE_REPORT_SIGNATURE = "Thai Signature"
+#: The official documents' text width (A4 with the official margins) and where their dated
+#: line (``ประกาศ ณ วันที่ …``) starts: the renderer sizes the dotted blanks to fit that line.
+DOC_TEXT_WIDTH_CM = 16.0
+DATED_LEFT_CM = 5.0

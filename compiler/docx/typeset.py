@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from docx.text.run import Run
 from docxtpl import DocxTemplate, InlineImage
 
 from compiler import errors, pictures, thai
-from compiler.thai import split_long
+from compiler.thai import split_long, xml_safe
 
 #: The longest paragraph of data text a document holds. LibreOffice lays out a paragraph in
 #: time that grows with the square of its length (one 32,767-character cell of emoji took
@@ -212,6 +213,11 @@ def new_document(*, title: str = "", author: str = "ita-report") -> Document:
     spacing.set(qn("w:after"), "0")
     spacing.set(qn("w:line"), "240")
     spacing.set(qn("w:lineRule"), "auto")
+    # Widow and orphan control everywhere: no single line of a paragraph alone at the top or
+    # the bottom of a page (absent, Word and LibreOffice both leave it off).
+    ppr_default = spacing.getparent()
+    if ppr_default.find(qn("w:widowControl")) is None:
+        ppr_default.insert(0, OxmlElement("w:widowControl"))
 
     normal = doc.styles["Normal"]
     set_thai_font(normal.element.get_or_add_rPr(), size_pt=BODY_PT)
@@ -230,22 +236,68 @@ def new_document(*, title: str = "", author: str = "ita-report") -> Document:
     if rsids is not None:
         settings.remove(rsids)
 
-    props = doc.core_properties
-    props.title = title
-    props.author = author
-    props.last_modified_by = author
-    props.revision = 1
-    props.comments = ""
-    props.subject = ""
-    props.keywords = ""
-    props.category = ""
-    fixed = dt.datetime(2024, 1, 1)
-    props.created = fixed
-    props.modified = fixed
-    props.last_printed = fixed
-
+    clean_package(doc)
+    set_properties(doc, title=title, author=author, when=TEMPLATE_TIME)
     setup_section(doc.sections[0])
     return doc
+
+
+#: The creation time written into the templates, fixed so that a builder's output is the
+#: same each time it runs (a rendered document gets its build time instead).
+TEMPLATE_TIME = dt.datetime(2024, 1, 1)
+#: ``docProps/app.xml`` of every document: our program's name, no Word template reference.
+_APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>ita-report</Application><DocSecurity>0</DocSecurity></Properties>"
+)
+
+
+def clean_package(doc: Document) -> None:
+    """Drop what python-docx's default template carries that does not describe our document:
+    its thumbnail (``docProps/thumbnail.jpeg``), ``Microsoft Macintosh Word`` as the
+    application and ``Normal.dotm`` as the Word template (``docProps/app.xml``)."""
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES and not rel.is_external:
+            rel.target_part._blob = _APP_XML
+
+
+def build_time() -> dt.datetime:
+    """The time to record as a document's creation: now (UTC), or ``SOURCE_DATE_EPOCH``
+    when set (reproducible builds: the same input gives the same file)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0, tzinfo=None)
+
+
+def set_properties(
+    doc: Document,
+    *,
+    title: str = "",
+    subject: str = "",
+    author: str = "ita-report",
+    when: dt.datetime | None = None,
+) -> None:
+    """Core properties that describe the document: ``title``, ``subject``, ``author`` (the
+    organisation), created and modified at ``when`` (default :func:`build_time`)."""
+    when = when or build_time()
+    props = doc.core_properties
+    props.title = xml_safe(title)[:250]
+    props.subject = xml_safe(subject)[:250]
+    props.author = xml_safe(author)[:250]
+    props.last_modified_by = xml_safe(author)[:250]
+    props.revision = 1
+    props.comments = ""
+    props.keywords = ""
+    props.category = ""
+    props.created = when
+    props.modified = when
+    props.last_printed = when
 
 
 def add_paragraph_style(
@@ -402,6 +454,96 @@ def set_page_number_digits(doc: Document, digits: str) -> None:
                 p = instr.getparent().getparent()
                 for r in p.iter(qn("w:r")):
                     _page_number_lang(r, lang_val)
+
+
+# --- keeping the end of the body with the signature ----------------------------------------
+def keep_with_next(p: Any, keep: bool = True) -> None:
+    """Set (or clear) "keep with next" (``w:keepNext``) directly on a ``w:p`` element."""
+    ppr = p.get_or_add_pPr()
+    old = ppr.find(qn("w:keepNext"))
+    if keep and old is None:
+        el = OxmlElement("w:keepNext")
+        style = ppr.find(qn("w:pStyle"))
+        if style is not None:
+            style.addnext(el)
+        else:
+            ppr.insert(0, el)
+    elif not keep and old is not None:
+        ppr.remove(old)
+
+
+def keep_table_with_next(tbl: Any) -> None:
+    """Keep a table's last row with the paragraph after it (the signature block).
+
+    Every paragraph of the last row gets "keep with next", which is how Word keeps a row
+    with what follows. LibreOffice (7.4, measured) ignores it on a row; it only honours
+    "keep with next" when every paragraph of the table has it, and then keeps the whole
+    table with the next paragraph, moving a long table away from its heading: not used.
+    """
+    rows = tbl.findall(qn("w:tr"))
+    if rows:
+        for p in rows[-1].iter(qn("w:p")):
+            keep_with_next(p)
+
+
+def style_size_pt(doc: Document, name: str) -> float | None:
+    """The font size (pt) a paragraph style sets or inherits (complex-script size first)."""
+    try:
+        style = doc.styles[name]
+    except KeyError:
+        return None
+    while style is not None:
+        rpr = style.element.rPr
+        if rpr is not None:
+            for tag in ("w:szCs", "w:sz"):
+                el = rpr.find(qn(tag))
+                if el is not None:
+                    return int(el.get(qn("w:val"))) / 2
+        style = style.base_style
+    return None
+
+
+def first_styled(doc: Document, *style_names: str) -> Any:
+    """The body's first ``w:p`` in the first of ``style_names`` the document uses; ``None``."""
+    for name in style_names:
+        try:
+            style_id = doc.styles[name].style_id
+        except KeyError:
+            continue
+        for p in doc.element.body.iterchildren(qn("w:p")):
+            ppr = p.pPr
+            if ppr is not None and ppr.pStyle is not None and ppr.pStyle.val == style_id:
+                return p
+    return None
+
+
+#: A paragraph shorter than this (characters) is taken as one line, too little to carry
+#: the page with the signature on its own: the paragraph before it is kept too.
+SHORT_PARAGRAPH = 80
+
+
+def keep_body_with(anchor: Any) -> int:
+    """Keep the body's last lines on the page of ``anchor`` (the dated line or the signature).
+
+    The paragraph before ``anchor`` gets "keep with next"; when it is short (a closing
+    line such as ``จึงประกาศให้ทราบโดยทั่วกัน``), the one before it too, so that with widow
+    control at least two lines of real body text travel with the signature. Returns how
+    many paragraphs were marked.
+    """
+    marked = 0
+    p = anchor.getprevious()
+    while p is not None and marked < 2:
+        if p.tag == qn("w:p"):
+            text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+            keep_with_next(p)  # an empty paragraph in between must not break the chain
+            if text:
+                marked += 1
+                if len(text) >= SHORT_PARAGRAPH:
+                    break
+        elif p.tag == qn("w:tbl"):
+            break  # see keep_table_with_next
+        p = p.getprevious()
+    return marked
 
 
 # --- tables -------------------------------------------------------------------------------

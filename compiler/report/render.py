@@ -51,16 +51,22 @@ import re
 from pathlib import Path
 from typing import Any
 
+from docx.oxml.ns import qn
+
 from compiler import errors, safeio, thai
-from compiler.docx import templating, typeset
-from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE
-from compiler.model import DepartmentPart, MergedMeasure, Report
+from compiler.docx import columns, linebreak, templating, typeset
+from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE
+from compiler.model import DepartmentPart, MergedMeasure, Organisation, Report
 from compiler.report.merge import ALSO_FIELDS, LAYOUTS, SHOWN
-from compiler.workbook.standard import MEASURE_COLUMNS, level_for
+from compiler.workbook.standard import MEASURE_COLUMNS, level_for, organisation_type
 
 DIGIT_STYLES = ("thai", "arabic")
 #: What the signature block shows when the workbook names no executive.
 NO_EXECUTIVE = "." * 50
+#: The style of the table's text in the template, whose size sizes the columns (or
+#: ``TABLE_PT`` when a template of one's own lacks it).
+TABLE_STYLE = "Thai Table Text"
+TABLE_PT = 12.0
 
 # A line that already starts with its number: "๑.", "1)", "(๒)", "๑.๑".
 _NUMBERED = re.compile(r"^\s*\(?[0-9๐-๙]+[.)]")
@@ -225,6 +231,19 @@ def template_shows_also(template: Path | None) -> bool:
     return "m.also" in _TAGS.sub("", tpl.get_xml())
 
 
+def report_names(org: Organisation) -> list[str]:
+    """The names no line may break inside: the organisation's own name (``บ้านต๋อม``), the
+    district, the province, the executive's names."""
+    return [
+        *linebreak.place_names(
+            organisation_type(org.name)[1],
+            _DISTRICT_PREFIX.sub("", org.district).strip(),
+            _PROVINCE_PREFIX.sub("", org.province).strip(),
+        ),
+        *linebreak.names_to_join(org.executive),
+    ]
+
+
 def render_report(
     report: Report,
     output: Path,
@@ -248,5 +267,23 @@ def render_report(
     tpl = templating.open_template(template)
     context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
     document = templating.render_template(tpl, context, template_name=str(template))
+    linebreak.apply(document.element.body, report_names(report.organisation))
+    size = typeset.style_size_pt(document, TABLE_STYLE) or TABLE_PT
+    for tbl in document.element.body.iterchildren(qn("w:tbl")):  # the measures table
+        header = tbl.find(qn("w:tr"))
+        if header is not None:
+            linebreak.apply_unbreakable(header)  # no header word broken (รับผิด|ชอบ)
+        columns.fit_columns(tbl, typeset.text_width(document.sections[-1]).cm, size_pt=size)
+    signature = typeset.first_styled(document, STYLE_REPORT_SIGNATURE)
+    if signature is not None:
+        typeset.keep_body_with(signature)
     typeset.set_page_number_digits(document, digits)
+    org = report.organisation
+    typeset.set_properties(
+        document,
+        title=f"รายงานการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส {org.name} "
+        f"ประจำปีงบประมาณ พ.ศ. {context['fiscal_year']}",
+        subject="การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ (ITA)",
+        author=org.name,
+    )
     return templating.save_document(document, output, force=force)

@@ -1,0 +1,257 @@
+"""Column widths of a rendered table from its content.
+
+A table with fixed column widths either breaks short values (``ปีงบประม|าณ``) and header
+words (``ส่วนงานที่รับผิด|ชอบ``) or leaves one narrow column holding a whole page of text
+beside empty cells. :func:`fit_columns` measures the text of every column of a rendered
+table and shares the width between them:
+
+1. each column first gets its *minimum*: its longest header word (bold) and its longest
+   word, so that no word is broken, and a short value with digits (a budget, a score:
+   at most :data:`SHORT_CM` wide) is kept on one line;
+2. the rest of the width goes, a step at a time, to the column that most lowers the
+   table's estimated height (the sum over rows of the tallest cell; the header row counts
+   several times, since it repeats on every page), so long text gets the room.
+
+Widths are written into the table (``w:tblGrid``, every ``w:tcW`` and ``w:tblW``); Word and
+LibreOffice both lay out a fixed-layout table from them. Nothing here knows which columns a
+layout has: any table, any number of columns.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm
+
+from compiler.docx.textwidth import text_cm
+
+#: A value with digits at most this wide (cm, as set) is kept on one line: a budget
+#: (``๑๒,๕๐๐ บาท``), a score, a short date. Other text may break between words.
+SHORT_CM = 3.0
+_DIGIT = re.compile("[0-9๐-๙]")
+#: Widths move in steps of this many cm.
+STEP_CM = 0.1
+#: The header row repeats on every page: its height counts this many times.
+HEADER_WEIGHT = 3
+#: At most this many body rows are measured (every n-th row of a longer table): the widths
+#: of a thousand-row table are as well judged from a sample, in a fraction of the time.
+SAMPLE_ROWS = 120
+#: In a column of long text a word wider than this (cm) may be broken by the reader's own
+#: dictionary (pythainlp joins compounds such as ผู้ใต้บังคับบัญชา that Word and LibreOffice
+#: break between their parts): it does not set the column's minimum.
+LONG_TEXT_WORD_CM = 3.2
+#: Rows are as tall as their tallest cell; a smooth maximum (the p-norm) of the cells'
+#: heights lets the width move to where it helps even when two cells are nearly as tall.
+SOFT_MAX_P = 6.0
+#: No column's minimum is more than this share of the width (a long URL must not starve
+#: every other column).
+MAX_MIN_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The text of one cell: its paragraphs, each with whether it is bold."""
+
+    paragraphs: tuple[tuple[str, bool], ...]
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text``: split at spaces, Thai runs cut at pythainlp's word boundaries."""
+    from compiler import thai
+
+    out: list[str] = []
+    for chunk in text.replace("\u200b", " ").replace("\u2060", "").split():
+        out.extend(thai.words(chunk))
+    return out
+
+
+def _longest_word_cm(text: str, size_pt: float, bold: bool, floor: float) -> float:
+    """The widest word of ``text``; only chunks wider than ``floor`` are cut into words."""
+    best = floor
+    for chunk in text.replace("\u200b", " ").split():
+        if text_cm(chunk, size_pt, bold=bold) <= best:
+            continue
+        for word in _words(chunk):
+            best = max(best, text_cm(word, size_pt, bold=bold))
+    return best
+
+
+#: Thai lines break only between words, so a line is on average this full (measured on the
+#: sample reports in LibreOffice: 0.75 to 0.85).
+FILL = 0.8
+
+
+def _lines(widths: Sequence[float], avail: float) -> float:
+    """Estimated lines of paragraphs ``widths`` wide in a cell ``avail`` wide: each paragraph
+    at least one line, and half a line lost at its end on average."""
+    if avail <= 0:
+        return math.inf
+    return sum(max(1.0, w / (avail * FILL) + 0.5) for w in widths) or 1.0
+
+
+def solve_widths(
+    header: Sequence[Cell],
+    rows: Sequence[Sequence[Cell]],
+    total_cm: float,
+    *,
+    size_pt: float = 14.0,
+    padding_cm: float = 0.2,
+) -> list[float]:
+    """Column widths (cm) summing to ``total_cm`` for a table of ``header`` and body ``rows``.
+
+    ``padding_cm`` is the cell's left plus right margin. See the module docstring.
+    """
+    ncols = len(header)
+    if ncols == 0:
+        return []
+    body = [r for r in rows if len(r) == ncols]
+    if len(body) > SAMPLE_ROWS:
+        step = len(body) / SAMPLE_ROWS
+        body = [body[int(i * step)] for i in range(SAMPLE_ROWS)]
+
+    def widths_of(cell: Cell) -> list[float]:
+        return [text_cm(t, size_pt, bold=b) for t, b in cell.paragraphs if t.strip()]
+
+    head_w = [widths_of(c) for c in header]
+    body_w = [[widths_of(c) for c in r] for r in body]
+
+    minimum = []
+    for j in range(ncols):
+        need = 0.0
+        for text, bold in header[j].paragraphs:
+            need = _longest_word_cm(text, size_pt, bold, need)
+        word = 0.0
+        for r in body:
+            for text, bold in r[j].paragraphs:
+                width = text_cm(text, size_pt, bold=bold)
+                if width <= SHORT_CM and _DIGIT.search(text):
+                    need = max(need, width)  # a budget, a score, a date: on one line
+                elif word < LONG_TEXT_WORD_CM:
+                    word = _longest_word_cm(text, size_pt, bold, word)
+        need = max(need, min(word, LONG_TEXT_WORD_CM))
+        minimum.append(min(need, total_cm * MAX_MIN_SHARE) + padding_cm)
+    if sum(minimum) > total_cm:  # more columns than room: shrink the minimums alike
+        scale = total_cm / sum(minimum)
+        return [m * scale for m in minimum]
+
+    widths = list(minimum)
+    # Rows as (weight, cells); each row's height is the p-norm of its cells' line counts, kept
+    # as the sum of the p-th powers so that trying a wider column touches that column only.
+    table = [(float(HEADER_WEIGHT), head_w), *((1.0, r) for r in body_w)]
+    powers = [[_lines(cells[j], widths[j] - padding_cm) ** SOFT_MAX_P for j in range(ncols)] for _, cells in table]
+    sums = [sum(p) for p in powers]
+    root = 1 / SOFT_MAX_P
+
+    def gain(j: int, step: float) -> tuple[float, list[float]]:
+        """How much the table's height falls when column ``j`` widens by ``step``."""
+        new = [_lines(cells[j], widths[j] + step - padding_cm) ** SOFT_MAX_P for _, cells in table]
+        fall = 0.0
+        for (weight, _), total, old, value in zip(table, sums, powers, new, strict=True):
+            fall += weight * (total**root - (total - old[j] + value) ** root)
+        return fall, new
+
+    left = total_cm - sum(widths)
+    volume = [sum(sum(r[j]) for r in body_w) + 1e-6 for j in range(ncols)]
+    while left > 1e-9:
+        step = min(STEP_CM, left)
+        best_j, best_fall, best_new = -1, 1e-9, []
+        for j in range(ncols):
+            fall, new = gain(j, step)
+            if fall > best_fall:
+                best_j, best_fall, best_new = j, fall, new
+        if best_j < 0:  # no single step lowers the table: share the rest by text volume
+            share = sum(volume)
+            for j in range(ncols):
+                widths[j] += left * volume[j] / share
+            break
+        widths[best_j] += step
+        for i, value in enumerate(best_new):
+            sums[i] += value - powers[i][best_j]
+            powers[i][best_j] = value
+        left -= step
+    return widths
+
+
+# --- reading and writing a python-docx table ---------------------------------------------------
+def _cell(tc: Any) -> Cell:
+    paragraphs = []
+    for p in tc.iter(qn("w:p")):
+        runs = list(p.iter(qn("w:r")))
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        bold = bool(runs) and all(r.find(qn("w:rPr")) is not None and r.find(qn("w:rPr")).find(qn("w:b")) is not None
+                                  for r in runs if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip())  # fmt: skip
+        paragraphs.append((text, bold))
+    return Cell(tuple(paragraphs))
+
+
+def _span(tc: Any) -> int:
+    tcpr = tc.find(qn("w:tcPr"))
+    span = tcpr.find(qn("w:gridSpan")) if tcpr is not None else None
+    return int(span.get(qn("w:val"))) if span is not None else 1
+
+
+def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold: bool = True) -> list[float]:
+    """Size the columns of ``tbl`` (a ``w:tbl``) from its content to fill ``total_cm``.
+
+    The first row is the header (set bold); rows with merged cells are left out of the
+    measuring but get the new widths. Returns the widths (cm).
+    """
+    trs = tbl.findall(qn("w:tr"))
+    grid = tbl.find(qn("w:tblGrid"))
+    if not trs or grid is None:
+        return []
+    ncols = len(grid.findall(qn("w:gridCol")))
+    table_rows = [[_cell(tc) for tc in tr.findall(qn("w:tc"))] for tr in trs]
+    header = table_rows[0]
+    if header_bold:
+        header = [Cell(tuple((t, True) for t, _ in c.paragraphs)) for c in header]
+    if len(header) != ncols:
+        return []
+    margins = tbl.find(qn("w:tblPr")).find(qn("w:tblCellMar")) if tbl.find(qn("w:tblPr")) is not None else None
+    padding = 0.0
+    if margins is not None:
+        for side in margins:
+            if side.tag in (qn("w:left"), qn("w:right"), qn("w:start"), qn("w:end")):
+                padding += int(side.get(qn("w:w"), "0")) / 567
+    widths = solve_widths(header, table_rows[1:], total_cm, size_pt=size_pt, padding_cm=padding or 0.38)
+    set_widths(tbl, widths)
+    return widths
+
+
+def set_widths(tbl: Any, widths_cm: Sequence[float]) -> None:
+    """Write column widths (cm) into ``tbl``: grid, table width and every cell's ``w:tcW``."""
+    twips = [Cm(w).twips for w in widths_cm]
+    grid = tbl.find(qn("w:tblGrid"))
+    for col, tw in zip(grid.findall(qn("w:gridCol")), twips, strict=True):
+        col.set(qn("w:w"), str(tw))
+    tblpr = tbl.find(qn("w:tblPr"))
+    tblw = tblpr.find(qn("w:tblW")) if tblpr is not None else None
+    if tblw is not None:
+        tblw.set(qn("w:w"), str(sum(twips)))
+        tblw.set(qn("w:type"), "dxa")
+    for tr in tbl.findall(qn("w:tr")):
+        col = 0
+        for tc in tr.findall(qn("w:tc")):
+            span = _span(tc)
+            width = sum(twips[col : col + span])
+            col += span
+            tcpr = tc.find(qn("w:tcPr"))
+            if tcpr is None:
+                tcpr = OxmlElement("w:tcPr")
+                tc.insert(0, tcpr)
+            tcw = tcpr.find(qn("w:tcW"))
+            if tcw is None:
+                tcw = OxmlElement("w:tcW")
+                cnf = tcpr.find(qn("w:cnfStyle"))
+                if cnf is not None:
+                    cnf.addnext(tcw)
+                else:
+                    tcpr.insert(0, tcw)
+            tcw.set(qn("w:w"), str(width))
+            tcw.set(qn("w:type"), "dxa")
