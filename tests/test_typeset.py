@@ -11,7 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from compiler import errors
-from compiler.docx import templating
+from compiler.docx import images, tables, templating
 from compiler.docx import typeset as typeset
 
 
@@ -120,7 +120,7 @@ def test_page_numbers_between_hyphens_and_digits_switch() -> None:
 
 def test_table_header_repeats_and_rows_may_break() -> None:
     doc = typeset.new_document()
-    table = typeset.add_table(doc, [3.0, 5.0], ["มาตรการ", "ผล"], body_rows=2)
+    table = tables.add_table(doc, [3.0, 5.0], ["มาตรการ", "ผล"], body_rows=2)
     rows = table._tbl.findall(qn("w:tr"))
     assert rows[0].trPr.find(qn("w:tblHeader")) is not None
     assert all(r.trPr is None or r.trPr.find(qn("w:tblHeader")) is None for r in rows[1:])
@@ -135,39 +135,39 @@ def test_table_header_repeats_and_rows_may_break() -> None:
 
 def test_allow_row_break_removes_cant_split() -> None:
     doc = typeset.new_document()
-    row = typeset.add_table(doc, [3.0], body_rows=1).rows[0]
+    row = tables.add_table(doc, [3.0], body_rows=1).rows[0]
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    typeset.allow_row_break(row)
+    tables.allow_row_break(row)
     assert row._tr.trPr.find(qn("w:cantSplit")) is None
 
 
 def test_ensure_cell_paragraphs() -> None:
     doc = typeset.new_document()
-    table = typeset.add_table(doc, [3.0, 3.0], body_rows=1)
+    table = tables.add_table(doc, [3.0, 3.0], body_rows=1)
     tc = table.rows[0].cells[0]._tc
     for p in tc.findall(qn("w:p")):
         tc.remove(p)
-    assert typeset.ensure_cell_paragraphs(doc) == 1
+    assert tables.ensure_cell_paragraphs(doc) == 1
     assert tc[-1].tag == qn("w:p")
-    assert typeset.ensure_cell_paragraphs(doc) == 0
+    assert tables.ensure_cell_paragraphs(doc) == 0
 
 
 def test_picture_and_kept_space(render_png: Path, tmp_path: Path) -> None:
     doc = typeset.new_document()
     para = doc.add_paragraph()
-    typeset.add_picture(para, render_png, 1.5)
+    images.add_picture(para, render_png, 1.5)
     extent = para._p.find(".//" + qn("wp:extent"))
     assert abs(int(extent.get("cy")) - 540000) < 1000  # 1.5 cm
     space = doc.add_paragraph()
-    typeset.add_image_space(space, 3.0)
+    images.add_image_space(space, 3.0)
     fmt = space.paragraph_format
     assert fmt.line_spacing_rule == WD_LINE_SPACING.EXACTLY and round(fmt.line_spacing.cm, 1) == 3.0
     with pytest.raises(errors.InputError):
-        typeset.add_picture(doc.add_paragraph(), tmp_path / "missing.png", 3)
+        images.add_picture(doc.add_paragraph(), tmp_path / "missing.png", 3)
     not_image = tmp_path / "x.png"
     not_image.write_text("hello")
     with pytest.raises(errors.InputError):
-        typeset.add_picture(doc.add_paragraph(), not_image, 3)
+        images.add_picture(doc.add_paragraph(), not_image, 3)
 
 
 def test_data_text_escapes_and_protects() -> None:

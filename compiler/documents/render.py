@@ -46,7 +46,7 @@ from compiler.documents.model import Document, OfficialDate
 from compiler.documents.names import bare_district, bare_province
 from compiler.documents.parse import read_documents
 from compiler.documents.spec import DOTS_NAME, DocumentKind
-from compiler.docx import linebreak, templating, typeset
+from compiler.docx import images, keeping, linebreak, templating, typeset
 from compiler.docx.templates import (
     ANNOUNCEMENT_TEMPLATE,
     DATED_LEFT_CM,
@@ -200,15 +200,15 @@ def render_document(
     tpl = templating.open_template(template)
     findings: list[Finding] = []
     if emblem:
-        context["emblem"] = typeset.inline_image(tpl, emblem, EMBLEM_HEIGHTS[doc.kind])
+        context["emblem"] = images.inline_image(tpl, emblem, EMBLEM_HEIGHTS[doc.kind])
     else:
         findings.append(no_emblem_finding(doc, output))
     document = templating.render_template(tpl, context, template_name=str(template))
     people = [doc.signature.name, *(c.signature.name for c in doc.comments)]
     linebreak.apply(document.element.body, document_names(org, people))
-    anchor = typeset.first_styled(document, STYLE_DOC_DATED, STYLE_DOC_SIGNATURE)
+    anchor = keeping.first_styled(document, STYLE_DOC_DATED, STYLE_DOC_SIGNATURE)
     if anchor is not None:
-        typeset.keep_body_with(anchor)
+        keeping.keep_body_with(anchor)
     typeset.set_page_number_digits(document, digits)
     typeset.set_properties(
         document,

@@ -38,7 +38,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from compiler.docx import templating, typeset
+from compiler.docx import images, tables, templating, typeset
 from compiler.docx.templates import (
     ANNOUNCEMENT_TEMPLATE,
     DATED_LEFT_CM,
@@ -156,7 +156,7 @@ def _emblem(doc: Document) -> None:
     _tag(doc, "{%p if emblem %}")
     doc.add_paragraph("{{ emblem }}", style=STYLE_EMBLEM)
     _tag(doc, "{%p else %}")
-    typeset.add_image_space(doc.add_paragraph("", style=STYLE_EMBLEM), EMBLEM_CM)
+    images.add_image_space(doc.add_paragraph("", style=STYLE_EMBLEM), EMBLEM_CM)
     _tag(doc, "{%p endif %}")
 
 
@@ -265,7 +265,7 @@ def build_memo_template() -> Document:
     title.add_run("\tบันทึกข้อความ")
     _tag(doc, "{%p else %}")
     space = doc.add_paragraph("\tบันทึกข้อความ", style=STYLE_MEMO_TITLE)
-    typeset.add_image_space(space, MEMO_EMBLEM_CM)
+    images.add_image_space(space, MEMO_EMBLEM_CM)
     _tag(doc, "{%p endif %}")
     _labelled(doc, (("ส่วนราชการ", True), ("  {{ unit }}", False)))
     _labelled(doc, (("ที่", True), ("  {{ number }}\t", False), ("วันที่", True), ("  {{ date }}", False)))
@@ -276,7 +276,7 @@ def build_memo_template() -> Document:
 
     _tag(doc, "{%p if comments %}")
     doc.add_paragraph("", style=STYLE_BODY)
-    table = typeset.add_table(
+    table = tables.add_table(
         doc, [TEXT_WIDTH], None, body_style=STYLE_TAG, body_rows=3, header_fill=None, cell_margin_cm=0.25
     )
     loop_start, body, loop_end = table.rows

@@ -17,7 +17,7 @@ from lxml import etree
 from markupsafe import escape
 
 from compiler import errors, safeio
-from compiler.docx.typeset import ensure_cell_paragraphs
+from compiler.docx.tables import ensure_cell_paragraphs
 from compiler.thai import xml_safe
 
 # --- rendering a docxtpl template ---------------------------------------------------------

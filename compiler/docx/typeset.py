@@ -24,30 +24,25 @@ A typical builder::
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import docx
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT, WD_TABLE_DIRECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Cm, Emu, Length, Pt
 from docx.styles.style import ParagraphStyle
-from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
-from docxtpl import DocxTemplate, InlineImage
 
-from compiler import errors, pictures, thai
+from compiler import thai
 from compiler.thai import split_long, xml_safe
 
 #: The longest paragraph of data text a document holds. LibreOffice lays out a paragraph in
@@ -454,238 +449,3 @@ def set_page_number_digits(doc: Document, digits: str) -> None:
                 p = instr.getparent().getparent()
                 for r in p.iter(qn("w:r")):
                     _page_number_lang(r, lang_val)
-
-
-# --- keeping the end of the body with the signature ----------------------------------------
-def keep_with_next(p: Any, keep: bool = True) -> None:
-    """Set (or clear) "keep with next" (``w:keepNext``) directly on a ``w:p`` element."""
-    ppr = p.get_or_add_pPr()
-    old = ppr.find(qn("w:keepNext"))
-    if keep and old is None:
-        el = OxmlElement("w:keepNext")
-        style = ppr.find(qn("w:pStyle"))
-        if style is not None:
-            style.addnext(el)
-        else:
-            ppr.insert(0, el)
-    elif not keep and old is not None:
-        ppr.remove(old)
-
-
-def keep_table_with_next(tbl: Any) -> None:
-    """Keep a table's last row with the paragraph after it (the signature block).
-
-    Every paragraph of the last row gets "keep with next", which is how Word keeps a row
-    with what follows. LibreOffice (7.4, measured) ignores it on a row; it only honours
-    "keep with next" when every paragraph of the table has it, and then keeps the whole
-    table with the next paragraph, moving a long table away from its heading: not used.
-    """
-    rows = tbl.findall(qn("w:tr"))
-    if rows:
-        for p in rows[-1].iter(qn("w:p")):
-            keep_with_next(p)
-
-
-def style_size_pt(doc: Document, name: str) -> float | None:
-    """The font size (pt) a paragraph style sets or inherits (complex-script size first)."""
-    try:
-        style = doc.styles[name]
-    except KeyError:
-        return None
-    while style is not None:
-        rpr = style.element.rPr
-        if rpr is not None:
-            for tag in ("w:szCs", "w:sz"):
-                el = rpr.find(qn(tag))
-                if el is not None:
-                    return int(el.get(qn("w:val"))) / 2
-        style = style.base_style
-    return None
-
-
-def first_styled(doc: Document, *style_names: str) -> Any:
-    """The body's first ``w:p`` in the first of ``style_names`` the document uses; ``None``."""
-    for name in style_names:
-        try:
-            style_id = doc.styles[name].style_id
-        except KeyError:
-            continue
-        for p in doc.element.body.iterchildren(qn("w:p")):
-            ppr = p.pPr
-            if ppr is not None and ppr.pStyle is not None and ppr.pStyle.val == style_id:
-                return p
-    return None
-
-
-#: A paragraph shorter than this (characters) is taken as one line, too little to carry
-#: the page with the signature on its own: the paragraph before it is kept too.
-SHORT_PARAGRAPH = 80
-
-
-def keep_body_with(anchor: Any) -> int:
-    """Keep the body's last lines on the page of ``anchor`` (the dated line or the signature).
-
-    The paragraph before ``anchor`` gets "keep with next"; when it is short (a closing
-    line such as ``จึงประกาศให้ทราบโดยทั่วกัน``), the one before it too, so that with widow
-    control at least two lines of real body text travel with the signature. Returns how
-    many paragraphs were marked.
-    """
-    marked = 0
-    p = anchor.getprevious()
-    while p is not None and marked < 2:
-        if p.tag == qn("w:p"):
-            text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
-            keep_with_next(p)  # an empty paragraph in between must not break the chain
-            if text:
-                marked += 1
-                if len(text) >= SHORT_PARAGRAPH:
-                    break
-        elif p.tag == qn("w:tbl"):
-            break  # see keep_table_with_next
-        p = p.getprevious()
-    return marked
-
-
-# --- tables -------------------------------------------------------------------------------
-def set_repeat_header(row: _Row, repeat: bool = True) -> None:
-    """Repeat ``row`` at the top of every page the table runs onto (``w:tblHeader``)."""
-    trpr = row._tr.get_or_add_trPr()
-    old = trpr.find(qn("w:tblHeader"))
-    if repeat and old is None:
-        trpr.append(OxmlElement("w:tblHeader"))
-    elif not repeat and old is not None:
-        trpr.remove(old)
-
-
-def allow_row_break(row: _Row) -> None:
-    """Let ``row`` break across pages (no ``w:cantSplit``), so long cells do not leave gaps."""
-    trpr = row._tr.trPr
-    if trpr is not None:
-        for el in trpr.findall(qn("w:cantSplit")):
-            trpr.remove(el)
-
-
-def shade_cell(cell: _Cell, fill: str) -> None:
-    """Fill a cell with a colour given as hex ``RRGGBB`` (``w:shd``)."""
-    shd = _child(cell._tc.get_or_add_tcPr(), "w:shd", _TCPR_SEQ)
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-
-
-def add_table(
-    doc: Document,
-    widths_cm: Sequence[float],
-    header: Sequence[str] | None = None,
-    *,
-    header_style: str | None = None,
-    body_style: str | None = None,
-    body_rows: int = 0,
-    header_fill: str | None = "E7E6E6",
-    cell_margin_cm: float = 0.1,
-) -> Table:
-    """A bordered table of fixed column widths, its header row repeated on every page.
-
-    ``widths_cm`` gives each column's width (a secretary can drag them in Word later);
-    ``header`` the header texts, set in ``header_style`` and shaded ``header_fill``;
-    ``body_rows`` empty rows in ``body_style`` follow; ``cell_margin_cm`` is the space left
-    and right inside each cell (narrow columns need every millimetre for Thai words).
-    No row is kept from breaking.
-    """
-    table = doc.add_table(rows=(1 if header else 0) + body_rows, cols=len(widths_cm))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.table_direction = WD_TABLE_DIRECTION.LTR
-    table.autofit = False
-    tblpr = table._tbl.tblPr
-    tblw = _child(tblpr, "w:tblW", _TBLPR_SEQ)
-    tblw.set(qn("w:w"), str(sum(Cm(w).twips for w in widths_cm)))
-    tblw.set(qn("w:type"), "dxa")
-    _child(tblpr, "w:tblLayout", _TBLPR_SEQ).set(qn("w:type"), "fixed")
-    margins = _child(tblpr, "w:tblCellMar", _TBLPR_SEQ)
-    for side in ("w:left", "w:right"):  # schema order: top, left (start), bottom, right (end)
-        mar = OxmlElement(side)
-        mar.set(qn("w:w"), str(Cm(cell_margin_cm).twips))
-        mar.set(qn("w:type"), "dxa")
-        margins.append(mar)
-    for col, width in zip(table.columns, widths_cm, strict=True):
-        col.width = Cm(width)
-    for row in table.rows:
-        allow_row_break(row)
-        for cell, width in zip(row.cells, widths_cm, strict=True):
-            cell.width = Cm(width)
-    if header:
-        head = table.rows[0]
-        set_repeat_header(head)
-        for cell, text in zip(head.cells, header, strict=True):
-            para = cell.paragraphs[0]
-            para.text = text
-            if header_style:
-                para.style = doc.styles[header_style]
-            if header_fill:
-                shade_cell(cell, header_fill)
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    if body_style:
-        for row in table.rows[1 if header else 0 :]:
-            for cell in row.cells:
-                cell.paragraphs[0].style = doc.styles[body_style]
-    return table
-
-
-def ensure_cell_paragraphs(doc: Document) -> int:
-    """Give every table cell that rendered empty a paragraph (Word rejects cells without one).
-
-    A docxtpl loop over an empty list removes a cell's only paragraph. Returns how many
-    cells were mended.
-    """
-    mended = 0
-    for tc in doc.element.body.iter(qn("w:tc")):
-        last = tc[len(tc) - 1] if len(tc) else None
-        if last is None or last.tag != qn("w:p"):
-            tc.append(OxmlElement("w:p"))
-            mended += 1
-    return mended
-
-
-# --- pictures -----------------------------------------------------------------------------
-def _picture(path: Path) -> io.BytesIO:
-    """The checked bytes of the picture at ``path`` (see :mod:`compiler.pictures`), or
-    :class:`errors.InputError` saying why not."""
-    try:
-        return io.BytesIO(pictures.load_picture(path))
-    except pictures.PictureProblem as problem:
-        raise errors.InputError(
-            f"ใช้ไฟล์ภาพ {path} ไม่ได้: {problem.message_th}",
-            f"cannot use the picture {path}: {problem.message_en}",
-            where=str(path),
-        ) from problem
-
-
-def add_picture(paragraph: Paragraph, path: Path | str, height_cm: float) -> None:
-    """Put the picture at ``path`` in ``paragraph``, ``height_cm`` high, width to scale.
-
-    Raises :class:`errors.InputError` when the file is missing or is not a usable picture.
-    """
-    paragraph.add_run().add_picture(_picture(Path(path)), height=Cm(height_cm))
-
-
-def add_image_space(paragraph: Paragraph, height_cm: float) -> None:
-    """Keep ``height_cm`` of empty space in ``paragraph``, where a picture (ตราครุฑ) goes.
-
-    The paragraph gets an exact line height, so the text below stays where it would be
-    with the picture; the user can paste the picture there in Word.
-    """
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Cm(height_cm)
-
-
-def inline_image(tpl: DocxTemplate, path: Path | str | None, height_cm: float) -> InlineImage | str:
-    """A docxtpl picture ``height_cm`` high for a template context; ``""`` when no path.
-
-    Raises :class:`errors.InputError` when the file is missing or is not a picture
-    (checked now, not halfway through rendering).
-    """
-    if not path:
-        return ""
-    return InlineImage(tpl, _picture(Path(path)), height=Cm(height_cm))

@@ -54,7 +54,7 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from compiler import errors, safeio, thai
-from compiler.docx import columns, linebreak, templating, typeset
+from compiler.docx import columns, images, keeping, linebreak, templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE
 from compiler.model import DepartmentPart, MergedMeasure, Organisation, Report
 from compiler.report.merge import ALSO_FIELDS, LAYOUTS, SHOWN
@@ -265,18 +265,18 @@ def render_report(
     context = report_context(report, digits)
     safeio.check_target(output, force=force)  # fail before the work, not after
     tpl = templating.open_template(template)
-    context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
+    context["logo"] = images.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
     document = templating.render_template(tpl, context, template_name=str(template))
     linebreak.apply(document.element.body, report_names(report.organisation))
-    size = typeset.style_size_pt(document, TABLE_STYLE) or TABLE_PT
+    size = keeping.style_size_pt(document, TABLE_STYLE) or TABLE_PT
     for tbl in document.element.body.iterchildren(qn("w:tbl")):  # the measures table
         header = tbl.find(qn("w:tr"))
         if header is not None:
             linebreak.apply_unbreakable(header)  # no header word broken (รับผิด|ชอบ)
         columns.fit_columns(tbl, typeset.text_width(document.sections[-1]).cm, size_pt=size)
-    signature = typeset.first_styled(document, STYLE_REPORT_SIGNATURE)
+    signature = keeping.first_styled(document, STYLE_REPORT_SIGNATURE)
     if signature is not None:
-        typeset.keep_body_with(signature)
+        keeping.keep_body_with(signature)
     typeset.set_page_number_digits(document, digits)
     org = report.organisation
     typeset.set_properties(

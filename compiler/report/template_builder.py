@@ -38,7 +38,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from compiler.docx import templating, typeset
+from compiler.docx import images, tables, templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE, STYLE_TAG, TEMPLATES_DIR
 
 #: Style names used by the report template (all TH Sarabun New, Thai slots set).
@@ -206,7 +206,7 @@ def _fill_cell(cell: _Cell, column: Column) -> None:
 def _table(doc: Document, name: str, columns: Sequence[Column]) -> None:
     """One layout's table: header row, loop-start row, body row, loop-end row."""
     _tag(doc, f'{{%p if layout == "{name}" %}}')
-    table = typeset.add_table(
+    table = tables.add_table(
         doc,
         [c.width_cm for c in columns],
         [c.header for c in columns],
@@ -238,7 +238,7 @@ def build_report_template() -> Document:
     logo.paragraph_format.space_after = Pt(24)
     _tag(doc, "{%p else %}")
     space = doc.add_paragraph("", style=STYLE_COVER)
-    typeset.add_image_space(space, LOGO_HEIGHT_CM)
+    images.add_image_space(space, LOGO_HEIGHT_CM)
     space.paragraph_format.space_before = Cm(COVER_TOP_CM)
     space.paragraph_format.space_after = Pt(24)
     _tag(doc, "{%p endif %}")

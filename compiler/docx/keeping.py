@@ -1,0 +1,101 @@
+"""Keeping the end of a document's body with its signature: keep-with-next on paragraphs and
+tables, found by style, so a signature block never stands alone on the last page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docx.document import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+
+# --- keeping the end of the body with the signature ----------------------------------------
+def keep_with_next(p: Any, keep: bool = True) -> None:
+    """Set (or clear) "keep with next" (``w:keepNext``) directly on a ``w:p`` element."""
+    ppr = p.get_or_add_pPr()
+    old = ppr.find(qn("w:keepNext"))
+    if keep and old is None:
+        el = OxmlElement("w:keepNext")
+        style = ppr.find(qn("w:pStyle"))
+        if style is not None:
+            style.addnext(el)
+        else:
+            ppr.insert(0, el)
+    elif not keep and old is not None:
+        ppr.remove(old)
+
+
+def keep_table_with_next(tbl: Any) -> None:
+    """Keep a table's last row with the paragraph after it (the signature block).
+
+    Every paragraph of the last row gets "keep with next", which is how Word keeps a row
+    with what follows. LibreOffice (7.4, measured) ignores it on a row; it only honours
+    "keep with next" when every paragraph of the table has it, and then keeps the whole
+    table with the next paragraph, moving a long table away from its heading: not used.
+    """
+    rows = tbl.findall(qn("w:tr"))
+    if rows:
+        for p in rows[-1].iter(qn("w:p")):
+            keep_with_next(p)
+
+
+def style_size_pt(doc: Document, name: str) -> float | None:
+    """The font size (pt) a paragraph style sets or inherits (complex-script size first)."""
+    try:
+        style = doc.styles[name]
+    except KeyError:
+        return None
+    while style is not None:
+        rpr = style.element.rPr
+        if rpr is not None:
+            for tag in ("w:szCs", "w:sz"):
+                el = rpr.find(qn(tag))
+                if el is not None:
+                    return int(el.get(qn("w:val"))) / 2
+        style = style.base_style
+    return None
+
+
+def first_styled(doc: Document, *style_names: str) -> Any:
+    """The body's first ``w:p`` in the first of ``style_names`` the document uses; ``None``."""
+    for name in style_names:
+        try:
+            style_id = doc.styles[name].style_id
+        except KeyError:
+            continue
+        for p in doc.element.body.iterchildren(qn("w:p")):
+            ppr = p.pPr
+            if ppr is not None and ppr.pStyle is not None and ppr.pStyle.val == style_id:
+                return p
+    return None
+
+
+#: A paragraph shorter than this (characters) is taken as one line, too little to carry
+#: the page with the signature on its own: the paragraph before it is kept too.
+SHORT_PARAGRAPH = 80
+
+
+def keep_body_with(anchor: Any) -> int:
+    """Keep the body's last lines on the page of ``anchor`` (the dated line or the signature).
+
+    The paragraph before ``anchor`` gets "keep with next"; when it is short (a closing
+    line such as ``จึงประกาศให้ทราบโดยทั่วกัน``), the one before it too, so that with widow
+    control at least two lines of real body text travel with the signature. Returns how
+    many paragraphs were marked.
+    """
+    marked = 0
+    p = anchor.getprevious()
+    while p is not None and marked < 2:
+        if p.tag == qn("w:p"):
+            text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+            keep_with_next(p)  # an empty paragraph in between must not break the chain
+            if text:
+                marked += 1
+                if len(text) >= SHORT_PARAGRAPH:
+                    break
+        elif p.tag == qn("w:tbl"):
+            break  # see keep_table_with_next
+        p = p.getprevious()
+    return marked
