@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 
-from webtools import PASSWORD, csrf_of, sample, with_mistake
+from webtools import PASSWORD, csrf_of, sample
 
 GOOD = "เทศบาลตำบลโพนทราย"  # sends a good zip
 FIXED = "องค์การบริหารส่วนตำบลภูซาง"  # sends a broken workbook, then the fixed ones
@@ -19,8 +19,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def zip_of(files: list[tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files:
-            zf.writestr(name, data)
+        for name, data in files:  # a fixed date: the same files make the same bytes
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
@@ -33,16 +33,14 @@ def fixed_workbooks() -> list[tuple[str, bytes]]:
 
 
 def broken_workbooks() -> list[tuple[str, bytes]]:
-    """The same workbooks, สำนักปลัด's first measure without its result (an error at G5)."""
+    """The same workbooks, สำนักปลัด's cut off half-way (as a failed copy leaves it)."""
     good = fixed_workbooks()
-    return [(good[0][0], with_mistake(good[0][1])), *good[1:]]
+    return [(good[0][0], good[0][1][: len(good[0][1]) // 2]), *good[1:]]
 
 
 def district_links(html: str) -> dict[str, str]:
     """Organisation name → its link path (``/o/<token>``), from the dashboard."""
-    rows = re.findall(
-        r'<tr data-org="([^"]+)".*?value="https?://[^/"]+(/o/[^"]+)"', html, re.S
-    )
+    rows = re.findall(r'<tr data-org="([^"]+)"(?:(?!</tr>).)*?value="https?://[^/"]+(/o/[^"]+)"', html, re.S)
     return dict(rows)
 
 
