@@ -262,6 +262,7 @@ def test_the_organisations_come_from_an_expect_list(tmp_path):
     assert names == {GOOD, FIXED, SILENT, "อบต.ทดลอง"}
     printable = client.get("/district/links").text
     assert all(n in printable for n in names) and "/o/" in printable
+    assert printable.count('<svg width=') == len(names)  # a QR code beside each link
 
 
 def test_a_district_and_an_organisation_do_not_answer_in_each_other_s_workspace(tmp_path, district):
