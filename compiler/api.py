@@ -187,7 +187,10 @@ def _build(
 
         written.append(docx_to_pdf(written[0], force=force))
     if with_announcements:
-        docs = announce_report(report, checked, output.parent, digits=digits, force=force, emblem=emblem, date=date)
+        docs = announce_report(
+            report, checked, output.parent, digits=digits, force=force, emblem=emblem, date=date,
+            beside=[p.name for p in written],
+        )
         written.extend(docs.written)
         findings.extend(docs.findings)
         if progress is not None:
@@ -217,13 +220,15 @@ def announce_report(
     force: bool = False,
     emblem: Path | None = None,
     date: dt.date | None = None,
+    beside: Sequence[str] = (),
 ) -> BuildResult:
-    """Write the announcement documents of a merged report into ``out_dir``."""
+    """Write the announcement documents of a merged report into ``out_dir``; ``beside``
+    names the files of this run already there (the report), which no document replaces."""
     from compiler.documents.render import write_announcements
 
     _make_folder(out_dir)
     written, findings = write_announcements(
-        report, checked.workbooks, out_dir, digits=digits, force=force, emblem=emblem, date=date
+        report, checked.workbooks, out_dir, digits=digits, force=force, emblem=emblem, date=date, beside=beside
     )
     return BuildResult(report, tuple(written), tuple(findings), checked)
 
@@ -276,11 +281,14 @@ def init_forms(
 
 def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -> list[Path]:
     """Write a highlighted copy of each checked workbook that has findings into ``out_dir``."""
-    from compiler.safeio import atomic_write
-    from compiler.workbook.annotate import annotated_bytes
+    from compiler.safeio import atomic_write, free_name, safe_file_name
+    from compiler.workbook.annotate import annotated_bytes, annotated_suffix
 
     out = Path(out_dir)
-    written = []
+    # Every copy's name is settled before anything is written: two sources that would give
+    # one name (org1/สำนักปลัด.xlsx and org2/สำนักปลัด.xlsx; x.xlsx and x.ods) get two.
+    taken: set[str] = set()
+    plan: list[tuple[Path, list[Finding], Path]] = []
     for wb in result.workbooks:
         mine = [f for f in result.findings if f.file == wb.file]
         if not mine or not any(f.sheet for f in mine):
@@ -288,13 +296,17 @@ def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -
         source = Path(wb.path)
         if not source.exists() or any(f.code in _UNREADABLE for f in mine):
             continue
-        data, name = annotated_bytes(source, mine)
+        name = free_name(safe_file_name(source.stem, annotated_suffix(source), fallback="workbook", limit=80), taken)
         target = out / name
         if target.resolve() == source.resolve():
             raise UsageError(
                 f"โฟลเดอร์ --annotate ต้องไม่ใช่โฟลเดอร์ของไฟล์ต้นฉบับ: {out}",
                 f"--annotate must not be the folder of the input files: {out}",
             )
+        plan.append((source, mine, target))
+    written = []
+    for source, mine, target in plan:
+        data, _ = annotated_bytes(source, mine)
         _make_folder(out)
         written.append(atomic_write(target, data, force=force))
     return written

@@ -8,6 +8,7 @@ error (exit 3), never a traceback.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ import click
 from compiler import api
 from compiler.errors import CompilerError, UsageError
 from compiler.model import Finding, Severity
+from compiler.safeio import printable, printable_json
 from compiler.workbook import standard
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,14 +29,40 @@ EXIT_INTERNAL = 3
 
 
 def _echo(text: str = "", err: bool = False) -> None:
-    click.echo(text, err=err)
+    """Print ``text``: every name in it comes from a file system or a workbook, so no control
+    character in it reaches the terminal (an ESC in a file name would recolour or rewrite it)."""
+    click.echo(printable(text), err=err)
+
+
+def _styled(*parts: str | tuple[str, str]) -> str:
+    """A line of plain parts (cleaned now) and ``(text, colour)`` parts styled after cleaning;
+    print it with ``_echo_styled``."""
+    return "".join(printable(p) if isinstance(p, str) else click.style(printable(p[0]), fg=p[1]) for p in parts)
+
+
+def _echo_styled(line: str, err: bool = False) -> None:
+    click.echo(line, err=err)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the program is, so that every ``finally`` runs (workers
+    end, temporary files go) as for Ctrl-C; not an ``Exception``, so nothing swallows it."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _guard(func: F) -> F:
-    """Run a command; turn errors into messages and exit codes."""
+    """Run a command; turn errors, Ctrl-C (exit 130) and SIGTERM (exit 143) into one message
+    and an exit code."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread: the default (end at once) stays
+            previous = None
         try:
             return func(*args, **kwargs)
         except CompilerError as exc:
@@ -43,8 +71,11 @@ def _guard(func: F) -> F:
             _echo(f"error: {where}{exc.message_en}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            _echo("ยกเลิก / interrupted", err=True)
+            _echo("ยกเลิกแล้ว (Ctrl-C) / interrupted", err=True)
             sys.exit(130)
+        except Terminated:
+            _echo("หยุดทำงานตามคำสั่ง (SIGTERM) / terminated", err=True)
+            sys.exit(143)
         except click.exceptions.Exit:
             raise
         except click.ClickException:
@@ -52,6 +83,9 @@ def _guard(func: F) -> F:
         except Exception as exc:  # the last line of defence: no traceback for a clerk
             _echo(f"ข้อผิดพลาดภายในโปรแกรม กรุณาแจ้งผู้ดูแล / internal error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(EXIT_INTERNAL)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
 
@@ -66,8 +100,7 @@ def print_findings(findings: Sequence[Finding], err: bool = False) -> None:
     for f in sorted(findings, key=_sort_key):
         label = "ผิดพลาด/error" if f.severity is Severity.ERROR else "คำเตือน/warning"
         colour = "red" if f.severity is Severity.ERROR else "yellow"
-        head = f"{f.where or '-'}  {click.style(label, fg=colour)} [{f.code}]"
-        _echo(head, err=err)
+        _echo_styled(_styled(f"{f.where or '-'}  ", (label, colour), f" [{f.code}]"), err=err)
         _echo(f"    {f.message_th}", err=err)
         _echo(f"    {f.message_en}", err=err)
 
@@ -138,12 +171,12 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
         for entry, wb in zip(payload["files"], result.workbooks):
             entry["path"] = wb.path
         payload["annotated"] = [str(p) for p in written]
-        _echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        _echo_styled(printable_json(json.dumps(payload, ensure_ascii=False, indent=2)))
     else:
         print_findings(result.findings)
         for wb in result.workbooks:
             if not any(f.file == wb.file for f in result.findings):
-                _echo(f"{wb.file}  {click.style('ผ่าน/ok', fg='green')}  ({len(wb.measures)} มาตรการ / measures)")
+                _echo_styled(_styled(f"{wb.file}  ", ("ผ่าน/ok", "green"), f"  ({len(wb.measures)} มาตรการ / measures)"))
         for p in written:
             _echo(f"เขียนไฟล์ที่ทำเครื่องหมายแล้ว / annotated copy: {p}")
         _echo(_summary(result.findings, len(result.workbooks)))
@@ -266,7 +299,7 @@ def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | No
         result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=advance,
                               emblem=emblem)
     for o in result.failed:
-        _echo(f"{o.name} ({o.submission})  {click.style(o.status_text, fg='red')}  [{', '.join(o.codes)}]")
+        _echo_styled(_styled(f"{o.name} ({o.submission})  ", (o.status_text, "red"), f"  [{', '.join(o.codes)}]"))
     if result.not_sent:
         _echo(f"ยังไม่ส่ง / not sent: {', '.join(result.not_sent)}")
     counts = {k: result.count(k) for k in ("ok", "warnings", "errors", "unreadable")}

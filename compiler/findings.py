@@ -107,6 +107,8 @@ _CODES = (
     Code("zip-encrypted", E, "ไฟล์ zip ตั้งรหัสผ่านไว้", "an encrypted zip", "district"),
     Code("zip-corrupt", E, "ไฟล์ zip เสียหาย", "a damaged zip", "district"),
     Code("duplicate-submission", W, "หน่วยงานส่งมามากกว่าหนึ่งชุด", "an organisation sent more than one submission", "district"),
+    Code("worker-died", E, "กระบวนการที่ตรวจชุดนี้หยุดกะทันหันหรือใช้หน่วยความจำเกินขีดจำกัด", "the worker surveying this submission died (crashed, or past its memory limit)", "district"),
+    Code("worker-timeout", E, "ตรวจชุดนี้นานเกินเวลาที่กำหนด จึงถูกหยุด", "surveying this submission took longer than its deadline; stopped", "district"),
     Code("internal-error", E, "โปรแกรมขัดข้องขณะตรวจชุดนี้ (แจ้งผู้ดูแล)", "the tool failed on this submission (a bug: please report it)", "district"),
 )
 

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -120,3 +121,31 @@ def test_announce_with_date_and_bad_date(tmp_path):
     bad = run("announce", path, "-o", out, "--date", "เมื่อวาน", "--force")
     assert bad.exit_code == 2
     assert bad.output.splitlines()[0].startswith("ผิดพลาด: --date")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="such names cannot be made on Windows")
+def test_control_characters_in_file_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    """ESC in a file name (a title change, a terminal reset) was printed as it was."""
+    inbox = tmp_path / "inbox"
+    evil = "a\x1b]0;pwned\x07b\x1bc\x9b2J.xlsx"
+    make_workbook(inbox / "org" / evil)
+    make_workbook(inbox / evil, measures=[[1, "ม", "ว", "", "", "", ""]])  # with an error: listed
+    res = CliRunner().invoke(main, ["check", str(inbox / "org"), str(inbox / evil)])
+    assert "a\\x1b]0;pwned\\x07b\\x1bc\\x9b2J.xlsx" in res.output
+    res_d = CliRunner().invoke(main, ["district", str(inbox), "-o", str(tmp_path / "s.xlsx"), "-j", "1"])
+    assert res_d.exit_code == 1 and "\\x1b" in res_d.output
+    for text in (res.output, res_d.output):
+        assert not any(ch in text for ch in "\x1b\x07\x9b"), text
+
+
+def test_json_output_escapes_control_characters_and_stays_json(tmp_path: Path) -> None:
+    """Found by test_properties: DEL in a sheet name, written out as \\x7f, broke the JSON."""
+    from xlsxraw import write_xlsx
+
+    evil = "a\x1b[2Jb\x7f.xlsx"
+    write_xlsx(tmp_path / evil, [("x\x7fy", [["x"]])])
+    res = CliRunner().invoke(main, ["check", str(tmp_path / evil), "--format", "json"])
+    assert not any(ch in res.output for ch in "\x1b\x7f")
+    data = json.loads(res.output)
+    assert data["files"][0]["file"] == "a\\x1b[2Jb\\x7f.xlsx"  # a name is shown written out
+    assert "x\x7fy" in data["findings"][0]["message_en"]  # cell text stays itself, as JSON escapes

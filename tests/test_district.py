@@ -4,16 +4,22 @@ listed, every broken one reported with its reason, counts right, in parallel or 
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
 from docx import Document
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from compiler.cli import main
 from compiler.district import intake
@@ -150,6 +156,7 @@ def test_one_crashing_organisation_does_not_stop_the_others(
         return real(files, names, groups)
 
     monkeypatch.setattr(intake, "check_files", flaky)
+    monkeypatch.setattr(intake, "_context", lambda: multiprocessing.get_context("fork"))  # workers see the patch
     result = run_district(folder, tmp_path / "s.xlsx", jobs=1)
     got = by_submission(result)
     assert got[victim.submission].status == "unreadable" and got[victim.submission].codes == ("internal-error",)
@@ -324,3 +331,246 @@ def test_cli_exit_codes_and_outputs(inbox: tuple[Path, list], tmp_path: Path) ->
     assert res.output.startswith("หน่วยงาน 1 แห่ง: ")  # warnings only: still exit 0
     res = runner.invoke(main, ["district", str(tmp_path / "nowhere"), "-o", str(tmp_path / "x.xlsx")])
     assert res.exit_code == 2 and "no such inbox" in res.output
+
+
+# --- contained workers ------------------------------------------------------------------------
+def _patched_survey(monkeypatch: pytest.MonkeyPatch, victim: str, action: object) -> None:
+    """Make the survey of ``victim`` do ``action`` (in the worker: forked, so it sees this)."""
+    real = intake.survey_files
+
+    def survey_files(submission, files, names, extra=()):  # type: ignore[no-untyped-def]
+        if submission == victim:
+            action()  # type: ignore[operator]
+        return real(submission, files, names, extra)
+
+    monkeypatch.setattr(intake, "survey_files", survey_files)
+    monkeypatch.setattr(intake, "_context", lambda: multiprocessing.get_context("fork"))
+
+
+def _hog() -> None:
+    bytearray(1 << 31)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(
+    ("action", "code", "says"),
+    [
+        (os.abort, "worker-died", "SIGABRT"),  # a Rust panic that aborts: exit 134
+        (lambda: time.sleep(60), "worker-timeout", "longer than 2 s"),
+        (_hog, "worker-died", "more memory than allowed"),
+    ],
+    ids=["abort", "timeout", "memory"],
+)
+def test_a_submission_that_kills_its_worker_is_its_finding(
+    inbox: tuple[Path, list],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    jobs: int,
+    action: object,
+    code: str,
+    says: str,
+) -> None:
+    folder, plan = inbox
+    victim = next(p for p in plan if not p.fault and p.as_zip)  # extracted to a temp folder first
+    _patched_survey(monkeypatch, victim.submission, action)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    start = time.monotonic()
+    result = run_district(folder, tmp_path / "s.xlsx", jobs=jobs, timeout_s=2, memory_mb=1024)
+    assert time.monotonic() - start < 60
+    got = by_submission(result)
+    lost = got[victim.submission]
+    assert (lost.status, lost.codes) == ("unreadable", (code,))
+    others = [o for o in result.organisations if o is not lost]
+    assert len(others) == len(plan) - 1
+    assert sum(1 for o in others if o.status == "ok") == sum(1 for p in plan if p.status == "ok") - 1
+    problems = load_workbook(tmp_path / "s.xlsx")["ปัญหาที่พบ"]
+    row = next(r for r in problems.iter_rows(values_only=True) if r[4] == code)
+    assert victim.submission in row[6] and victim.submission in row[7] and says in row[7]
+    assert list(temp.iterdir()) == []
+
+
+def test_a_far_corner_workbook_never_stops_the_intake(tmp_path: Path) -> None:
+    """The real thing, through the real CLI (forkserver workers): one cell at XFD1048576 made
+    a reader ask for 549 GB and abort (exit 134) — now it is that organisation's problem."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
+    far = Workbook()
+    far.active.title = "ข้อมูลหน่วยงาน"  # a sheet the reader reads
+    far.active["A1"], far.active["XFD1048576"] = "x", "far"
+    (inbox / "far").mkdir()
+    far.save(inbox / "far" / "สำนักปลัด.xlsx")
+    with zipfile.ZipFile(inbox / "farzip.zip", "w") as zf:
+        zf.write(inbox / "far" / "สำนักปลัด.xlsx", "กองคลัง.xlsx")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    for jobs in ("1", "2"):
+        out = tmp_path / f"s{jobs}.xlsx"
+        proc = subprocess.run(
+            [sys.executable, "-m", "compiler.cli", "district", str(inbox), "-o", str(out), "-j", jobs],
+            capture_output=True, timeout=120, env={**os.environ, "TMPDIR": str(temp)}, check=False,
+        )
+        text = (proc.stdout + proc.stderr).decode()
+        assert proc.returncode == 1, text
+        assert "Traceback" not in text and "panicked" not in text and "backtrace" not in text
+        assert out.exists()
+        rows = list(load_workbook(out)["สรุปรายหน่วยงาน"].iter_rows(values_only=True))
+        head = [str(h).split("\n")[-1] for h in rows[0]]
+        summary = {r[head.index("Submission")]: r[head.index("Status")] for r in rows[1:]}
+        assert summary["phon_sai"].endswith(("ok", "warnings"))
+        assert summary["far"].endswith(("errors", "unreadable")) and summary["farzip.zip"].endswith(("errors", "unreadable"))
+        assert list(temp.iterdir()) == []
+
+
+# --- stopping ---------------------------------------------------------------------------------
+_SLOW = """
+import time
+def survey_slowly(task):
+    time.sleep(120)
+"""
+_RUN_SLOW = """
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+import slow
+from compiler.district import intake
+intake._survey_packed = slow.survey_slowly  # pickled by name: forkserver workers import it
+from compiler.cli import main
+main(prog_name="ita-report")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, sig: signal.Signals, code: int) -> None:
+    inbox = tmp_path / "inbox"
+    for n in range(4):
+        shutil.copytree(SAMPLES / "phon_sai_2568", inbox / f"org{n}")
+    (tmp_path / "slow.py").write_text(_SLOW)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RUN_SLOW, str(tmp_path), "district", str(inbox), "-o", str(tmp_path / "s.xlsx"),
+         "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temp)},
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    deadline = time.monotonic() + 60
+    while not list(temp.glob("ita-work-*/w1")) and time.monotonic() < deadline:  # both workers busy
+        time.sleep(0.1)
+    time.sleep(0.5)
+    helpers = [pid for pid in _group_pids(proc.pid) if pid != proc.pid]  # forkserver, tracker, workers
+    assert len(helpers) >= 3 and all(_ignores_sigint(pid) for pid in helpers), helpers
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)  # Ctrl-C reaches every process of the terminal's group
+    else:
+        proc.send_signal(sig)  # `kill PID`, as a service manager does
+    out, err = proc.communicate(timeout=30)
+    text = (out + err).decode()
+    assert proc.returncode == code, text
+    assert len(err.decode().splitlines()) == 1 and "Traceback" not in text and "leaked" not in text, text
+    assert not (tmp_path / "s.xlsx").exists()
+    assert list(temp.iterdir()) == []
+    assert _group_gone(proc.pid), _group(proc.pid)  # no worker outlives the command
+
+
+def _group_pids(pgid: int) -> list[int]:
+    """The processes in group ``pgid`` (Linux)."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(status.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                out.append(int(status.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _ignores_sigint(pid: int) -> bool:
+    """Whether process ``pid`` ignores SIGINT from its start (its SigIgn mask, Linux)."""
+    try:
+        line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("SigIgn:"))
+    except (OSError, StopIteration):
+        return True  # gone meanwhile
+    return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+
+
+def _group(pgid: int) -> list[str]:
+    """The command lines of the processes in group ``pgid`` (Linux)."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(status.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                out.append((status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _group_gone(pgid: int, within: float = 10) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+# --- only regular files -----------------------------------------------------------------------
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and symbolic links")
+def test_pipes_devices_and_links_are_never_read(tmp_path: Path) -> None:
+    """A FIFO named like a submission hung the intake; links were followed out of the inbox
+    and, inside a submission, into itself."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(SAMPLES / "ban_tom_2565", outside)
+    os.mkfifo(inbox / "fifo.xlsx")
+    os.mkfifo(inbox / "fifo.zip")
+    (inbox / "zero.xlsx").symlink_to("/dev/zero")
+    (inbox / "linked").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(inbox / "phon_sai" / "pipe.xlsx")
+    (inbox / "phon_sai" / "loop").symlink_to(inbox / "phon_sai", target_is_directory=True)
+    (inbox / "phon_sai" / "outside.xlsx").symlink_to(outside / "สำนักปลัด.xlsx")
+    start = time.monotonic()
+    result = run_district(inbox, tmp_path / "s.xlsx", jobs=2)
+    assert time.monotonic() - start < 60
+    got = by_submission(result)
+    for name in ("fifo.xlsx", "fifo.zip", "zero.xlsx", "linked"):
+        assert (got[name].status, got[name].codes) == ("unreadable", ("unreadable-file",)), name
+    phon_sai = got["phon_sai"]
+    assert phon_sai.status in ("ok", "warnings") and phon_sai.files == len(list((SAMPLES / "phon_sai_2568").glob("*.xlsx")))
+    assert "บ้านต๋อม" not in phon_sai.name
+
+
+def test_the_summary_never_replaces_its_expect_list(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
+    listed = expect_workbook(tmp_path / "list.xlsx", [["ชื่อหน่วยงาน"], ["เทศบาลตำบลโพนทราย"]])
+    before = listed.read_bytes()
+    with pytest.raises(UsageError):
+        run_district(inbox, listed, expect=listed, force=True)
+    assert listed.read_bytes() == before
+
+
+def test_jobs_are_capped_at_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-j 200 on 2 cores started 203 processes."""
+    from compiler import workers
+
+    inbox = tmp_path / "inbox"
+    for n in range(5):
+        shutil.copytree(SAMPLES / "phon_sai_2568", inbox / f"org{n}")
+    started: list[int] = []
+    real = workers._Slot.__init__
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers._Slot, "__init__", counted)
+    result = run_district(inbox, tmp_path / "s.xlsx", jobs=200)
+    assert len(started) == 2 and len(result.organisations) == 5
+    assert result.notes == ("ใช้ 2 กระบวนการตามจำนวนแกนประมวลผลของเครื่อง (ขอ -j 200) / -j 200 capped at the 2 core(s) of this machine",)

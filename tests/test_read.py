@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from wbfactory import MEASURES, make_workbook
 
 from compiler import api
 from compiler.workbook import standard
-from compiler.workbook.read import read_workbook
+from compiler.workbook.read import find_workbooks, read_workbook
 
 
 def file_codes(path):
@@ -177,3 +178,33 @@ def test_unreadable_path_is_a_finding(tmp_path):
     raw = read_workbook(path)
     assert [f.code for f in raw.findings] == ["unreadable-file"]
 
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and symbolic links")
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    """A FIFO given or found hung check; links inside a folder led out of it, or in a loop."""
+    folder = tmp_path / "org"
+    make_workbook(folder / "a.xlsx")
+    outside = make_workbook(tmp_path / "outside" / "b.xlsx")
+    os.mkfifo(folder / "pipe.xlsx")
+    (folder / "b.xlsx").symlink_to(outside)
+    (folder / "out").symlink_to(outside.parent, target_is_directory=True)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    files, _ = find_workbooks([folder])
+    assert files == [folder / "a.xlsx"]
+    result = api.check([folder / "pipe.xlsx"])  # named on its own: refused, not opened
+    assert [f.code for f in result.findings] == ["unreadable-file"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="names are Unicode on Windows")
+def test_a_windows_thai_file_name_is_read(tmp_path: Path) -> None:
+    """A cp874 name copied to Linux is bytes that are not UTF-8: calamine could not open it
+    by name, and a valid workbook was reported corrupt."""
+    src = make_workbook(tmp_path / "src.xlsx")
+    folder = os.fsencode(tmp_path / "org")
+    os.mkdir(folder)
+    target = os.path.join(folder, "กองคลัง".encode("cp874") + b".xlsx")
+    shutil.copy(src, target)
+    result = api.check([os.fsdecode(folder)])
+    assert [f.code for f in result.findings if f.severity.value == "error"] == []
+    assert [wb.file for wb in result.workbooks] == ["กองคลัง.xlsx"] and result.workbooks[0].measures

@@ -126,3 +126,25 @@ def test_atomic_copy(tmp_path: Path) -> None:
 )
 def test_safe_stem(text: str, stem: str) -> None:
     assert safeio.safe_stem(text) == stem
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("กองคลัง.xlsx", "กองคลัง.xlsx"),
+        (os.fsdecode("กองคลัง".encode("cp874") + b".xlsx"), "กองคลัง.xlsx"),  # a Windows Thai name on Linux
+        ("อบต/" + os.fsdecode("กองช่าง".encode("cp874")), "อบต/กองช่าง"),  # a UTF-8 folder, a cp874 file
+        ("a\x1b[31mred\x1b[0m.xlsx", "a\\x1b[31mred\\x1b[0m.xlsx"),
+        ("two\nlines.xlsx", "two\\x0alines.xlsx"),
+        ("csi\x9b2J.xlsx", "csi\\x9b2J.xlsx"),
+        ("ประกาศ\u202excod.exe", "ประกาศ\\u202excod.exe"),
+        ("lone\ud800.xlsx", "lone\ufffd.xlsx"),
+        ("บ้านต๋อม\u200b", "บ้านต๋อม\\u200b"),  # a look-alike of บ้านต๋อม: shown as another name
+    ],
+)
+def test_display_name(name: str, shown: str) -> None:
+    assert safeio.display_name(name) == shown
+
+
+def test_printable_keeps_lines_and_tabs() -> None:
+    assert safeio.printable("a\n\tb\x1b[0m") == "a\n\tb\\x1b[0m"

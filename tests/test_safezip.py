@@ -194,3 +194,37 @@ def test_temporary_folder_is_removed(tmp_path: Path) -> None:
         folder = result.folder
         assert result.files[0].exists() and tmp_path not in folder.parents
     assert not folder.exists()
+
+
+def test_unflagged_names_are_read_as_cp874_only_when_that_gives_thai() -> None:
+    info = zipfile.ZipInfo("placeholder")
+    info.filename = "Résumé.xlsx".encode("cp437").decode("cp437")  # a Western DOS name: stays itself
+    assert member_name(info) == "Résumé.xlsx"
+    info.filename = "สำนักปลัด.xlsx".encode().decode("cp437")  # UTF-8 without the flag
+    assert member_name(info) == "สำนักปลัด.xlsx"
+
+
+def test_a_cp874_member_of_a_windows_zip_is_read(tmp_path: Path) -> None:
+    """A zip made by Windows' own 'send to compressed folder' stores Thai names in cp874
+    without the UTF-8 flag; the workbook inside is read, and named in Thai."""
+    raw = "กองคลัง".encode("cp874")
+    with zipfile.ZipFile(tmp_path / "w.zip", "w") as zf:
+        zf.writestr("ABCDEFG.xlsx", WORKBOOK)  # ASCII of the same length, unflagged...
+    data = (tmp_path / "w.zip").read_bytes()
+    (tmp_path / "w.zip").write_bytes(data.replace(b"ABCDEFG", raw))  # ...then the Thai bytes, as Windows writes
+    with zipfile.ZipFile(tmp_path / "w.zip") as zf:
+        assert not zf.infolist()[0].flag_bits & 0x800  # stored as cp437 bytes, not flagged UTF-8
+    out = tmp_path / "out"
+    out.mkdir()
+    result = extract(tmp_path / "w.zip", out)
+    assert not result.refused and result.names == ("กองคลัง.xlsx",)
+
+
+def test_control_characters_in_member_names_never_reach_messages(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "esc.zip", {"a\x1b[2J\x1b]0;pwned\x07.xlsx": WORKBOOK})
+    out = tmp_path / "out"
+    out.mkdir()
+    result = extract(archive, out)
+    assert result.refused and [f.code for f in result.findings] == ["zip-unsafe-path"]
+    text = result.findings[0].message_th + result.findings[0].message_en
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text

@@ -17,27 +17,25 @@ import pickle
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-from compiler import thai
+from compiler import thai, workers
+from compiler.district.expect import name_key, not_sent, read_expect_list, submission_name
+from compiler.district.memo import memo_document
+from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRow, OrganisationSummary
 from compiler.district.safezip import LIMITS, ZipLimits, extracted
 from compiler.errors import InputError, UsageError
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, MergedMeasure, Severity
 from compiler.report.merge import department_order, merge, merge_measures
-from compiler.safeio import check_target
+from compiler.safeio import check_target, display_name, not_plain
 from compiler.workbook import standard
 from compiler.workbook.check import check_files
 from compiler.workbook.read import WORKBOOK_SUFFIXES, find_workbooks
-
-if TYPE_CHECKING:
-    pass
-
-from compiler.district.expect import name_key, not_sent, read_expect_list, submission_name
-from compiler.district.memo import memo_document
-from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRow, OrganisationSummary
+from compiler.workers import WorkerFailed
 
 
 # --- one organisation -----------------------------------------------------------------------
@@ -176,23 +174,29 @@ def survey_files(
 
 
 def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSummary, Details]:
-    """One submission (folder, .zip or single workbook) surveyed; never raises.
+    """One submission (folder, .zip or single workbook) surveyed; never raises but
+    ``MemoryError`` (the contained worker's limit, reported as the submission's finding).
 
     A .zip is opened by ``safezip`` into a temporary folder that is gone on return; a
     refused archive makes the organisation ``unreadable`` with the refusal's findings.
     """
-    submission = path.name
+    submission = display_name(path.name)
+    refused = _not_plain(path)
+    if refused is not None:
+        return _unreadable(submission, [refused])
     try:
         if path.is_dir():
             files, _ = find_workbooks([path])
-            names = [f.relative_to(path).as_posix() for f in files]
+            names = [display_name(f.relative_to(path).as_posix()) for f in files]
             return survey_files(submission, files, names)
         if path.suffix.lower() == ".zip":
             with extracted(path, display=submission, limits=limits) as ex:
                 if ex.refused:
                     return _unreadable(submission, ex.findings)
                 return survey_files(submission, ex.files, ex.names, ex.findings)
-        return survey_files(submission, [path], [path.name])
+        return survey_files(submission, [path], [submission])
+    except MemoryError:  # the worker's memory limit: reported by ``survey_all`` as such
+        raise
     except Exception as exc:  # one broken organisation never stops the others
         return _unreadable(
             submission,
@@ -202,10 +206,35 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
         )
 
 
+def _not_plain(path: Path) -> Finding | None:
+    """Why a submission is not read (a link, a pipe, a device: see ``safeio.not_plain``)."""
+    why = not_plain(path)
+    return None if why is None else new_finding("unreadable-file", file=display_name(path.name), th=why[0], en=why[1])
+
+
 def _survey_packed(task: tuple[Path, ZipLimits]) -> tuple[OrganisationSummary, bytes]:
     """Worker: the summary, and the details already pickled (the parent only spools them)."""
     summary, details = survey(task[0], limits=task[1])
     return summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def worker_lost(submission: str, failure: WorkerFailed) -> tuple[OrganisationSummary, Details]:
+    """The submission whose worker died or overran: ``unreadable``, with the reason as its
+    finding (``worker-timeout``, or ``worker-died`` for a crash or the memory limit)."""
+    code = "worker-timeout" if failure.reason == "timeout" else "worker-died"
+    return _unreadable(
+        submission,
+        [
+            new_finding(
+                code,
+                file=submission,
+                th=f"ตรวจสิ่งที่ส่งมา '{submission}' ไม่สำเร็จ: {failure.message_th}"
+                " (ไฟล์อาจใหญ่ผิดปกติหรือเสียหาย) กรุณาตรวจสอบไฟล์แล้วส่งใหม่",
+                en=f"could not survey the submission '{submission}': {failure.message_en}"
+                " (an abnormally large or damaged file?); check its files and send them again",
+            )
+        ],
+    )
 
 
 # --- the inbox ----------------------------------------------------------------------------
@@ -221,37 +250,43 @@ def list_submissions(inbox: Path) -> list[Path]:
     return out
 
 
+#: Each submission is surveyed in a worker process that may take this long...
+WORKER_TIMEOUT_S = 300.0
+#: ...and this much address space (a far-corner cell once asked a reader for 549 GB).
+WORKER_MEMORY_MB = 2048
+
+
 def _context() -> multiprocessing.context.BaseContext:
-    """forkserver where the platform has it: workers start from a clean, preloaded process
-    (no threads inherited, unlike fork); spawn elsewhere."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["compiler.district"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    """How workers start: forkserver with this module preloaded where the platform has it."""
+    return workers.context(["compiler.district.intake"])
 
 
 def survey_all(
-    submissions: Sequence[Path], *, jobs: int | None = None, limits: ZipLimits = LIMITS
+    submissions: Sequence[Path],
+    *,
+    jobs: int | None = None,
+    limits: ZipLimits = LIMITS,
+    timeout_s: float | None = WORKER_TIMEOUT_S,
+    memory_mb: int | None = WORKER_MEMORY_MB,
 ) -> Iterator[tuple[OrganisationSummary, bytes]]:
-    """Survey every submission, in parallel when ``jobs`` > 1, yielding as each finishes."""
-    jobs = max(1, min(jobs or default_jobs(), len(submissions)))
-    tasks = [(p, limits) for p in submissions]
-    if jobs == 1:
-        yield from map(_survey_packed, tasks)
-        return
-    # Chunks amortise the hand-over; small enough that the last chunks keep both cores busy.
-    chunksize = max(1, min(8, len(tasks) // (jobs * 8)))
-    with _context().Pool(jobs) as pool:
-        yield from pool.imap_unordered(_survey_packed, tasks, chunksize)
+    """Survey every submission, each in a contained worker (``jobs`` of them), yielding as
+    each finishes; a worker that dies or overruns gives that submission's failure.
+
+    Close the generator (``contextlib.closing``) when stopping early: that ends the workers.
+    """
+    tasks = [((p, limits),) for p in submissions]
+    with closing(
+        workers.map_contained(
+            _survey_packed, tasks, jobs=jobs or workers.cores(), timeout_s=timeout_s, memory_mb=memory_mb,
+            ctx=_context(),
+        )
+    ) as outcomes:
+        for outcome in outcomes:
+            if outcome.failure is None:
+                yield outcome.value
+            else:
+                summary, details = worker_lost(display_name(submissions[outcome.index].name), outcome.failure)
+                yield summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _Spool:
@@ -315,14 +350,19 @@ def run_district(
     emblem: Path | str | None = None,
     limits: ZipLimits = LIMITS,
     on_summary: Callable[[OrganisationSummary], None] | None = None,
+    timeout_s: float | None = WORKER_TIMEOUT_S,
+    memory_mb: int | None = WORKER_MEMORY_MB,
 ) -> DistrictResult:
     """``ita-report district``: survey every submission in ``inbox``, write the summary workbook
     ``output`` (and the memo ``docx``), listing who on ``expect`` has not sent.
 
     Usage problems (no inbox, wrong suffix, an existing output without ``force``, an
     unreadable expect list) are raised before any work. ``progress(done, total, submission)``
-    is called once before the first submission and after each. ``emblem`` is the Garuda picture for the memo. ``on_summary`` is
-    called with each summary as it arrives.
+    is called once before the first submission and after each. ``emblem`` is the Garuda picture
+    for the memo. ``on_summary`` is called with each summary as it arrives. Each submission is
+    surveyed in a worker process (``jobs`` of them, at most one per core) limited to
+    ``memory_mb`` of address space and ``timeout_s`` seconds; one that dies or overruns is that
+    submission's finding (``worker-died``, ``worker-timeout``) and the intake goes on.
     """
     inbox, output = Path(inbox), Path(output)
     if not inbox.is_dir():
@@ -335,6 +375,11 @@ def run_district(
         if memo.suffix.lower() != ".docx":
             raise UsageError(f"ไฟล์บันทึกข้อความต้องลงท้ายด้วย .docx: {memo}", f"the memo must end in .docx: {memo}")
         check_target(memo, force=force)
+    if expect is not None and Path(expect).resolve() == output.resolve():
+        raise UsageError(
+            f"ไฟล์สรุปต้องไม่ใช่ไฟล์รายชื่อ --expect: {output}",
+            f"the summary must not be the --expect list it reads: {output}",
+        )
     expected = read_expect_list(Path(expect)) if expect is not None else None
     submissions = list_submissions(inbox)
     if not submissions:
@@ -342,19 +387,31 @@ def run_district(
             f"ไม่พบสิ่งที่ส่งมาใน {inbox} (โฟลเดอร์หรือไฟล์ .zip ของแต่ละหน่วยงาน)",
             f"nothing in {inbox}: expected one folder or .zip per organisation",
         )
+    notes: list[str] = []
+    cores = workers.cores()
+    if jobs is not None and jobs > cores:
+        notes.append(
+            f"ใช้ {cores} กระบวนการตามจำนวนแกนประมวลผลของเครื่อง (ขอ -j {jobs})"
+            f" / -j {jobs} capped at the {cores} core(s) of this machine"
+        )
+    jobs = min(jobs or cores, cores)
     spool = _Spool()
     try:
         summaries: list[OrganisationSummary] = []
         total = len(submissions)
         if progress is not None:
             progress(0, total, "")
-        for summary, details in survey_all(submissions, jobs=jobs, limits=limits):
-            spool.put(summary.submission, details)
-            summaries.append(summary)
-            if on_summary is not None:
-                on_summary(summary)
-            if progress is not None:
-                progress(len(summaries), total, summary.submission)
+        surveyed = survey_all(submissions, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb)
+        try:
+            for summary, details in surveyed:
+                spool.put(summary.submission, details)
+                summaries.append(summary)
+                if on_summary is not None:
+                    on_summary(summary)
+                if progress is not None:
+                    progress(len(summaries), total, summary.submission)
+        finally:
+            surveyed.close()  # on Ctrl-C too: the workers end and their temporary files go
         summaries = thai_order(summaries)
         extra = _duplicates(summaries)
         summaries = [_with_extra(o, extra.get(o.submission)) for o in summaries]
@@ -375,7 +432,6 @@ def run_district(
         written = [write_summary(output, result, details_of, force=force)]
     finally:
         spool.close()
-    notes: list[str] = []
     if memo is not None:
         from compiler.documents.render import render_document  # the official-document renderer
 

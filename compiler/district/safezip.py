@@ -24,10 +24,12 @@ from typing import IO
 
 from compiler.findings import new_finding
 from compiler.model import Finding, Severity
+from compiler.safeio import display_name
 from compiler.workbook.read import MAX_FILE_SIZE, WORKBOOK_SUFFIXES
 
 _CHUNK = 1 << 16
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_THAI = re.compile("[\u0e01-\u0e5b]")
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,12 @@ def member_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if not info.flag_bits & 0x800:
         raw = name.encode("cp437", errors="replace")
-        for codec in ("utf-8", "cp874"):
-            try:
-                name = raw.decode(codec)
-                break
-            except UnicodeDecodeError:
-                continue
+        try:
+            name = raw.decode("utf-8")  # UTF-8 without the flag (macOS, old 7-Zip)
+        except UnicodeDecodeError:
+            thai = raw.decode("cp874", errors="replace")
+            if _THAI.search(thai) and "\ufffd" not in thai:  # cp874 only where it reads as Thai
+                name = thai
     return name.replace("\\", "/")
 
 
@@ -120,6 +122,7 @@ def inspect(zf: zipfile.ZipFile, archive: str, limits: ZipLimits = LIMITS) -> li
     for info in infos:
         name = member_name(info)
         why = unsafe_reason(name)
+        name = display_name(name)  # as shown: no control character reaches a terminal
         if why:
             out.append(
                 _refusal(
@@ -203,7 +206,7 @@ def extract(archive: Path, folder: Path, *, display: str | None = None, limits: 
             member = member_name(info)
             if not _wanted(member):
                 if PurePosixPath(member).suffix.lower() in (".zip", ".rar", ".7z"):
-                    notes.append(_nested(name, member))
+                    notes.append(_nested(name, display_name(member)))
                 continue
             # Stored under a number: names are already shown as typed; the disk sees no surprises.
             target = folder / f"{i:04d}{PurePosixPath(member).suffix.lower()}"
@@ -213,13 +216,13 @@ def extract(archive: Path, folder: Path, *, display: str | None = None, limits: 
                     got = _copy_counted(src, target, budget)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
                 _empty(folder)
-                return Extracted(folder, (), (), (_corrupt(name, exc, member),))
+                return Extracted(folder, (), (), (_corrupt(name, exc, display_name(member)),))
             if got > budget:
                 _empty(folder)
-                return Extracted(folder, (), (), (_bomb(name, member, got),))
+                return Extracted(folder, (), (), (_bomb(name, display_name(member), got),))
             total += got
             files.append(target)
-            names.append(member)
+            names.append(display_name(member))
     return Extracted(folder, tuple(files), tuple(names), tuple(notes))
 
 

@@ -214,17 +214,13 @@ def workbook_documents(wb: DepartmentWorkbook, org: Organisation) -> tuple[list[
 
 
 def _file_name(doc: Document, taken: set[str], department: str) -> str:
+    """The document's file name, free in ``taken`` (``safeio.name_key`` values, updated)."""
     base = safeio.safe_stem(doc.sheet or doc.kind.value) or doc.kind.value
     name = f"{base}.docx"
     department = safeio.safe_stem(department)
-    if name in taken and department:
+    if safeio.name_key(name) in taken and department:
         name = f"{base} ({department}).docx"
-    n = 2
-    while name in taken:
-        name = f"{base} ({n}).docx"
-        n += 1
-    taken.add(name)
-    return name
+    return safeio.free_name(name, taken)
 
 
 def write_announcements(
@@ -236,8 +232,12 @@ def write_announcements(
     force: bool = False,
     emblem: Path | None = None,
     date: dt.date | None = None,
+    beside: Sequence[str] = (),
 ) -> tuple[list[Path], list[Finding]]:
     """Write the ประกาศ of the measures and every filled document sheet into ``out_dir``.
+
+    ``beside`` names files this run writes into ``out_dir`` too (the report): no document
+    takes their names, so none replaces them.
 
     The ประกาศ of the measures is ``ประกาศมาตรการ.docx``; a sheet's document is named after
     its sheet (``คำสั่ง.docx``, ``ประกาศ 2.docx``), with the department added when two
@@ -260,8 +260,8 @@ def write_announcements(
     if emblem is None:
         emblem, found = _emblem_path(org, workbooks)
         findings.extend(found)
-    jobs: list[tuple[Document, str]] = [(measures_announcement(report, date=date), MEASURES_FILE)]
-    taken = {MEASURES_FILE}
+    taken = {safeio.name_key(name) for name in beside}
+    jobs: list[tuple[Document, str]] = [(measures_announcement(report, date=date), safeio.free_name(MEASURES_FILE, taken))]
     seen: list[Document] = []
     for wb in workbooks:
         docs, found = workbook_documents(wb, org)

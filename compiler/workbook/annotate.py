@@ -23,6 +23,7 @@ from openpyxl.styles import PatternFill
 from compiler.model import Finding, Severity
 from compiler.thai import xml_safe
 from compiler.workbook import extent
+from compiler.workbook.cells import keep_text
 from compiler.workbook.read import read_workbook
 
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -35,6 +36,11 @@ def _note(findings: Sequence[Finding]) -> str:
         mark = "ผิดพลาด" if f.severity is Severity.ERROR else "คำเตือน"
         lines.append(f"[{mark}] {f.message_th} ({f.code})")
     return "\n".join(lines)[:2000]
+
+
+def annotated_suffix(path: Path) -> str:
+    """The annotated copy's extension: ``.xlsm`` keeps its macros' format, all else is ``.xlsx``."""
+    return ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
 
 
 def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str]:
@@ -74,6 +80,7 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
         ws.append(["แผ่นงาน", "เซลล์", "รหัส", "ข้อความ", "message"])
         for f in loose:
             ws.append([f.sheet, f.cell, f.code, f.message_th, f.message_en])
+        keep_text(cell for row in ws.iter_rows() for cell in row)
         ws.column_dimensions["D"].width = 80
         ws.column_dimensions["E"].width = 60
     buffer = io.BytesIO()
@@ -121,6 +128,7 @@ def _from_values(path: Path) -> Workbook:
         ws = wb.create_sheet(_safe_title(name))
         for row in sheet.rows:
             ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])
+        keep_text(cell for row in ws.iter_rows() for cell in row)  # the values read hold no formula
     if first is not None and len(wb.sheetnames) > 1:
         wb.remove(first)
     return wb

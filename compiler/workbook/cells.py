@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from compiler import thai
 from compiler.findings import dropped_character, new_finding, severity_of
@@ -197,3 +198,16 @@ def _score(ctx: _Ctx, sheet: str, ref: str, value: object) -> float | None:
         )
         return None
     return float(number)
+
+
+def keep_text(cells: Iterable[Any]) -> None:
+    """Make every text cell among openpyxl ``cells`` stay text when written.
+
+    openpyxl stores a string that begins with ``=`` as a live formula; text typed by a clerk
+    (``=HYPERLINK("http://…")``, a folder called ``=1+1``) must never become one. Text that
+    begins with ``+ - @`` or a tab is stored as text already; this makes it explicit too.
+    Only for cells the tool fills itself: a formula the workbook had stays a formula.
+    """
+    for cell in cells:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -16,6 +16,7 @@ from pathlib import Path
 from compiler import thai
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
+from compiler.safeio import display_name
 from compiler.workbook import standard
 from compiler.workbook.normalise import normalise_workbook
 from compiler.workbook.read import find_workbooks, read_workbook
@@ -349,7 +350,7 @@ def no_workbooks_finding(folder: Path) -> Finding:
 def display_names(files: Sequence[Path]) -> list[str]:
     """Names to show for files: the file name, or more of the path where names repeat."""
     counts = Counter(f.name for f in files)
-    return [f.name if counts[f.name] == 1 else str(f) for f in files]
+    return [display_name(f.name if counts[f.name] == 1 else str(f)) for f in files]
 
 
 #: A progress callback: ``(done, total, what)`` after each step (``what`` names the file).

@@ -22,6 +22,7 @@ from compiler import safeio, thai
 from compiler.errors import UsageError
 from compiler.model import DepartmentWorkbook
 from compiler.workbook import standard
+from compiler.workbook.cells import keep_text
 
 FONT = thai.FONT
 _BODY = Font(name=FONT, size=14)
@@ -255,6 +256,8 @@ def build_form(details: OrganisationDetails | None = None, department: str = "")
     # the lists sheet last, so the clerk's sheets come first in the tab bar
     wb.move_sheet(standard.SHEET_LISTS, offset=len(wb.sheetnames))
     wb.active = 1
+    for ws in wb.worksheets:  # details typed by the clerk (--organisation "=…") stay text
+        keep_text(cell for row in ws.iter_rows() for cell in row)
     wb.properties.title = "แบบรายงานมาตรการส่งเสริมคุณธรรมและความโปร่งใส"
     wb.properties.creator = "ita-report"
     wb.properties.keywords = f"ita-report standard {standard.STANDARD_VERSION}"
@@ -279,8 +282,7 @@ def form_bytes(details: OrganisationDetails | None = None, department: str = "")
 
 def department_file_name(department: str) -> str:
     """A safe file name for a department's copy: ``"กองคลัง" -> "กองคลัง.xlsx"``."""
-    safe = safeio.safe_stem(department) or "แบบฟอร์ม"
-    return f"{safe}.xlsx"
+    return safeio.safe_file_name(department, ".xlsx", fallback="แบบฟอร์ม")
 
 
 def plan_forms(output: Path, departments: Sequence[str]) -> list[tuple[Path, str]]:
@@ -297,4 +299,5 @@ def plan_forms(output: Path, departments: Sequence[str]) -> list[tuple[Path, str
             f"เมื่อสร้างหลายส่วนราชการ -o ต้องเป็นโฟลเดอร์: {output}",
             f"with several departments, -o must be a folder: {output}",
         )
-    return [(output / department_file_name(d), d) for d in departments]
+    taken: set[str] = set()  # names that collide once made safe ("กอง/คลัง", "กองคลัง") get two
+    return [(output / safeio.free_name(department_file_name(d), taken), d) for d in dict.fromkeys(departments)]

@@ -8,17 +8,22 @@ and never written.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from compiler.findings import new_finding
 from compiler.model import Finding, Severity, cell_ref
+from compiler.safeio import display_name
 from compiler.thai import header_key
 from compiler.workbook import extent, standard
 
@@ -101,7 +106,15 @@ def _wanted(name: str, wanted: frozenset[str]) -> bool:
 def _sniff(path: Path, file: str) -> tuple[str, Finding | None]:
     """The container kind (``zip``, ``ole``) or the finding that says why it is not a workbook."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe or a device: opening it could wait for ever
+            return "", _problem(
+                file,
+                "unreadable-file",
+                "ไม่ใช่ไฟล์ธรรมดา (เป็นโฟลเดอร์ ไปป์ หรืออุปกรณ์) จึงไม่อ่าน",
+                "not a regular file (a folder, a pipe or a device); not read",
+            )
+        size = info.st_size
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
@@ -362,7 +375,7 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     standard's sheets. A workbook with 1,000 sheets costs only the wanted ones.
     """
     path = Path(path)
-    file = display or path.name
+    file = display or display_name(path.name)
     if wanted is None:
         wanted = frozenset(header_key(s).lower() for s in standard.KNOWN_SHEETS)
     kind, problem = _sniff(path, file)
@@ -402,7 +415,7 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     if too_large:
         return RawWorkbook(file, path, findings=tuple(too_large), has_macros=has_macros)
     try:
-        book = pc.CalamineWorkbook.from_path(str(path))
+        book = _open_book(pc, path)
         names = tuple(book.sheet_names)
         chosen = [name for name in names if _wanted(name, wanted)]
         too_large = _over_limits(path, file, kind, chosen) if lazy else []
@@ -431,10 +444,36 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     return RawWorkbook(file, path, sheets, names, tuple(findings), has_macros)
 
 
+def _regular_files(folder: Path) -> list[Path]:
+    """The regular files under ``folder``: no link is followed (out of the folder, or into
+    itself in a loop), and no pipe or device is listed (reading one would wait for ever)."""
+    out = []
+    for top, _, names in os.walk(folder, followlinks=False):
+        for name in names:
+            path = Path(top, name)
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(path.lstat().st_mode):
+                    out.append(path)
+    return out
+
+
+def _open_book(pc: Any, path: Path) -> Any:
+    """calamine's workbook; a path that is not UTF-8 (a Windows Thai name copied to Linux)
+    is opened by Python and handed over as a file, which calamine cannot do by name."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)
+    return pc.CalamineWorkbook.from_path(str(path))
+
+
 def find_workbooks(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """Expand files and folders into workbook files (sorted); also return folders with none.
 
-    Lock files (``~$x.xlsx``, ``.~lock``) and hidden files are skipped.
+    Lock files (``~$x.xlsx``, ``.~lock``) and hidden files are skipped, and so are links
+    and whatever is not a regular file inside a folder. A file named on its own is kept:
+    ``read_workbook`` refuses it if it is not a regular file.
     """
     files: list[Path] = []
     empty: list[Path] = []
@@ -442,10 +481,8 @@ def find_workbooks(paths: list[Path]) -> tuple[list[Path], list[Path]]:
         if p.is_dir():
             found = sorted(
                 f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in WORKBOOK_SUFFIXES
-                and not f.name.startswith(("~$", ".", "._"))
+                for f in _regular_files(p)
+                if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith(("~$", ".", "._"))
             )
             if not found:
                 empty.append(p)
