@@ -119,7 +119,7 @@ def district_files(
         if not entries:
             return {"files": [], "empty": True}
         result = run_district(
-            inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, jobs=1, emblem=None
+            inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, emblem=None
         )
         return {"files": [(p.name, p.read_bytes()) for p in result.written], "empty": False}
 
