@@ -144,6 +144,22 @@ def test_a_second_load_recomputes_only_the_organisation_that_sent_again(district
     assert counted == []
 
 
+def test_a_submission_whose_worker_fails_is_shown_and_not_retried_on_every_load(district, monkeypatch):
+    client, links, _ = district
+    calls: list[str] = []
+
+    def failing(lim, submission, kind, files):  # type: ignore[no-untyped-def]
+        calls.append(submission)
+        raise district_jobs.pipeline.ContainedError("ใช้เวลาเกิน 120 วินาที", "stopped after 120 seconds")
+
+    monkeypatch.setattr(district_jobs, "survey_contained", failing)
+    sent = upload(stranger(client), links[GOOD], [("slow.zip", good_zip())])
+    assert sent.status_code == 200 and "stopped after 120 seconds" in sent.text and "อ่านไม่ได้" in sent.text
+    page = client.get("/district?refresh=0").text
+    assert 'data-status="unreadable"' in page and "worker-failed" in page
+    assert calls == [GOOD]  # the dashboard did not run it again
+
+
 @pytest.mark.parametrize(
     "damage",
     [

@@ -199,9 +199,10 @@ def surveys(st: Store, lim: Limits, wanted: dict[int, tuple[str, str]]) -> dict[
         try:
             kind, files = read_manifest(st, manifest_hash)
             result = survey_contained(lim, submission, kind, files)
-        except pipeline.CompilerError as exc:  # the worker's own failure: shown, never cached
-            out[uid] = failed_result(submission, exc.message_th, exc.message_en)
-            continue
+        except pipeline.CompilerError as exc:
+            # the worker's failure (too slow, too much memory, crashed) is this content's
+            # result too: cached, so a hostile file does not hold up every dashboard load
+            result = failed_result(submission, exc.message_th, exc.message_en)
         st.put_survey(key, CACHE_VERSION, result)
         cached[key] = (CACHE_VERSION, json.dumps(result, ensure_ascii=False))
         out[uid] = result

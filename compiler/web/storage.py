@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import CompilerError
+from compiler.web.district_storage import DistrictTables
 
 DB_NAME = "ita-report.sqlite3"
 
@@ -173,7 +174,7 @@ class Blob:
     size: int
 
 
-class Store:
+class Store(DistrictTables):
     """The data folder: database and blobs. Safe to use from several threads (one
     connection per call); every method is short and synchronous."""
 
@@ -460,50 +461,3 @@ class Store:
     def build_files(self, build_id: int) -> list[sqlite3.Row]:
         with self.connection() as db:
             return db.execute("SELECT * FROM build_file WHERE build_id = ? ORDER BY position", (build_id,)).fetchall()
-
-    # -- the district: organisations' links and the survey cache --------------------------
-
-    def revoke_link(self, department_id: int) -> None:
-        """Withdraw a link: it answers 404 until the link is reissued."""
-        with self.transaction() as db:
-            db.execute("UPDATE department SET revoked = ? WHERE id = ?", (now(), department_id))
-
-    def reissue_token(self, department_id: int) -> str:
-        """A new link (the old one stops working), valid again if it was revoked; returns it."""
-        token = secrets.token_urlsafe(24)
-        with self.transaction() as db:
-            db.execute("UPDATE department SET token = ?, revoked = NULL WHERE id = ?", (token, department_id))
-        return token
-
-    def organisations(self, workspace_id: int) -> list[sqlite3.Row]:
-        """Every organisation of a district (revoked links too) with its latest upload's
-        columns (``NULL`` when it has sent none) and how many it has sent."""
-        with self.connection() as db:
-            return db.execute(
-                """
-                SELECT d.*, u.id AS upload_id, u.received, u.status, u.filename, u.blob, u.result,
-                       (SELECT COUNT(*) FROM upload WHERE department_id = d.id) AS uploads
-                FROM department d
-                LEFT JOIN upload u ON u.id = (SELECT MAX(id) FROM upload WHERE department_id = d.id)
-                WHERE d.workspace_id = ? ORDER BY d.id
-                """,
-                (workspace_id,),
-            ).fetchall()
-
-    def cached_surveys(self, keys: list[str]) -> dict[str, tuple[int, str]]:
-        """``key → (version, result text)`` for the keys the cache holds."""
-        out: dict[str, tuple[int, str]] = {}
-        with self.connection() as db:
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                marks = ",".join("?" * len(part))
-                for row in db.execute(f"SELECT key, version, result FROM survey_cache WHERE key IN ({marks})", part):
-                    out[row[0]] = (row[1], row[2])
-        return out
-
-    def put_survey(self, key: str, version: int, result: dict[str, Any]) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO survey_cache VALUES (?, ?, ?, ?)",
-                (key, version, json.dumps(result, ensure_ascii=False), now()),
-            )
