@@ -156,7 +156,7 @@ def test_a_submission_whose_worker_fails_is_shown_and_not_retried_on_every_load(
     sent = upload(stranger(client), links[GOOD], [("slow.zip", good_zip())])
     assert sent.status_code == 200 and "stopped after 120 seconds" in sent.text and "อ่านไม่ได้" in sent.text
     page = client.get("/district?refresh=0").text
-    assert 'data-status="unreadable"' in page and "worker-failed" in page
+    assert 'data-status="unreadable"' in page and "worker-died" in page
     assert calls == [GOOD]  # the dashboard did not run it again
 
 

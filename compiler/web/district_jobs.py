@@ -172,9 +172,9 @@ def failed_result(submission: str, th: str, en: str) -> dict[str, Any]:
     summary.update(
         submission=submission, name=submission_name(submission), kind="", district="", province="",
         departments=[], files=0, measures=0, measures_with_results=0, errors=1, warnings=0,
-        stated_level="", status="unreadable", codes=["worker-failed"],
+        stated_level="", status="unreadable", codes=["worker-died"],
     )
-    finding = {"file": submission, "sheet": "", "cell": "", "severity": "error", "code": "worker-failed",
+    finding = {"file": submission, "sheet": "", "cell": "", "severity": "error", "code": "worker-died",
                "message_th": th, "message_en": en}
     return {"summary": summary, "level": "", "findings": [finding]}
 
