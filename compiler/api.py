@@ -13,7 +13,7 @@ from pathlib import Path
 
 from compiler import thai
 from compiler.errors import InputError, UsageError
-from compiler.model import Finding, Report, Severity
+from compiler.model import DepartmentWorkbook, Finding, Report, Severity
 from compiler.report.merge import LAYOUTS, merge
 from compiler.uploads import Input, is_path, picture, staged
 from compiler.workbook.check import CheckResult, Progress, check_paths
@@ -172,13 +172,16 @@ def _build(
     report, checked, findings = prepare_report(paths, layout, progress)
     if report is None or any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(report, (), tuple(findings), checked)
-    from compiler.report.render import render_report
+    from compiler.report.merge import columns_not_shown
+    from compiler.report.render import render_report, template_shows_also
 
     if logo is not None:
         report = replace(report, organisation=replace(report.organisation, logo=str(logo)))
     files = len(checked.workbooks)
     _make_folder(output.parent)
     written = [render_report(report, output, template=template, digits=digits, force=force)]
+    if not template_shows_also(template):
+        findings.extend(columns_not_shown(checked.workbooks, report.layout))
     if progress is not None:
         progress(files + 1, files + 1, output.name)
     notes: list[str] = []
@@ -265,18 +268,64 @@ def init_forms(
     departments: Sequence[str] = (),
     details: object | None = None,
     force: bool = False,
+    plan: Path | str | None = None,
 ) -> list[Path]:
-    """``ita-report init``: one blank form, or one per department with the details locked in."""
+    """``ita-report init``: one blank form, or one per department with the details locked in.
+
+    With a measures ``plan`` (a workbook with a ``แผนมาตรการ`` sheet), each department's form
+    holds the plan rows it is responsible for, locked; without ``departments``, one form per
+    department the plan names; without ``details``, the plan workbook's ข้อมูลหน่วยงาน."""
     from compiler.safeio import atomic_write
     from compiler.workbook.form import OrganisationDetails, form_bytes, plan_forms
 
     assert details is None or isinstance(details, OrganisationDetails)
-    plan = plan_forms(Path(output), list(departments))
+    measures_plan = None
+    if plan is not None:
+        source = read_plan(Path(plan))
+        measures_plan = source.plan
+        if details is None and source.info:
+            details = OrganisationDetails.from_workbook(source)
+        if not departments:
+            from compiler.workbook.plan import departments_of
+
+            departments = departments_of(measures_plan)
+            if not departments and Path(output).suffix.lower() != ".xlsx":
+                raise UsageError(
+                    "แผนมาตรการไม่ได้ระบุส่วนราชการใดโดยเฉพาะ (เช่น ทุกส่วนราชการ) กรุณาระบุ --department"
+                    " (หรือ --department all) หรือให้ -o เป็นไฟล์ .xlsx ไฟล์เดียว",
+                    "the plan names no department in particular (ทุกส่วนราชการ); give --department (or 'all'),"
+                    " or one .xlsx as -o",
+                )
+    targets = plan_forms(Path(output), list(departments))
     written = []
-    for path, department in plan:
+    for path, department in targets:
         _make_folder(path.parent)
-        written.append(atomic_write(path, _form(form_bytes, details, department, path), force=force))
+
+        def make(d: object, dept: str) -> bytes:
+            return form_bytes(d, dept, measures_plan)  # type: ignore[arg-type]
+
+        written.append(atomic_write(path, _form(make, details, department, path), force=force))
     return written
+
+
+def read_plan(path: Path) -> DepartmentWorkbook:
+    """The measures plan of ``path`` (a workbook with a ``แผนมาตรการ`` sheet), or an
+    ``InputError`` naming its first errors."""
+    from compiler.workbook.normalise import normalise_workbook
+    from compiler.workbook.read import read_workbook
+
+    if not Path(path).is_file():
+        raise UsageError(f"ไม่พบไฟล์แผนมาตรการ: {path}", f"no such plan file: {path}")
+    wb = normalise_workbook(read_workbook(Path(path)))
+    errors = [f for f in wb.findings if f.severity is Severity.ERROR]
+    if errors or not wb.plan:
+        first = errors[0] if errors else None
+        where = f" ({first.where}: {first.message_th} / {first.message_en})" if first else ""
+        raise InputError(
+            f"อ่านแผนมาตรการจาก {path} ไม่ได้ ต้องมีแผ่นงาน 'แผนมาตรการ' ที่มีมาตรการ{where}",
+            f"cannot read a measures plan from {path}: it needs a 'แผนมาตรการ' sheet holding measures{where}",
+        )
+    return wb
 
 
 def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -> list[Path]:

@@ -188,6 +188,11 @@ class DepartmentWorkbook:
     findings: tuple[Finding, ...] = ()
     version: str = ""
     measure_columns: dict[str, int] = field(default_factory=dict)  # field key -> 1-based column
+    #: The measures plan (sheet ``แผนมาตรการ``) the workbook carries, and its columns.
+    plan: tuple[Measure, ...] = ()
+    plan_columns: dict[str, int] = field(default_factory=dict)
+    #: True for a plan workbook of its own (a plan, no มาตรการ sheet): not a department's.
+    is_plan: bool = False
 
     @property
     def department(self) -> str:

@@ -32,7 +32,7 @@ def test_the_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out
-    assert "3/3" in printed and "เทศบาลตำบลโพนทราย" in printed
+    assert "4/4" in printed and "เทศบาลตำบลโพนทราย" in printed  # three departments and the plan
     written = sorted(p.name for p in (tmp_path / "out" / "api").iterdir())
     assert "รายงานผล.docx" in written and "ประกาศมาตรการ.docx" in written
 
@@ -52,7 +52,7 @@ def test_documents_come_back_as_bytes_and_nothing_is_left_behind(tmp_path: Path,
 def test_build_progress_counts_files_then_documents() -> None:
     seen: list[tuple[int, int, str]] = []
     inmemory.build_documents(_uploads(), announcements=False, progress=lambda d, t, w: seen.append((d, t, w)))
-    assert [(d, t) for d, t, _ in seen] == [(1, 3), (2, 3), (3, 3), (4, 4)]
+    assert [(d, t) for d, t, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4), (5, 5)]  # with the sample plan
     assert seen[-1][2] == inmemory.REPORT_NAME
 
 

@@ -41,6 +41,8 @@ STAGES: dict[str, int] = {
     "compiler.workbook.measures": 5,
     "compiler.documents.parse": 5,
     "compiler.workbook.normalise": 6,
+    "compiler.workbook.identity": 6,
+    "compiler.workbook.plan": 6,
     "compiler.workbook.check": 7,
     "compiler.workbook.annotate": 7,
     "compiler.documents.sheets": 7,

@@ -129,7 +129,8 @@ def test_control_characters_in_file_names_never_reach_the_terminal(tmp_path: Pat
     inbox = tmp_path / "inbox"
     evil = "a\x1b]0;pwned\x07b\x1bc\x9b2J.xlsx"
     make_workbook(inbox / "org" / evil)
-    make_workbook(inbox / evil, measures=[[1, "ม", "ว", "", "", "", ""]])  # with an error: listed
+    # another organisation, with an error: listed (one organisation's two submissions would count once)
+    make_workbook(inbox / evil, info={"organisation": "เทศบาลตำบลอื่น"}, measures=[[1, "ม", "ว", "", "", "", ""]])
     res = CliRunner().invoke(main, ["check", str(inbox / "org"), str(inbox / evil)])
     assert "a\\x1b]0;pwned\\x07b\\x1bc\\x9b2J.xlsx" in res.output
     res_d = CliRunner().invoke(main, ["district", str(inbox), "-o", str(tmp_path / "s.xlsx"), "-j", "1"])

@@ -24,9 +24,11 @@ from openpyxl import Workbook, load_workbook
 from compiler.cli import main
 from compiler.district import intake
 from compiler.district import memo as district_memo
-from compiler.district.expect import name_key, not_sent, read_expect_list
-from compiler.district.intake import run_district, submission_name, survey, thai_order
+from compiler.district import survey as district_survey
+from compiler.district.expect import name_key, not_sent, read_expect_list, submission_name
+from compiler.district.intake import run_district, thai_order
 from compiler.district.model import DistrictResult, OrganisationSummary
+from compiler.district.survey import survey
 from compiler.errors import InputError, OutputError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,14 +150,14 @@ def test_one_crashing_organisation_does_not_stop_the_others(
 ) -> None:
     folder, plan = inbox
     victim = next(p for p in plan if not p.fault and not p.as_zip)
-    real = intake.check_files
+    real = district_survey.check_files
 
     def flaky(files, names=None, groups=None):  # type: ignore[no-untyped-def]
         if groups and groups[0] == victim.submission:
             raise RuntimeError("boom")
         return real(files, names, groups)
 
-    monkeypatch.setattr(intake, "check_files", flaky)
+    monkeypatch.setattr(district_survey, "check_files", flaky)
     monkeypatch.setattr(intake, "_context", lambda: multiprocessing.get_context("fork"))  # workers see the patch
     result = run_district(folder, tmp_path / "s.xlsx", jobs=1)
     got = by_submission(result)
@@ -163,12 +165,59 @@ def test_one_crashing_organisation_does_not_stop_the_others(
     assert sum(1 for o in result.organisations if o.status == "ok") == sum(1 for p in plan if p.status == "ok") - 1
 
 
-def test_duplicate_submissions_are_warned(tmp_path: Path) -> None:
+def _zip(folder: Path, target: Path, mtime: float) -> Path:
+    import os
+    import zipfile
+
+    with zipfile.ZipFile(target, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f.name)
+    os.utime(target, (mtime, mtime))
+    return target
+
+
+def test_an_organisation_that_sent_twice_counts_once(tmp_path: Path) -> None:
+    """หนองบัว.zip, then หนองบัว (แก้ไข).zip: the later counts in every count; the earlier is
+    listed as superseded on the problems sheet."""
+    from openpyxl import load_workbook
+
+    from compiler.district.summary import SHEET_PROBLEMS
+
     inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
-    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai_again")
+    inbox.mkdir()
+    _zip(SAMPLES / "phon_sai_2568", inbox / "หนองบัว (แก้ไข).zip", 2_000_000_000)
+    _zip(SAMPLES / "phon_sai_2568", inbox / "หนองบัว.zip", 1_900_000_000)  # sent first
+    shutil.copytree(SAMPLES / "phu_sang_2567", inbox / "ภูซาง")
+    result = run_district(inbox, tmp_path / "s.xlsx", docx=tmp_path / "memo.docx", jobs=1)
+    assert [o.submission for o in result.organisations] == ["ภูซาง", "หนองบัว (แก้ไข).zip"]  # by province
+    assert [o.submission for o in result.superseded] == ["หนองบัว.zip"]
+    assert "duplicate-submission" in result.organisations[1].codes
+    assert result.superseded[0].codes[-1] == "superseded-submission"
+    book = load_workbook(tmp_path / "s.xlsx", read_only=True)
+    summary_rows = [r for r in book["สรุปรายหน่วยงาน"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(summary_rows) == 2
+    problems = [row for row in book[SHEET_PROBLEMS].iter_rows(min_row=2, values_only=True)]
+    assert ("หนองบัว.zip", "superseded-submission") in [(r[1], r[4]) for r in problems]
+    measures = [row[0] for row in book["มาตรการทั้งหมด"].iter_rows(min_row=2, values_only=True)]
+    assert measures.count("เทศบาลตำบลโพนทราย") == 3  # once, not twice
+    text = "\n".join(p.text for p in Document(str(tmp_path / "memo.docx")).paragraphs)
+    assert "ได้รับรายงานจากองค์กรปกครองส่วนท้องถิ่น ๒ แห่ง" in text
+    # the same two, the other way round in time: the other one counts
+    _zip(SAMPLES / "phon_sai_2568", inbox / "หนองบัว.zip", 2_100_000_000)
+    again = run_district(inbox, tmp_path / "s2.xlsx", jobs=1)
+    assert [o.submission for o in again.superseded] == ["หนองบัว (แก้ไข).zip"]
+
+
+def test_mixed_fiscal_years_and_provinces_are_warned(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")  # 2568, ร้อยเอ็ด
+    shutil.copytree(SAMPLES / "phu_sang_2567", inbox / "phu_sang")  # 2567, พะเยา
     result = run_district(inbox, tmp_path / "s.xlsx", jobs=1)
-    assert all("duplicate-submission" in o.codes for o in result.organisations)
+    assert [f.code for f in result.findings] == ["mixed-fiscal-years", "mixed-provinces"]
+    assert "2567" in result.findings[0].message_en and "2568" in result.findings[0].message_en
+    single = tmp_path / "single"
+    shutil.copytree(SAMPLES / "phon_sai_2568", single / "phon_sai")
+    assert run_district(single, tmp_path / "s2.xlsx", jobs=1).findings == ()
 
 
 # --- the expect list --------------------------------------------------------------------------
@@ -312,6 +361,20 @@ def test_memo_to_the_district_chief(ran: DistrictResult, tmp_path: Path) -> None
     assert "จึงเรียนมาเพื่อโปรดทราบ" in text
 
 
+@pytest.mark.parametrize(
+    ("district", "province", "named"),
+    [("เมือง", "ขอนแก่น", "เมืองขอนแก่น"), ("อำเภอเมือง", "จังหวัดขอนแก่น", "เมืองขอนแก่น"), ("ภูซาง", "พะเยา", "ภูซาง")],
+)
+def test_memo_names_the_district_unambiguously(district: str, province: str, named: str) -> None:
+    from test_summary import org
+
+    result = DistrictResult(Path("inbox"), (org(district=district, province=province),))
+    doc, office = district_memo.memo_document(result)
+    assert doc.to == f"นายอำเภอ{named}"
+    assert office.name == f"สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ{named}"
+    assert doc.signature.positions == (f"ท้องถิ่นอำเภอ{named}",)
+
+
 def thai_digits(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
 
@@ -336,14 +399,14 @@ def test_cli_exit_codes_and_outputs(inbox: tuple[Path, list], tmp_path: Path) ->
 # --- contained workers ------------------------------------------------------------------------
 def _patched_survey(monkeypatch: pytest.MonkeyPatch, victim: str, action: object) -> None:
     """Make the survey of ``victim`` do ``action`` (in the worker: forked, so it sees this)."""
-    real = intake.survey_files
+    real = district_survey.survey_files
 
     def survey_files(submission, files, names, extra=()):  # type: ignore[no-untyped-def]
         if submission == victim:
             action()  # type: ignore[operator]
         return real(submission, files, names, extra)
 
-    monkeypatch.setattr(intake, "survey_files", survey_files)
+    monkeypatch.setattr(district_survey, "survey_files", survey_files)
     monkeypatch.setattr(intake, "_context", lambda: multiprocessing.get_context("fork"))
 
 
@@ -572,5 +635,6 @@ def test_jobs_are_capped_at_the_cores(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(workers, "cores", lambda: 2)
     monkeypatch.setattr(workers._Slot, "__init__", counted)
     result = run_district(inbox, tmp_path / "s.xlsx", jobs=200)
-    assert len(started) == 2 and len(result.organisations) == 5
+    assert len(started) == 2  # five copies of one organisation: the latest counts, four superseded
+    assert len(result.organisations) + len(result.superseded) == 5
     assert result.notes == ("ใช้ 2 กระบวนการตามจำนวนแกนประมวลผลของเครื่อง (ขอ -j 200) / -j 200 capped at the 2 core(s) of this machine",)

@@ -456,3 +456,36 @@ def test_blank_sheets_for_init(tmp_path: Path) -> None:
     path = tmp_path / "blank.xlsx"
     wb.save(path)
     assert read_documents(read_workbook(path), BAN_TOM) == ([], [])
+
+
+# --- a level stated in a document's text (issue 12) ----------------------------------------------
+def test_a_level_stated_in_the_text_that_the_score_contradicts(tmp_path: Path) -> None:
+    """The seed memo calls 99.78 ระดับต้องปรับปรุง: a warning at that document cell."""
+    from wbfactory import INFO, make_workbook
+
+    from compiler import api
+
+    memo = [
+        ["รายการ", "ข้อความ"],
+        ["เรื่อง", "รายงานผลการประเมิน ITA"],
+        ["ย่อหน้า", "ทุกส่วนราชการทุกระดับ ให้ความร่วมมือ"],
+        ["ย่อหน้า", "คะแนนภาพรวมหน่วยงาน : ๙๙.๗๘ คะแนน ผลการประเมินระดับต้องปรับปรุง"],
+        ["ย่อหน้า", "ผลการประเมินอยู่ในระดับ AA"],
+    ]
+    book = make_workbook(tmp_path / "a.xlsx", info={**INFO, "score": 99.78}, extra_sheets={"บันทึกข้อความ": memo})
+    def levels(path: Path) -> list[tuple[str, str, str]]:
+        return [(f.code, f.sheet, f.cell) for f in api.check([path]).findings if f.code.startswith("level")]
+
+    assert levels(book) == [("level-contradicts-score", "บันทึกข้อความ", "B4")]
+    # without a score in ข้อมูลหน่วยงาน, the text's own score is the one it must fit
+    book = make_workbook(tmp_path / "b.xlsx", extra_sheets={"บันทึกข้อความ": memo})
+    assert levels(book) == [("level-contradicts-score", "บันทึกข้อความ", "B4")]
+
+
+def test_the_sample_memo_carries_the_seeds_contradiction() -> None:
+    from compiler import api
+
+    root = Path(__file__).resolve().parents[1] / "sample_workbooks" / "phu_sang_2567"
+    found = [(f.file, f.sheet, f.code) for f in api.check([root]).findings if f.code == "level-contradicts-score"]
+    assert ("สำนักปลัด.xlsx", "บันทึกข้อความ", "level-contradicts-score") in found
+    assert ("สำนักปลัด.xlsx", "ข้อมูลหน่วยงาน", "level-contradicts-score") in found

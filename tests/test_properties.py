@@ -302,7 +302,8 @@ def test_any_workbook_never_crashes(tmp_path_factory: pytest.TempPathFactory, bo
 
 
 # --- property 2: a valid workbook full of hostile text ------------------------------------------------
-#: Which columns each layout's table shows (see templates_build.LAYOUTS).
+#: Which columns each layout's table shows (see templates_build.LAYOUTS); the others are
+#: printed under the measure's title (``m.also``), so every column reaches the report.
 SHOWN = {
     "measures": ("title", "method", "responsible", "period", "result", "suggestion"),
     "numbered": ("title", "method", "period", "responsible", "result", "outcome"),
@@ -456,7 +457,7 @@ def hostile_books(draw: st.DrawFn, layout: str) -> list[Book]:
                         Expected(
                             f"{book.name} มาตรการ!{get_column_letter(c + 1)}{r}",
                             value,
-                            report=key in SHOWN[layout],
+                            report=True,  # in its own column, or under the title (m.also)
                             announcement=key in ("title", "method"),
                             excused_by=excused,
                         )
@@ -547,19 +548,26 @@ def test_regression_example_mark_inside_a_title(tmp_path: Path) -> None:
 
 def test_regression_two_titles_for_one_measure_number(tmp_path: Path) -> None:
     """Two departments gave measure 1 different titles: the second vanished from the report
-    without a word. Now a ``title-mismatch`` warning names both."""
+    without a word; later only a ``title-mismatch`` warning named both while the report still
+    filed one department's results under the other's title (issue 12). Now they are two
+    measures and a ``number-reused`` warning names both."""
     a = make_workbook(tmp_path / "in" / "a.xlsx", measures=[[1, "ประชุมชี้แจง", "ว", "สำนักปลัด", "", "ผล ก", ""]])
     info = {**INFO, "department": "กองคลัง"}
     make_workbook(tmp_path / "in" / "b.xlsx", info=info, measures=[[1, "จัดซื้อจัดจ้าง", "ว", "กองคลัง", "", "ผล ข", ""]])
     result = api.build([a.parent], tmp_path / "r.docx")
-    mismatch = [f for f in result.findings if f.code == "title-mismatch"]
-    assert [(f.file, f.severity.value) for f in mismatch] == [("b.xlsx", "warning")]
-    assert "ประชุมชี้แจง" in mismatch[0].message_th and "จัดซื้อจัดจ้าง" in mismatch[0].message_th
+    reused = [f for f in result.findings if f.code == "number-reused"]
+    assert [(f.file, f.cell, f.severity.value) for f in reused] == [("b.xlsx", "B3", "warning")]
+    assert "ประชุมชี้แจง" in reused[0].message_th and "จัดซื้อจัดจ้าง" in reused[0].message_th
+    assert result.report is not None
+    assert [(m.title, [p.results for p in m.parts]) for m in result.report.measures] == [
+        ("ประชุมชี้แจง", [("ผล ก",)]),
+        ("จัดซื้อจัดจ้าง", [("ผล ข",)]),
+    ]
     same = make_workbook(tmp_path / "in2" / "b.xlsx", info=info,
                          measures=[[1, "๑. ประชุม ชี้แจง", "ว", "กองคลัง", "", "ผล ข", ""]])  # fmt: skip
     make_workbook(tmp_path / "in2" / "a.xlsx", measures=[[1, "ประชุมชี้แจง", "ว", "สำนักปลัด", "", "ผล ก", ""]])
     result = api.build([same.parent], tmp_path / "r2.docx")
-    assert [f.code for f in result.findings if f.code == "title-mismatch"] == []
+    assert [f.code for f in result.findings if f.code in ("title-mismatch", "number-reused")] == []
 
 
 def test_regression_indicator_and_budget_on_a_later_row_of_a_measure(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import errors, thai
+from compiler import api, errors, thai
 from compiler.docx import typeset as typeset
 from compiler.model import DepartmentPart, MergedMeasure, Report
 from compiler.report import render
@@ -56,9 +56,21 @@ def test_each_layout_keeps_only_its_table(render_make_report: MakeReport, tmp_pa
 def test_measures_layout_cells(render_make_report: MakeReport, tmp_path: Path) -> None:
     table = _render(render_make_report(layout="measures"), tmp_path).tables[0]
     first, second = table.rows[1].cells, table.rows[2].cells
-    assert _cell_paragraphs(first[0]) == ["๑. การเสริมสร้างแนวคิดในการปฏิบัติงาน"]
+    # under the title: the columns this layout has none for, each line headed by its name
+    assert _cell_paragraphs(first[0]) == [
+        "๑. การเสริมสร้างแนวคิดในการปฏิบัติงาน",
+        "ตัวชี้วัด: กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ",
+        "ผลลัพธ์: ยกระดับผลการประเมิน",
+    ]
     # a title numbered already is not numbered twice
-    assert _cell_paragraphs(second[0]) == ["๒. ปรับปรุงประสิทธิภาพในระบบการทำงาน"]
+    assert _cell_paragraphs(second[0]) == [
+        "๒. ปรับปรุงประสิทธิภาพในระบบการทำงาน",
+        "ตัวชี้วัด: การให้บริการและระบบ E-Service",
+        "งบประมาณ: ๑๒,๕๐๐ บาท",
+        "ผลลัพธ์ (กองคลัง): ประชาชนรับทราบ",
+    ]
+    heads = [next(r for r in p.runs if r.text).bold for p in second[0].paragraphs if p.text.strip()]
+    assert heads == [None, True, True, True]
     assert _cell_paragraphs(first[1]) == [
         "๑. แต่งตั้ง คณะทำงานและกำกับติดตามผลในการดำเนินงาน",
         "๒. แจ้งให้ทุกหน่วยงานราชการ ทราบแนวทางในการปฏิบัติ ITA ประจำปี ๒๕๖๕",
@@ -91,7 +103,11 @@ def test_numbered_layout_number_and_budget(render_make_report: MakeReport, tmp_p
     table = _render(render_make_report(layout="numbered"), tmp_path).tables[0]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert [r[0] for r in rows] == ["๑", "๒"]
-    assert rows[0][1] == "การเสริมสร้างแนวคิดในการปฏิบัติงาน"  # not numbered: ลำดับ has the number
+    assert _cell_paragraphs(table.rows[1].cells[1]) == [
+        "การเสริมสร้างแนวคิดในการปฏิบัติงาน",  # not numbered: ลำดับ has the number
+        "ตัวชี้วัด: กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ",
+        "ข้อเสนอแนะ: หากมีบุคลากรบรรจุ/โอน/ย้าย ควรแจ้งสำนักปลัด",
+    ]
     assert [r[7] for r in rows] == ["ไม่ใช้งบประมาณ", "๑๒,๕๐๐ บาท"]
     assert _cell_paragraphs(table.rows[2].cells[6]) == ["กองคลัง", "ประชาชนรับทราบ"]
 
@@ -102,6 +118,12 @@ def test_indicators_layout_scores(render_make_report: MakeReport, tmp_path: Path
     assert _cell_paragraphs(first[0]) == ["๑. กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ"]
     assert _cell_paragraphs(first[1])[0] == "การเสริมสร้างแนวคิดในการปฏิบัติงาน"
     assert _cell_paragraphs(first[1])[1].startswith("๑. แต่งตั้ง")
+    assert _cell_paragraphs(first[1])[3:] == ["ระยะเวลา: ต.ค. ๒๕๖๔ – พ.ย. ๒๕๖๔", "ข้อเสนอแนะ: หากมีบุคลากรบรรจุ/โอน/ย้าย ควรแจ้งสำนักปลัด"]
+    assert _cell_paragraphs(second[1])[2:] == [
+        "ระยะเวลา: ธ.ค. ๒๕๖๔ – เม.ย. ๒๕๖๕",
+        "พ.ค. ๒๕๖๕ – ก.ย. ๒๕๖๕",
+        "งบประมาณ: ๑๒,๕๐๐ บาท",
+    ]
     assert _cell_paragraphs(first[3]) == ["ยกระดับผลการประเมิน", "(i๔ : ๑๐๐ คะแนน)", "(i๕ : ๙๖.๗๖ คะแนน)"]
     assert _cell_paragraphs(second[3])[-1] == "(e๕ : ๙๙.๕๒ คะแนน)"
     assert _cell_paragraphs(second[4]) == ["สำนักปลัด", "กองคลัง"]
@@ -241,7 +263,7 @@ def test_hostile_text_comes_out_literally(render_make_report: MakeReport, tmp_pa
     doc = _render(report, tmp_path)
     expected = thai.to_thai_digits(text)
     cells = doc.tables[0].rows[1].cells
-    assert cells[0].text == "๑. " + expected
+    assert _cell_paragraphs(cells[0])[0] == "๑. " + expected
     assert cells[1].text == expected
     assert cells[4].text == expected
     assert expected in [p.text for p in doc.paragraphs]  # the organisation on the cover
@@ -251,7 +273,7 @@ def test_forbidden_xml_characters_are_dropped(render_make_report: MakeReport, tm
     base = render_make_report()
     measure = replace(base.measures[0], title="ผล\x00การ\x0bดำเนิน\x1fงาน\ufffe")
     doc = _render(replace(base, measures=(measure,)), tmp_path)
-    assert doc.tables[0].rows[1].cells[0].text == "๑. ผลการดำเนินงาน"
+    assert _cell_paragraphs(doc.tables[0].rows[1].cells[0])[0] == "๑. ผลการดำเนินงาน"
 
 
 _TEXT = st.text(
@@ -375,3 +397,54 @@ def test_context_is_plain_data(render_make_report: MakeReport) -> None:
     assert m["grouped"] is True and m["departments"] == ["สำนักปลัด", "กองคลัง"]
     assert m["budget"] == "๑๒,๕๐๐ บาท"
     assert ctx["measures"][0]["budget"] == thai.format_budget(Decimal(0))
+
+
+# --- nothing filled is dropped (issue 12) ----------------------------------------------------
+def _clerk_books(tmp_path: Path) -> Path:
+    """A department that filled every column, the budget 250,000 baht, indicators given."""
+    from wbfactory import make_workbook
+
+    headers = ["ลำดับ", "ตัวชี้วัด", "มาตรการ", "วิธีการดำเนินการ", "ผู้รับผิดชอบ", "ระยะเวลา",
+               "ผลการดำเนินการ", "ผลลัพธ์", "ข้อเสนอแนะ", "งบประมาณ"]  # fmt: skip
+    rows = [[1, "การเปิดเผยข้อมูล (o12)", "ปรับปรุงเว็บไซต์", "จ้างผู้พัฒนา", "สำนักปลัด", "ต.ค. 2564 – ธ.ค. 2564",
+             "เว็บไซต์ใหม่", "ประชาชนเข้าถึงข้อมูล", "ควรมีงบดูแลรายปี", "250,000"]]  # fmt: skip
+    return make_workbook(tmp_path / "in" / "สำนักปลัด.xlsx", headers=headers, measures=rows)
+
+
+@pytest.mark.parametrize(
+    ("layout", "also"),
+    [
+        ("indicators", ["ระยะเวลา: ต.ค. ๒๕๖๔ – ธ.ค. ๒๕๖๔", "งบประมาณ: ๒๕๐,๐๐๐ บาท", "ข้อเสนอแนะ: ควรมีงบดูแลรายปี"]),
+        ("numbered", ["ตัวชี้วัด: การเปิดเผยข้อมูล", "ข้อเสนอแนะ: ควรมีงบดูแลรายปี"]),
+        ("measures", ["ตัวชี้วัด: การเปิดเผยข้อมูล", "งบประมาณ: ๒๕๐,๐๐๐ บาท", "ผลลัพธ์: ประชาชนเข้าถึงข้อมูล"]),
+    ],
+)
+def test_every_filled_column_reaches_the_report(tmp_path: Path, layout: str, also: list[str]) -> None:
+    book = _clerk_books(tmp_path)
+    result = api.build([book.parent], tmp_path / "r.docx", layout=layout)
+    assert result.findings == ()
+    table = docx.Document(str(tmp_path / "r.docx")).tables[0]
+    lines = [line for cell in table.rows[1].cells for line in _cell_paragraphs(cell)]
+    assert [line for line in lines if line in also] == also
+
+
+def test_own_template_without_also_warns_per_dropped_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A secretary's template made before ``m.also``: each dropped column is a warning naming
+    its cells and the layouts that show it."""
+    from compiler.report import template_builder
+
+    old = {
+        name: tuple(replace(c, content=tuple(x for x in c.content if x[1] != "m.also")) for c in columns)
+        for name, columns in template_builder.LAYOUTS.items()
+    }
+    monkeypatch.setattr(template_builder, "LAYOUTS", old)
+    [template] = template_builder.write_templates(tmp_path / "tpl")
+    book = _clerk_books(tmp_path)
+    result = api.build([book.parent], tmp_path / "r.docx", template=template)
+    assert [(f.code, f.cell) for f in result.findings] == [
+        ("column-not-shown", "F3"),
+        ("column-not-shown", "J3"),
+        ("column-not-shown", "I3"),
+    ]
+    assert "--layout numbered" in result.findings[1].message_en and "indicators" in result.findings[1].message_en
+    assert api.build([book.parent], tmp_path / "r2.docx").findings == ()

@@ -249,12 +249,61 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+#: The sample measures plan (``init --plan``): phon_sai_2568's measures as the working group
+#: decided them before the year, in a plan workbook of its own beside the departments' (the
+#: secretary's folder: ``build`` and ``check`` match the departments' rows with it).
+PLAN_ORG = "phon_sai_2568"
+PLAN_FILE = Path(PLAN_ORG) / "แผนมาตรการ.xlsx"
+
+
+def build_plan(org: Org) -> Workbook:
+    """A plan workbook: ``ข้อมูลหน่วยงาน`` (no department) and ``แผนมาตรการ``, one row per
+    measure of the organisation (the first department's wording), plan columns only."""
+    wb = Workbook()
+    first = wb.active
+    ws = wb.create_sheet(standard.SHEET_INFO)
+    values = {**org["info"], "version": standard.STANDARD_VERSION}
+    r = 0
+    for field in standard.INFO_FIELDS:
+        if field.key == "department" or values.get(field.key) in (None, ""):
+            continue
+        r += 1
+        style_cell(ws.cell(r, 1, field.label), BOLD)
+        style_cell(ws.cell(r, 2, str(values[field.key]) if field.key == "version" else values[field.key]))
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 50
+    ws = wb.create_sheet(standard.SHEET_PLAN)
+    for c, field in enumerate(standard.PLAN_COLUMNS, start=1):
+        style_cell(ws.cell(1, c, field.label), BOLD)
+        ws.column_dimensions[get_column_letter(c)].width = field.width
+    rows: dict[object, dict[str, Any]] = {}
+    for dept in org["departments"]:
+        for row in dept["rows"]:
+            if row.get("number") is not None:
+                rows.setdefault(row["number"], row)
+    for r, row in enumerate(rows.values(), start=2):
+        for c, field in enumerate(standard.PLAN_COLUMNS, start=1):
+            style_cell(ws.cell(r, c, row.get(field.key)))
+    fit_page(ws)
+    if first is not None:
+        wb.remove(first)
+    wb.active = 0
+    props = wb.properties
+    props.creator = "ita-report sample data"
+    props.lastModifiedBy = None
+    props.title = f"{org['info']['organisation']} แผนมาตรการ"
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    return wb
+
+
 def sample_files() -> dict[Path, bytes]:
     """Relative path (``<org>/<department>.xlsx``) → workbook bytes, for every sample."""
     files: dict[Path, bytes] = {}
     for org_key, org in ORGANISATIONS.items():
         for dept in org["departments"]:
             files[Path(org_key) / f"{dept['name']}.xlsx"] = workbook_bytes(build_workbook(org, dept))
+    files[PLAN_FILE] = workbook_bytes(build_plan(ORGANISATIONS[PLAN_ORG]))
     return files
 
 

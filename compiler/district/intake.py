@@ -15,226 +15,23 @@ import multiprocessing
 import os
 import pickle
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
 from compiler import thai, workers
-from compiler.district.expect import name_key, not_sent, read_expect_list, submission_name
+from compiler.district.expect import name_key, not_sent, read_expect_list
 from compiler.district.memo import memo_document
-from compiler.district.model import MAX_CELL, Details, DistrictResult, MeasureRow, OrganisationSummary
-from compiler.district.safezip import LIMITS, ZipLimits, extracted
+from compiler.district.model import Details, DistrictResult, OrganisationSummary
+from compiler.district.safezip import LIMITS, ZipLimits
+from compiler.district.survey import _survey_packed, worker_lost
 from compiler.errors import InputError, UsageError
 from compiler.findings import new_finding
-from compiler.model import DepartmentWorkbook, Finding, MergedMeasure, Severity
-from compiler.report.merge import department_order, merge, merge_measures
-from compiler.safeio import check_target, display_name, not_plain
-from compiler.workbook import standard
-from compiler.workbook.check import check_files
-from compiler.workbook.read import WORKBOOK_SUFFIXES, find_workbooks
-from compiler.workers import WorkerFailed
-
-
-# --- one organisation -----------------------------------------------------------------------
-def _join(lines: Iterable[str]) -> str:
-    return "\n".join(dict.fromkeys(line for line in lines if line))[:MAX_CELL]
-
-
-def measure_rows(name: str, measures: Sequence[MergedMeasure]) -> tuple[MeasureRow, ...]:
-    """The organisation's merged measures as plain text rows; results are headed by their
-    department when several departments report one measure."""
-    rows = []
-    for m in measures:
-
-        def by_dept(attr: str, m: MergedMeasure = m) -> str:
-            head = m.grouped
-            parts = [
-                (f"{p.department}: " if head else "") + "\n".join(getattr(p, attr)) for p in m.parts if getattr(p, attr)
-            ]
-            return "\n".join(parts)[:MAX_CELL]
-
-        rows.append(
-            MeasureRow(
-                organisation=name,
-                number=m.number,
-                indicator=m.indicator or ", ".join(m.indicator_codes),
-                title=m.title[:MAX_CELL],
-                departments=tuple(p.department for p in m.parts),
-                responsible=_join(m.responsible),
-                period=_join(m.period),
-                results=by_dept("results"),
-                outcomes=by_dept("outcomes"),
-                budget=m.budget,
-            )
-        )
-    return tuple(rows)
-
-
-def _common(workbooks: Sequence[DepartmentWorkbook], key: str) -> object:
-    """The value most workbooks give for ``key`` (the first of equals), ``None`` if none does."""
-    values = [wb.info.get(key) for wb in workbooks if wb.info.get(key) not in (None, "")]
-    return Counter(values).most_common(1)[0][0] if values else None
-
-
-def _status(findings: Sequence[Finding], readable: bool) -> str:
-    if not readable:
-        return "unreadable"
-    if any(f.severity is Severity.ERROR for f in findings):
-        return "errors"
-    return "warnings" if findings else "ok"
-
-
-def _codes(findings: Sequence[Finding]) -> tuple[str, ...]:
-    errors = [f.code for f in findings if f.severity is Severity.ERROR]
-    return tuple(dict.fromkeys(errors + [f.code for f in findings]))
-
-
-def _unreadable(submission: str, findings: Sequence[Finding], files: int = 0) -> tuple[OrganisationSummary, Details]:
-    summary = OrganisationSummary(
-        submission=submission,
-        name=submission_name(submission),
-        kind=standard.organisation_type(submission_name(submission))[0],
-        district="",
-        province="",
-        fiscal_year=None,
-        departments=(),
-        files=files,
-        measures=0,
-        measures_with_results=0,
-        errors=sum(1 for f in findings if f.severity is Severity.ERROR),
-        warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
-        score=None,
-        stated_level="",
-        status="unreadable",
-        codes=_codes(findings),
-    )
-    return summary, Details(tuple(findings))
-
-
-def _no_workbooks(submission: str) -> Finding:
-    return new_finding("no-workbooks", file=submission, sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา", en="no workbook (.xlsx .xlsm .xls .ods) in this submission")
-
-
-def survey_files(
-    submission: str, files: Sequence[Path], names: Sequence[str], extra: Sequence[Finding] = ()
-) -> tuple[OrganisationSummary, Details]:
-    """Check and merge one organisation's workbooks (as ``build`` does) into its summary.
-
-    The merge runs even when ``check`` found errors, so that names that disagree between
-    departments are reported too; nothing is written.
-    """
-    if not files:
-        return _unreadable(submission, [*extra, _no_workbooks(submission)])
-    checked = check_files(list(files), list(names), groups=[submission] * len(files))
-    findings = [*extra, *checked.findings]
-    readable = [wb for wb in checked.workbooks if wb.info or wb.measures]
-    if not readable:
-        return _unreadable(submission, findings, len(files))
-    report, merge_findings = merge(readable)
-    findings.extend(merge_findings)
-    merged = report.measures if report is not None else merge_measures(readable)[0]
-    if report is not None:
-        org = report.organisation
-        name, district, province = org.name, org.district, org.province
-        year: int | None = org.fiscal_year
-        score, stated = org.score, org.stated_level
-    else:
-        name = str(_common(readable, "organisation") or submission_name(submission))
-        district = str(_common(readable, "district") or "")
-        province = str(_common(readable, "province") or "")
-        fy = _common(readable, "fiscal_year")
-        year = fy if isinstance(fy, int) else None
-        sc = _common(readable, "score")
-        score = sc if isinstance(sc, float) else None
-        stated = str(_common(readable, "stated_level") or "")
-    rows = measure_rows(name, merged)
-    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in department_order(readable)))
-    summary = OrganisationSummary(
-        submission=submission,
-        name=name,
-        kind=standard.organisation_type(name)[0],
-        district=district,
-        province=province,
-        fiscal_year=year,
-        departments=departments,
-        files=len(files),
-        measures=len(rows),
-        measures_with_results=sum(1 for r in rows if r.has_results),
-        errors=sum(1 for f in findings if f.severity is Severity.ERROR),
-        warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
-        score=score,
-        stated_level=stated,
-        status=_status(findings, True),
-        codes=_codes(findings),
-    )
-    return summary, Details(tuple(findings), rows)
-
-
-def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSummary, Details]:
-    """One submission (folder, .zip or single workbook) surveyed; never raises but
-    ``MemoryError`` (the contained worker's limit, reported as the submission's finding).
-
-    A .zip is opened by ``safezip`` into a temporary folder that is gone on return; a
-    refused archive makes the organisation ``unreadable`` with the refusal's findings.
-    """
-    submission = display_name(path.name)
-    refused = _not_plain(path)
-    if refused is not None:
-        return _unreadable(submission, [refused])
-    try:
-        if path.is_dir():
-            files, _ = find_workbooks([path])
-            names = [display_name(f.relative_to(path).as_posix()) for f in files]
-            return survey_files(submission, files, names)
-        if path.suffix.lower() == ".zip":
-            with extracted(path, display=submission, limits=limits) as ex:
-                if ex.refused:
-                    return _unreadable(submission, ex.findings)
-                return survey_files(submission, ex.files, ex.names, ex.findings)
-        return survey_files(submission, [path], [submission])
-    except MemoryError:  # the worker's memory limit: reported by ``survey_all`` as such
-        raise
-    except Exception as exc:  # one broken organisation never stops the others
-        return _unreadable(
-            submission,
-            [
-                new_finding("internal-error", file=submission, sheet="", cell="", th=f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})", en=f"the submission could not be processed: {type(exc).__name__}: {exc}")
-            ],
-        )
-
-
-def _not_plain(path: Path) -> Finding | None:
-    """Why a submission is not read (a link, a pipe, a device: see ``safeio.not_plain``)."""
-    why = not_plain(path)
-    return None if why is None else new_finding("unreadable-file", file=display_name(path.name), th=why[0], en=why[1])
-
-
-def _survey_packed(task: tuple[Path, ZipLimits]) -> tuple[OrganisationSummary, bytes]:
-    """Worker: the summary, and the details already pickled (the parent only spools them)."""
-    summary, details = survey(task[0], limits=task[1])
-    return summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def worker_lost(submission: str, failure: WorkerFailed) -> tuple[OrganisationSummary, Details]:
-    """The submission whose worker died or overran: ``unreadable``, with the reason as its
-    finding (``worker-timeout``, or ``worker-died`` for a crash or the memory limit)."""
-    code = "worker-timeout" if failure.reason == "timeout" else "worker-died"
-    return _unreadable(
-        submission,
-        [
-            new_finding(
-                code,
-                file=submission,
-                th=f"ตรวจสิ่งที่ส่งมา '{submission}' ไม่สำเร็จ: {failure.message_th}"
-                " (ไฟล์อาจใหญ่ผิดปกติหรือเสียหาย) กรุณาตรวจสอบไฟล์แล้วส่งใหม่",
-                en=f"could not survey the submission '{submission}': {failure.message_en}"
-                " (an abnormally large or damaged file?); check its files and send them again",
-            )
-        ],
-    )
+from compiler.model import Finding
+from compiler.safeio import check_target, display_name
+from compiler.workbook.read import WORKBOOK_SUFFIXES
 
 
 # --- the inbox ----------------------------------------------------------------------------
@@ -322,19 +119,85 @@ def thai_order(organisations: Sequence[OrganisationSummary]) -> list[Organisatio
     return sorted(organisations, key=key)
 
 
-def _duplicates(organisations: Sequence[OrganisationSummary]) -> dict[str, Finding]:
-    """A warning for each submission whose organisation also sent another one."""
+def _submitted_at(path: Path) -> float:
+    """When a submission was last changed: a file's time, or a folder's newest file's."""
+    try:
+        if path.is_dir():
+            return max((f.stat().st_mtime for f in path.rglob("*") if f.is_file()), default=path.stat().st_mtime)
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def latest_submissions(
+    organisations: Sequence[OrganisationSummary], times: dict[str, float]
+) -> tuple[list[OrganisationSummary], list[OrganisationSummary], dict[str, Finding]]:
+    """Each organisation once: (kept, superseded, findings by submission).
+
+    Of the submissions that name one organisation, the latest (``times``: modification
+    time, then the submission's name) counts; the others are ``superseded``, each with a
+    ``superseded-submission`` warning naming the one that counts, which gets a
+    ``duplicate-submission`` warning naming them. An unreadable submission names no
+    organisation and always counts.
+    """
     by_name: dict[str, list[OrganisationSummary]] = {}
     for o in organisations:
         if o.status != "unreadable":
             by_name.setdefault(name_key(o.name), []).append(o)
-    out = {}
+    dropped: set[str] = set()
+    findings: dict[str, Finding] = {}
     for group in by_name.values():
         if len(group) < 2:
             continue
-        listed = ", ".join(o.submission for o in group)
-        for o in group:
-            out[o.submission] = new_finding("duplicate-submission", file=o.submission, sheet="", cell="", th=f"{o.name} ส่งมามากกว่าหนึ่งชุด ({listed}) กรุณาตรวจสอบว่าชุดใดเป็นฉบับล่าสุด", en=f"{o.name} sent more than one submission ({listed}); check which one is current")
+        group = sorted(group, key=lambda o: (times.get(o.submission, 0.0), o.submission))
+        latest, older = group[-1], group[:-1]
+        listed = ", ".join(o.submission for o in older)
+        findings[latest.submission] = new_finding(
+            "duplicate-submission",
+            file=latest.submission,
+            sheet="",
+            cell="",
+            th=f"{latest.name} ส่งมามากกว่าหนึ่งชุด นับเฉพาะชุดล่าสุดนี้ ({latest.submission}) ชุดก่อนหน้า ({listed}) ไม่นับ",
+            en=f"{latest.name} sent more than one submission; only this latest one ({latest.submission}) counts,"
+            f" not the earlier {listed}",
+        )
+        for o in older:
+            dropped.add(o.submission)
+            findings[o.submission] = new_finding(
+                "superseded-submission",
+                file=o.submission,
+                sheet="",
+                cell="",
+                th=f"ชุดนี้ของ{o.name} ถูกแทนที่ด้วยชุดที่ส่งภายหลัง ({latest.submission}) จึงไม่นับในสรุป",
+                en=f"this submission of {o.name} is superseded by the later {latest.submission} and is not counted",
+            )
+    kept = [o for o in organisations if o.submission not in dropped]
+    superseded = [o for o in organisations if o.submission in dropped]
+    return kept, superseded, findings
+
+
+def mixed_inbox(organisations: Sequence[OrganisationSummary]) -> list[Finding]:
+    """A warning when the organisations counted give more than one fiscal year or province."""
+    out = []
+    for key, label, en in (("fiscal_year", "ปีงบประมาณ", "fiscal years"), ("province", "จังหวัด", "provinces")):
+        values: dict[str, list[str]] = {}
+        for o in organisations:
+            value = getattr(o, key)
+            if value not in (None, ""):
+                values.setdefault(str(value), []).append(o.name)
+        if len(values) < 2:
+            continue
+        listed = "; ".join(f"{v}: {', '.join(names[:5])}" + (" …" if len(names) > 5 else "") for v, names in values.items())
+        out.append(
+            new_finding(
+                "mixed-fiscal-years" if key == "fiscal_year" else "mixed-provinces",
+                file="",
+                sheet="",
+                cell="",
+                th=f"สิ่งที่ส่งมาในโฟลเดอร์นี้ระบุ{label}ต่างกัน ({listed}) กรุณาตรวจสอบว่าเป็นชุดเดียวกัน",
+                en=f"the submissions in this inbox give different {en} ({listed}); check they belong together",
+            )
+        )
     return out
 
 
@@ -413,13 +276,17 @@ def run_district(
         finally:
             surveyed.close()  # on Ctrl-C too: the workers end and their temporary files go
         summaries = thai_order(summaries)
-        extra = _duplicates(summaries)
-        summaries = [_with_extra(o, extra.get(o.submission)) for o in summaries]
+        times = {p.name: _submitted_at(p) for p in submissions}
+        kept, superseded, extra = latest_submissions(summaries, times)
+        kept = [_with_extra(o, extra.get(o.submission)) for o in kept]
+        superseded = [_with_extra(o, extra.get(o.submission)) for o in superseded]
         result = DistrictResult(
             inbox,
-            tuple(summaries),
-            tuple(not_sent(expected, summaries)) if expected is not None else (),
+            tuple(kept),
+            tuple(not_sent(expected, kept)) if expected is not None else (),
             len(expected) if expected is not None else None,
+            superseded=tuple(superseded),
+            findings=tuple(mixed_inbox(kept)),
         )
 
         def details_of(o: OrganisationSummary) -> Details:

@@ -32,6 +32,15 @@ def _names(names: Sequence[str]) -> str:
     return shown + (f" และอีก {len(names) - MEMO_LIST} แห่ง" if len(names) > MEMO_LIST else "")
 
 
+def unambiguous_district(district: str, province: str) -> str:
+    """A district's name that names one district: every province has an อำเภอเมือง, so
+    ``เมือง`` takes its province's name (``unambiguous_district("เมือง", "ขอนแก่น")`` is
+    ``"เมืองขอนแก่น"``, as official letters write it); other names stay as they are."""
+    if district.replace(" ", "") == "เมือง" and province:
+        return f"เมือง{province}"
+    return district
+
+
 def memo_document(
     result: DistrictResult, *, summary_name: str = "", today: dt.date | None = None
 ) -> tuple[Document, Organisation]:
@@ -45,8 +54,8 @@ def memo_document(
     from compiler.documents.spec import DocumentKind
 
     orgs = result.organisations
-    district = bare_district(str(_most_common(o.district for o in orgs) or ""))
     province = bare_province(str(_most_common(o.province for o in orgs) or ""))
+    district = unambiguous_district(bare_district(str(_most_common(o.district for o in orgs) or "")), province)
     year = _most_common(o.fiscal_year for o in orgs)
     office = Organisation(
         name=f"สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ{district}" if district else "สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ",
@@ -65,6 +74,8 @@ def memo_document(
     received = f"ได้รับรายงานจากองค์กรปกครองส่วนท้องถิ่น {sent} แห่ง"
     if result.expected is not None:
         received += f" จากทั้งหมด {result.expected} แห่ง ยังไม่ได้รับ {len(result.not_sent)} แห่ง"
+    if result.superseded:
+        received += f" (ส่งซ้ำ {len(result.superseded)} ชุด นับเฉพาะชุดที่ส่งล่าสุดของแต่ละแห่ง)"
     items = [
         received,
         f"ตรวจแล้วครบถ้วน {ok} แห่ง มีข้อสังเกตที่ควรแก้ไข {warned} แห่ง มีข้อผิดพลาดต้องแก้ไขก่อนเผยแพร่ {wrong} แห่ง"

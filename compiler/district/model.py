@@ -111,6 +111,11 @@ class DistrictResult:
     expected: int | None = None  # names on the --expect list, None without one
     written: tuple[Path, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: Earlier submissions of an organisation that sent again: listed on the problems
+    #: sheet, counted nowhere (``organisations`` holds each organisation's latest once).
+    superseded: tuple[OrganisationSummary, ...] = ()
+    #: Findings about the inbox as a whole (fiscal years or provinces that differ).
+    findings: tuple[Finding, ...] = ()
 
     def count(self, status: str) -> int:
         """How many organisations have ``status`` (ok, warnings, errors, unreadable)."""

@@ -10,7 +10,9 @@ a folder's name or the expect list becomes a formula. Sheets:
   level, status), frozen header and names, filters;
 - ``ภาพรวม``: counts by status and by ITA level, with a native bar chart of the levels;
 - ``ปัญหาที่พบ``: every finding (organisation, file, sheet, cell, code, severity, Thai and
-  English message);
+  English message): the inbox's own first (fiscal years or provinces that differ), then
+  each organisation's, then the superseded submissions (an organisation that sent again
+  counts once, by its latest submission; its earlier ones are only listed here);
 - ``มาตรการทั้งหมด``: every measure of every organisation in one table, for analysis;
 - ``ยังไม่ส่ง``: with an expect list, the organisations that have not sent.
 
@@ -303,6 +305,11 @@ def _write_overview(book: _Book, result: DistrictResult) -> None:
     ws.insert_chart(2, 3, chart)
 
 
+def _problem_values_of(f: Finding) -> list[object]:
+    """A finding's columns after the organisation's."""
+    return [f.file, f.sheet, f.cell, f.code, SEVERITY_TEXT[f.severity], f.message_th, f.message_en]
+
+
 def _problem_values(o: OrganisationSummary, f: Finding) -> list[object]:
     return [
         o.name,
@@ -344,6 +351,9 @@ def _write_details(book: _Book, result: DistrictResult, details_of: Callable[[Or
     measures = book.sheet(SHEET_MEASURES, MEASURE_COLUMNS, freeze=(1, 1))
     budget_col = _column(MEASURE_COLUMNS, "Budget (THB)")
     p_row = m_row = 0
+    for f in result.findings:  # about the inbox as a whole
+        p_row += 1
+        _row(book, problems, p_row, PROBLEM_COLUMNS, ["", *_problem_values_of(f)])
     for o in result.organisations:
         details = details_of(o)
         for f in sorted(details.findings, key=lambda f: (f.severity is not Severity.ERROR, f.file, f.sheet)):
@@ -353,6 +363,11 @@ def _write_details(book: _Book, result: DistrictResult, details_of: Callable[[Or
             m_row += 1
             for i, value in enumerate(values):
                 _write(measures, m_row, i, value, book.budget if i == budget_col else book.top)
+    for o in result.superseded:  # listed, with their own problems, but counted nowhere
+        order = lambda f: (f.code != "superseded-submission", f.severity is not Severity.ERROR)  # noqa: E731
+        for f in sorted(details_of(o).findings, key=order):
+            p_row += 1
+            _row(book, problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
     _filter(problems, PROBLEM_COLUMNS, p_row + 1)
     _filter(measures, MEASURE_COLUMNS, m_row + 1)
 

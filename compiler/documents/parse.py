@@ -156,6 +156,7 @@ class _Reader:
         self.previous: Element | None = None
         self.date: OfficialDate | None = None
         self.bad_date = False
+        self.level_cells: set[str] = set()  # cells already warned for a stated level
 
     # --- rows ---------------------------------------------------------------------------------
     def element(self, r: int, raw_kind: object, text: str) -> Element | None:
@@ -292,7 +293,9 @@ class _Reader:
             self.blocks.extend(Block("closing" if role == "closing" else "paragraph", line, cell=ref) for line in lines)
 
     def fix(self, text: str, ref: str) -> str:
-        """``text`` with the organisation's names spelt as in ข้อมูลหน่วยงาน; a warning per miss."""
+        """``text`` with the organisation's names spelt as in ข้อมูลหน่วยงาน; a warning per miss
+        (and one for a level the text states that its score contradicts)."""
+        self.check_level(text, ref)
         fixed, misses = correct_names(text, self.org)
         for wrong, right in dict.fromkeys(misses):
             self.sink.warn(
@@ -302,6 +305,19 @@ class _Reader:
                 f"'{wrong}' differs from the organisation sheet's '{right}'; the document uses '{right}'",
             )
         return fixed
+
+    def check_level(self, text: str, ref: str) -> None:
+        """``level-contradicts-score`` at ``ref`` for a level ``text`` states that the score denies."""
+        found = None if ref in self.level_cells else standard.contradicted_level(text, self.org.score)
+        if found is not None:
+            (stated, score), level = found, standard.level_for(found[1])
+            self.level_cells.add(ref)
+            self.sink.warn(
+                "level-contradicts-score",
+                ref,
+                f"ข้อความระบุระดับ '{stated}' ไม่ตรงกับคะแนน {thai.format_score(score)} ซึ่งอยู่ในระดับ {level} กรุณาแก้ข้อความ",
+                f"the text states level '{stated}', which the score {thai.format_score(score)} (level {level}) contradicts",
+            )
 
     def duplicate(self, element: Element, ref: str) -> None:
         self.sink.error(

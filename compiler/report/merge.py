@@ -2,14 +2,15 @@
 
 The workbooks must agree on the organisation, district, province and fiscal year; a
 disagreement is an error naming the files and values. A measure reported by several
-departments (same ``ลำดับ``, or same title when unnumbered) appears once, each department's
-results kept apart; measures come in ``ลำดับ`` order.
+departments (same ``ลำดับ`` and title, or same title when unnumbered; see ``identity``)
+appears once, each department's results kept apart; measures come in ``ลำดับ`` order, or
+renumbered in department order when departments used one number for different measures.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from compiler.findings import new_finding
@@ -22,11 +23,60 @@ from compiler.model import (
     Organisation,
     Report,
     Severity,
+    cell_ref,
 )
 from compiler.thai import header_key, to_arabic_digits
-from compiler.workbook import standard
+from compiler.workbook import identity, indicators, plan, standard
 
 LAYOUTS = ("measures", "numbered", "indicators")
+#: The measure fields each layout's own table columns show (see ``template_builder.LAYOUTS``).
+SHOWN: dict[str, frozenset[str]] = {
+    "measures": frozenset({"title", "method", "responsible", "period", "result", "suggestion"}),
+    "numbered": frozenset({"number", "title", "method", "period", "responsible", "result", "outcome", "budget"}),
+    "indicators": frozenset({"indicator", "title", "method", "result", "outcome", "responsible"}),
+}
+#: Fields that the built-in template prints under a measure's title (``m.also``) when the
+#: layout has no column for them, in this order.
+ALSO_FIELDS = ("indicator", "period", "budget", "outcome", "suggestion")
+_HAS = {
+    "indicator": lambda m: bool(m.indicator or m.indicator_codes),
+    "period": lambda m: bool(m.period),
+    "budget": lambda m: m.budget is not None,
+    "outcome": lambda m: bool(m.outcomes),
+    "suggestion": lambda m: bool(m.suggestions),
+}
+
+
+def columns_not_shown(workbooks: Sequence[DepartmentWorkbook], layout: str) -> list[Finding]:
+    """A ``column-not-shown`` warning for each workbook column holding data that ``layout``'s
+    table has no column for: for a template of one's own without ``m.also``, where such data
+    would be dropped. Names the column, its cells and the layouts that show it."""
+    out: list[Finding] = []
+    for wb in workbooks:
+        for key in ALSO_FIELDS:
+            if key in SHOWN[layout] or key not in wb.measure_columns:
+                continue
+            cells = [cell_ref(m.row, wb.measure_columns[key]) for m in wb.measures if _HAS[key](m)]
+            if not cells:
+                continue
+            label = next(f.label for f in standard.MEASURE_COLUMNS if f.key == key)
+            shows = ", ".join(name for name in LAYOUTS if key in SHOWN[name])
+            listed = ", ".join(cells[:10]) + (f" … ({len(cells)})" if len(cells) > 10 else "")
+            out.append(
+                new_finding(
+                    "column-not-shown",
+                    file=wb.file,
+                    sheet=standard.SHEET_MEASURES,
+                    cell=cells[0],
+                    th=f"คอลัมน์ '{label}' มีข้อมูล ({listed}) แต่รูปแบบตาราง {layout} ของแม่แบบนี้ไม่แสดง"
+                    f" ข้อมูลนี้จะไม่อยู่ในรายงาน ใช้ --layout {shows.split(', ')[0]} (รูปแบบที่แสดง: {shows})"
+                    " หรือเพิ่ม m.also ในแม่แบบ",
+                    en=f"column '{label}' holds data ({listed}) that the {layout} table of this template does not show;"
+                    f" it is left out of the report; use --layout {shows.split(', ')[0]} (shown by: {shows})"
+                    " or add m.also to the template",
+                )
+            )
+    return out
 
 
 def _disagreement(key: str, values: dict[object, list[str]]) -> Finding:
@@ -69,10 +119,6 @@ def organisation(workbooks: Sequence[DepartmentWorkbook]) -> tuple[Organisation 
     return org, findings
 
 
-def _key(m: Measure) -> tuple[int, object]:
-    return (0, m.number) if m.number is not None else (1, header_key(m.title))
-
-
 def _union(*groups: Sequence[str]) -> tuple[str, ...]:
     """Lines of all groups in order, each once (``๒๕๖๘`` and ``2568`` count as the same)."""
     seen: dict[str, str] = {}
@@ -82,17 +128,11 @@ def _union(*groups: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-_LEADING_NUMBER = re.compile(r"^\s*\(?[0-9๐-๙]+[.)]\s*")
+_title_key = identity.title_key
 
 
-def _title_key(title: str) -> str:
-    """A title compared across departments: spaces, digits' script and a leading ``1.`` ignored."""
-    return header_key(to_arabic_digits(_LEADING_NUMBER.sub("", title)))
-
-
-def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
+def _merge_one(number: int | None, group: Sequence[Measure], year: int | None = None) -> tuple[MergedMeasure, list[Finding]]:
     findings: list[Finding] = []
-    head = group[0]
     title = next((m.title for m in group if m.title), "")
     indicator = next((m.indicator for m in group if m.indicator), "")
     methods: tuple[str, ...] = next((m.methods for m in group if m.methods), ())
@@ -125,11 +165,14 @@ def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
             old.suggestions + m.suggestions,
         )
     budgets = [m.budget for m in group if m.budget is not None]
+    codes = _union(*(m.indicator_codes for m in group))
+    if not indicator and codes:  # codes alone: the indicator's name from that year's criteria
+        indicator = indicators.indicator_name(codes, year)
     merged = MergedMeasure(
-        number=head.number,
+        number=number,
         title=title,
         indicator=indicator,
-        indicator_codes=_union(*(m.indicator_codes for m in group)),
+        indicator_codes=codes,
         methods=methods,
         responsible=_union(*(m.responsible for m in group)),
         period=_union(*(m.period for m in group)),
@@ -149,29 +192,33 @@ def default_layout(measures: Sequence[MergedMeasure]) -> str:
     return "measures"
 
 
-def department_order(workbooks: Sequence[DepartmentWorkbook]) -> list[DepartmentWorkbook]:
-    """Workbooks in the usual order of departments (สำนักปลัด, กองคลัง, กองช่าง, …), the
-    unknown ones after, in the order given: results are grouped in this order."""
-    rank = {name: i for i, name in enumerate(standard.DEPARTMENTS)}
-    indexed = list(enumerate(workbooks))
-    indexed.sort(key=lambda iw: (rank.get(iw[1].department, len(rank)), iw[0]))
-    return [wb for _, wb in indexed]
+department_order = identity.department_order
 
 
-def merge_measures(workbooks: Sequence[DepartmentWorkbook]) -> tuple[list[MergedMeasure], list[Finding]]:
+def _planned(m: MergedMeasure, workbooks: Sequence[DepartmentWorkbook]) -> bool:
+    source = plan.find_plan(workbooks)
+    return source is not None and any(p.number == m.number and p.title == m.title for p in source.plan)
+
+
+def merge_measures(
+    workbooks: Sequence[DepartmentWorkbook], year: int | None = None
+) -> tuple[list[MergedMeasure], list[Finding]]:
     """Every measure of an organisation once, its departments' parts in the usual order
-    (used by ``merge`` and by the district intake, which must count measures the same way)."""
-    groups: dict[tuple[int, object], list[Measure]] = {}
-    for wb in department_order(workbooks):
-        for m in wb.measures:
-            groups.setdefault(_key(m), []).append(m)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+    (used by ``merge`` and by the district intake, which must count measures the same way).
+    Which rows are one measure is ``identity``'s: the number and the title. ``year`` names
+    code-only indicators from that year's criteria."""
+    departments, unreported = plan.apply(workbooks)  # with a plan, its text is the truth
+    groups, _ = identity.measure_groups(department_order(departments))  # its warnings are check's
     measures: list[MergedMeasure] = []
     findings: list[Finding] = []
-    for _, group in ordered:
-        merged, extra = _merge_one(group)
+    for group in groups:
+        merged, extra = _merge_one(group.number, group.measures, year)
         measures.append(merged)
         findings.extend(extra)
+    for p in unreported:  # a plan measure nobody reported: listed, with no results
+        measures.append(replace(_merge_one(p.number, (p,), year)[0], parts=()))
+    if unreported or any(wb.is_plan or wb.plan for wb in workbooks):
+        measures.sort(key=lambda m: (not _planned(m, workbooks), m.number if m.number is not None else 1 << 30))
     return measures, findings
 
 
@@ -182,13 +229,13 @@ def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) ->
     if org is None:
         return None, findings
     workbooks = department_order(workbooks)
-    measures, extra = merge_measures(workbooks)
+    measures, extra = merge_measures(workbooks, org.fiscal_year)
     findings.extend(extra)
     scores: dict[str, float] = {}
     for wb in workbooks:
         for code, value in wb.scores.items():
             scores.setdefault(code, value)
-    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in workbooks))
+    departments = tuple(dict.fromkeys(wb.department or wb.file for wb in workbooks if not wb.is_plan))
     chosen = layout or default_layout(measures)
     report = Report(org, tuple(measures), scores, departments, chosen, tuple(findings))
     return report, findings

@@ -38,6 +38,10 @@ Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed)
 ``m.budget``         ``๑๒,๕๐๐ บาท`` or ``ไม่ใช้งบประมาณ``
 ``m.grouped``        true when several departments reported the measure
 ``m.departments``    the names of the departments that reported it
+``m.also``           what the measure holds in columns the layout's table has none for,
+                     as ``m.results`` lines whose ``head`` is the column's name (``ระยะเวลา: ``,
+                     ``งบประมาณ: ``, ``ข้อเสนอแนะ (กองคลัง): ``); the built-in template prints
+                     them under the measure's title, so no filled column is dropped
 ==================== ========================================================================
 """
 
@@ -51,8 +55,8 @@ from compiler import errors, safeio, thai
 from compiler.docx import templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE
 from compiler.model import DepartmentPart, MergedMeasure, Report
-from compiler.report.merge import LAYOUTS
-from compiler.workbook.standard import level_for
+from compiler.report.merge import ALSO_FIELDS, LAYOUTS, SHOWN
+from compiler.workbook.standard import MEASURE_COLUMNS, level_for
 
 DIGIT_STYLES = ("thai", "arabic")
 #: What the signature block shows when the workbook names no executive.
@@ -108,6 +112,36 @@ def _score_lines(codes: tuple[str, ...], scores: dict[str, float], style: str) -
     return out
 
 
+_LABEL = {f.key: f.label for f in MEASURE_COLUMNS}
+
+
+def _also(measure: MergedMeasure, layout: str, style: str) -> list[dict[str, str]]:
+    """Labelled lines of the fields ``layout`` has no column for (``ระยะเวลา: ต.ค. ๒๕๖๔``)."""
+    out: list[dict[str, str]] = []
+
+    def add(label: str, lines: list[str]) -> None:
+        for i, line in enumerate(lines):
+            out.append({"head": f"{label}: " if i == 0 else "", "text": line})
+
+    for key in ALSO_FIELDS:
+        if key in SHOWN[layout]:
+            continue
+        if key == "indicator":
+            codes = [", ".join(measure.indicator_codes)] if measure.indicator_codes else []
+            add(_LABEL[key], _lines(measure.indicator, style) or codes)
+        elif key == "period":
+            add(_LABEL[key], _lines(measure.period, style))
+        elif key == "budget":
+            if measure.budget is not None:
+                add(_LABEL[key], [thai.digits(thai.format_budget(measure.budget), style)])
+        else:
+            attr = {"outcome": "outcomes", "suggestion": "suggestions"}[key]
+            for part in measure.parts:
+                label = _LABEL[key] + (f" ({part.department})" if measure.grouped and part.department else "")
+                add(label, _lines(getattr(part, attr), style))
+    return out
+
+
 def measure_context(measure: MergedMeasure, position: int, report: Report, style: str) -> dict[str, Any]:
     """One table row's variables (see the module docstring)."""
     number = measure.number if measure.number is not None else position
@@ -132,6 +166,7 @@ def measure_context(measure: MergedMeasure, position: int, report: Report, style
         "budget": thai.digits(thai.format_budget(measure.budget), style),
         "grouped": grouped,
         "departments": [p.department for p in measure.parts if p.department],
+        "also": _also(measure, report.layout, style),
     }
 
 
@@ -176,6 +211,18 @@ def report_context(report: Report, digits: str = "thai") -> dict[str, Any]:
         "departments": [text(name) for name in report.departments],
         "measures": [measure_context(m, i, report, d) for i, m in enumerate(report.measures, start=1)],
     }
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def template_shows_also(template: Path | None) -> bool:
+    """True when the report template prints ``m.also`` (the built-in one does): else the
+    fields its layout has no column for are dropped, and ``build`` warns about them."""
+    if template is None or Path(template) == REPORT_TEMPLATE:
+        return True
+    tpl = templating.open_template(Path(template))
+    return "m.also" in _TAGS.sub("", tpl.get_xml())
 
 
 def render_report(

@@ -20,7 +20,9 @@ layout names. Each has a header row repeated on every page and one body row repe
 each measure (``{%tr for m in measures %}``). Inside a cell, every line of a field is its
 own paragraph (``{%p for line in m.methods %}``); results, outcomes and suggestions are
 lines with a bold ``line.head`` (a department's name, when several departments reported
-the measure) and a plain ``line.text``.
+the measure) and a plain ``line.text``. Under each measure's title stand ``m.also``: the
+fields its layout has no column for (ระยะเวลา, งบประมาณ, ข้อเสนอแนะ …), each line headed
+by the column's name, so nothing a department filled in is dropped.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ class Column:
 #: The three table layouts; widths fill the 24.7 cm between the landscape margins.
 LAYOUTS: dict[str, tuple[Column, ...]] = {
     "measures": (
-        Column("มาตรการ", 4.2, (("lines", "m.title"),)),
+        Column("มาตรการ", 4.2, (("lines", "m.title"), ("grouped", "m.also"))),
         Column("วิธีการดำเนินการ", 5.3, (("lines", "m.methods"),)),
         Column("ผู้รับผิดชอบ", 3.0, (("lines", "m.responsible"),)),
         Column("ระยะเวลา", 2.7, (("lines", "m.period"),)),
@@ -109,7 +111,7 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
     ),
     "numbered": (
         Column("ลำดับ", 1.4, (("value", "m.number"),), centred=True),
-        Column("มาตรการ/กิจกรรม", 3.3, (("lines", "m.title"),)),
+        Column("มาตรการ/กิจกรรม", 3.3, (("lines", "m.title"), ("grouped", "m.also"))),
         Column("วิธีการ", 3.8, (("lines", "m.methods"),)),
         Column("ระยะเวลาการดำเนินการ", 2.4, (("lines", "m.period"),)),
         Column("ผู้รับผิดชอบ", 2.2, (("lines", "m.responsible"),)),
@@ -119,7 +121,7 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
     ),
     "indicators": (
         Column("ตัวชี้วัด", 4.2, (("lines", "m.indicator"),)),
-        Column("มาตรการหรือกิจกรรม", 5.5, (("lines", "m.title"), ("lines", "m.methods"))),
+        Column("มาตรการหรือกิจกรรม", 5.5, (("lines", "m.title"), ("lines", "m.methods"), ("grouped", "m.also"))),
         Column("สรุปผลการดำเนินการตามมาตรการ", 6.0, (("grouped", "m.results"),)),
         Column(
             "ผลลัพธ์หรือความสำเร็จของการดำเนินการ",

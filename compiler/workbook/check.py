@@ -10,14 +10,14 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compiler import thai
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
 from compiler.safeio import display_name
-from compiler.workbook import standard
+from compiler.workbook import identity, indicators, plan, standard
 from compiler.workbook.normalise import normalise_workbook
 from compiler.workbook.read import find_workbooks, read_workbook
 
@@ -120,24 +120,7 @@ def _already_reported(wb: DepartmentWorkbook, cell: str, sheet: str = standard.S
     )
 
 
-def stated_level_contradiction(score: float, stated: str) -> str | None:
-    """Why a stated level does not fit the score, or ``None`` if it does (or says nothing).
-
-    ``stated_level_contradiction(99.78, "ต้องปรับปรุง")`` explains that 99.78 is AA.
-    """
-    stated = stated.strip()
-    if not stated:
-        return None
-    level = standard.level_for(score)
-    code = stated.upper().replace(" ", "")
-    if code in {lvl for _, lvl, _ in standard.LEVEL_BANDS}:
-        return None if code == level else f"{score} = {level}"
-    for words in sorted(standard.STATED_LEVEL_RANGES, key=len, reverse=True):
-        if words in stated:
-            low, high = standard.STATED_LEVEL_RANGES[words]
-            inside = low <= score < high or (high == 100.0 and score == 100.0)
-            return None if inside else f"{score} = {level}"
-    return None
+stated_level_contradiction = standard.stated_level_contradiction
 
 
 def _check_level(wb: DepartmentWorkbook) -> list[Finding]:
@@ -218,7 +201,7 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
             )
         )
     fy = wb.info.get("fiscal_year")
-    seen: Counter[int] = Counter()
+    seen: dict[int, Measure] = {}
     for m in wb.measures:
         for key, label, empty in (
             ("title", "มาตรการ", not m.title),
@@ -237,8 +220,9 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                     )
                 )
         if m.number is not None:
-            seen[m.number] += 1
-            if seen[m.number] == 2 and "number" in cols:
+            earlier = seen.setdefault(m.number, m)
+            # another title under the same number is another measure: ``number-reused``
+            if earlier is not m and identity.same_title(earlier.title, m.title) and "number" in cols:
                 out.append(
                     _finding(
                         wb,
@@ -249,9 +233,26 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                         f"number {m.number} is used twice; the report merges them into one measure",
                     )
                 )
+        known = indicators.criteria(fy)
+        if known is not None and "indicator" in cols:
+            unknown = [code for code in m.indicator_codes if code not in known]
+            if unknown:
+                out.append(_unknown_indicator(wb, unknown, fy, cell_ref(m.row, cols["indicator"])))
         if isinstance(fy, int) and "period" in cols:
             out.extend(_check_period(wb, m, fy, cell_ref(m.row, cols["period"])))
     return out
+
+
+def _unknown_indicator(wb: DepartmentWorkbook, codes: list[str], year: object, cell: str) -> Finding:
+    listed = ", ".join(codes)
+    return _finding(
+        wb,
+        "unknown-indicator",
+        standard.SHEET_MEASURES,
+        cell,
+        f"ไม่มีตัวชี้วัด {listed} ในเกณฑ์การประเมิน ITA ปี {year} กรุณาตรวจสอบรหัสตัวชี้วัด",
+        f"indicator {listed} is not in the ITA criteria of {year}; check the code",
+    )
 
 
 def standard_label_en(key: str) -> str:
@@ -293,30 +294,23 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
 
 def check_workbook(wb: DepartmentWorkbook) -> DepartmentWorkbook:
     """``wb`` with the standard's checks added to its findings."""
-    if not wb.info and not wb.measures:
-        return wb
+    if wb.is_plan or (not wb.info and not wb.measures):
+        return wb  # a plan workbook is matched with the departments' (plan.plan_findings)
     extra = _check_info(wb) + _check_measures(wb)
-    return DepartmentWorkbook(
-        wb.file,
-        wb.path,
-        wb.info,
-        wb.info_cells,
-        wb.measures,
-        wb.scores,
-        wb.documents,
-        wb.findings + tuple(extra),
-        wb.version,
-        wb.measure_columns,
-    )
+    return replace(wb, findings=wb.findings + tuple(extra))
 
 
 def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
-    """Organisation fields that differ between the workbooks given (บ้านต๋อม / บ้านต้อม).
+    """Organisation fields that differ between the workbooks given (บ้านต๋อม / บ้านต้อม), and
+    measure numbers used for different measures (``number-reused``, see ``identity``), and
+    the departments' measures matched with the measures plan, if there is one (``plan``).
 
     The most common value is taken as right; each workbook that differs gets a warning at
     its cell naming the other files' value.
     """
-    out: list[Finding] = []
+    planned, _ = plan.apply(workbooks)  # the measures as the report sees them (no-op without a plan)
+    out: list[Finding] = list(identity.measure_groups([wb for wb in planned if wb.measures])[1])
+    out.extend(plan.plan_findings(workbooks))
     usable = [wb for wb in workbooks if wb.info]
     if len(usable) < 2:
         return out

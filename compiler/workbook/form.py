@@ -20,9 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compiler import safeio, thai
 from compiler.errors import UsageError
-from compiler.model import DepartmentWorkbook
-from compiler.workbook import standard
+from compiler.model import DepartmentWorkbook, Measure
+from compiler.workbook import indicators, standard
 from compiler.workbook.cells import keep_text
+from compiler.workbook.plan import rows_for
 
 FONT = thai.FONT
 _BODY = Font(name=FONT, size=14)
@@ -51,7 +52,8 @@ INSTRUCTIONS = (
     "   - ตัวเลขจะพิมพ์เป็นเลขไทยหรือเลขอารบิกก็ได้ ระบบจะแปลงเป็นเลขไทยในรายงานให้เอง",
     "   - ระยะเวลา เช่น ต.ค. 2564 – ก.ย. 2565 ต้องอยู่ในปีงบประมาณ (1 ต.ค. – 30 ก.ย.)",
     "   - งบประมาณ พิมพ์เป็นตัวเลข (บาท) เว้นว่างหรือ 0 ถ้าไม่ใช้งบประมาณ",
-    f"   - แถวตัวอย่างที่ขึ้นต้นด้วย {standard.EXAMPLE_MARK} จะไม่ถูกนำไปใช้ ลบหรือพิมพ์ทับได้",
+    f"   - แถวตัวอย่างที่ขึ้นต้นด้วย {standard.EXAMPLE_MARK} จะไม่ถูกนำไปใช้ ลบทิ้ง หรือพิมพ์ทับให้ครบทุกช่อง"
+    " (ข้อความตัวอย่างที่เหลืออยู่ในช่องใดจะถูกแจ้งเป็นข้อผิดพลาด)",
     f"3. แผ่นงาน '{standard.SHEET_SCORES}' (ถ้ามี): รหัสตัวชี้วัด (i1…, e1…, o1…) และคะแนน 0–100",
     "4. ตรวจไฟล์ก่อนส่ง: ita-report check ชื่อไฟล์.xlsx ระบบจะบอกเซลล์ที่ต้องแก้",
     "5. บันทึกเป็น .xlsx แล้วส่งให้ผู้รวบรวม (สำนักปลัด) ห้ามเปลี่ยนชื่อแผ่นงานหรือหัวตาราง",
@@ -86,10 +88,16 @@ class OrganisationDetails:
         return cls(**values)
 
 
-def _lists_sheet(wb: Workbook) -> dict[str, str]:
-    """A hidden sheet holding the dropdown lists; returns list name → range formula."""
+def _lists_sheet(wb: Workbook, year: object = None) -> dict[str, str]:
+    """A hidden sheet holding the dropdown lists; returns list name → range formula.
+
+    With the fiscal year known, ตัวชี้วัด offers that year's codes with their names
+    (``o10 แผนดำเนินงานประจำปี``), else the bare codes."""
     ws = wb.create_sheet(standard.SHEET_LISTS)
-    lists = {"departments": standard.DEPARTMENTS, "indicators": standard.INDICATOR_CODES}
+    lists = {
+        "departments": standard.DEPARTMENTS,
+        "indicators": indicators.dropdown(year) or standard.INDICATOR_CODES,
+    }
     ranges: dict[str, str] = {}
     for col, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(col)
@@ -235,22 +243,81 @@ def _table_sheet(
     return ws
 
 
-def build_form(details: OrganisationDetails | None = None, department: str = "") -> Workbook:
-    """The blank standard workbook; with ``details`` its organisation fields filled and locked."""
+def _plan_values(m: Measure) -> dict[str, object]:
+    """A plan measure as the cells of its row (multi-line fields one line each)."""
+    codes = ", ".join(m.indicator_codes)
+    indicator = f"{m.indicator} ({codes})" if m.indicator and codes else (m.indicator or codes)
+    return {
+        "number": m.number,
+        "indicator": indicator or None,
+        "title": m.title,
+        "method": "\n".join(m.methods) or None,
+        "responsible": "\n".join(m.responsible) or None,
+        "period": "\n".join(m.period) or None,
+        "budget": float(m.budget) if m.budget is not None else None,
+    }
+
+
+def _plan_rows(ws: Worksheet, rows: Sequence[Measure]) -> None:
+    """The department's plan rows under the header, their plan columns locked (grey); the
+    result columns, and every cell of the rows below (a measure of its own), open."""
+    header_row = 2
+    cols = {f.key: i for i, f in enumerate(standard.MEASURE_COLUMNS, start=1)}
+    for i, m in enumerate(rows):
+        r = header_row + 1 + i
+        values = _plan_values(m)
+        for key, value in values.items():
+            cell = ws.cell(r, cols[key], value)
+            cell.protection = Protection(locked=True)
+            cell.fill = _LOCKED_FILL
+        ws.row_dimensions[r].height = _ROW * max(str(v).count("\n") + 1 for v in values.values())
+    for r in range(header_row + 1, header_row + _READY_ROWS + 1):
+        for key, c in cols.items():
+            if not (r <= header_row + len(rows) and key in standard.PLAN_KEYS):
+                ws.cell(r, c).protection = Protection(locked=False)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _plan_sheet(wb: Workbook, plan: Sequence[Measure]) -> None:
+    """The whole plan, hidden and locked: what the locked cells must still say."""
+    ws = wb.create_sheet(standard.SHEET_PLAN)
+    ws.append([f.label for f in standard.PLAN_COLUMNS])
+    for m in plan:
+        values = _plan_values(m)
+        ws.append([values[f.key] for f in standard.PLAN_COLUMNS])
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def build_form(
+    details: OrganisationDetails | None = None,
+    department: str = "",
+    plan: Sequence[Measure] | None = None,
+) -> Workbook:
+    """The blank standard workbook; with ``details`` its organisation fields filled and locked.
+
+    With a measures ``plan``, the มาตรการ sheet holds the plan rows ``department`` is
+    responsible for (plan columns locked, results open, no example row) and a hidden copy
+    of the whole plan; the other departments' rows are left out (see ``plan.rows_for``)."""
     info = details.as_info() if details else {}
     if department:
         info["department"] = department
     wb = Workbook()
     _instructions(wb)
-    lists = _lists_sheet(wb)
+    lists = _lists_sheet(wb, thai.parse_year(info["fiscal_year"]) if info.get("fiscal_year") else None)
     _info_sheet(wb, info, lists, lock=bool(details) or bool(department))
-    _table_sheet(
+    measures = _table_sheet(
         wb,
         standard.MEASURES_TABLE,
         "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
         lists,
-        standard.EXAMPLE_ROW,
+        standard.EXAMPLE_ROW if plan is None else None,
     )
+    if plan is not None:
+        _plan_rows(measures, rows_for(plan, department) if department else list(plan))
+        _plan_sheet(wb, plan)
     _table_sheet(wb, standard.SCORES_TABLE, "คะแนนการประเมิน ITA รายตัวชี้วัด (ถ้ามี)", lists, None)
     _document_sheets(wb)
     # the lists sheet last, so the clerk's sheets come first in the tab bar
@@ -273,10 +340,12 @@ def _document_sheets(wb: Workbook) -> None:
     write_blank_document_sheets(wb)
 
 
-def form_bytes(details: OrganisationDetails | None = None, department: str = "") -> bytes:
+def form_bytes(
+    details: OrganisationDetails | None = None, department: str = "", plan: Sequence[Measure] | None = None
+) -> bytes:
     """The form as .xlsx bytes (for atomic writing by the caller)."""
     buffer = io.BytesIO()
-    build_form(details, department).save(buffer)
+    build_form(details, department, plan).save(buffer)
     return buffer.getvalue()
 
 

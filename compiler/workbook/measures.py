@@ -216,6 +216,66 @@ def _continue_measure(
             current["budget"] = amount + old if isinstance(old, Decimal) else amount
 
 
+_ENUMERATOR = re.compile(r"^\s*\(?[0-9๐-๙]{1,3}[.)]\s*")
+#: Columns whose example text is a placeholder no real measure holds.
+_EXAMPLE_KEYS = ("title", "method", "result")
+
+
+def _example_key(line: str) -> str:
+    return thai.header_key(thai.to_arabic_digits(_ENUMERATOR.sub("", line)))
+
+
+#: Placeholder lines of the form's example row: ``"วิธีการที่หนึ่ง"``, ``"ผลที่ทำได้จริง"`` …
+EXAMPLE_LINES: frozenset[str] = frozenset(
+    _example_key(line)
+    for key in _EXAMPLE_KEYS
+    for line in (*standard.EXAMPLE_ROW[key].split("\n"), standard.EXAMPLE_ROW[key].replace(standard.EXAMPLE_MARK, ""))
+    if line.strip()
+)
+#: Those that may stand inside a longer line (``1. วิธีการที่หนึ่ง 2. วิธีการที่สอง`` typed on one
+#: line); ``ผลที่ทำได้จริง`` only as a whole line, since a real result may say it.
+_EXAMPLE_INSIDE = tuple(sorted(EXAMPLE_LINES - {_example_key("ผลที่ทำได้จริง")}))
+
+
+def example_line(text: str, key: str = "title") -> str | None:
+    """The first line of ``text`` that is the form's example text, else ``None``.
+
+    ``example_line("๑. วิธีการที่หนึ่ง")`` is that line (any digits, spacing or numbering);
+    ``example_line("จัดทำคู่มือ (ตัวอย่าง) แบบฟอร์ม")`` is ``None``: the mark counts only at
+    the start of a title (``key`` ``"title"``; see ``_read_measures``).
+    """
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        plain = _example_key(line)
+        if (key == "title" and line.strip().startswith(standard.EXAMPLE_MARK)) or plain in EXAMPLE_LINES:
+            return line.strip()
+        if any(inside in plain for inside in _EXAMPLE_INSIDE):
+            return line.strip()
+    return None
+
+
+def _example_text(ctx: _Ctx, sheet: str, ref: str, line: str) -> None:
+    ctx.error(
+        "example-text",
+        sheet,
+        ref,
+        f"เซลล์นี้ยังเป็นข้อความตัวอย่างของแบบฟอร์ม ('{line[:60]}') กรุณาพิมพ์ข้อมูลจริงทับ หรือลบออก",
+        f"this cell still holds the form's example text ('{line[:60]}'); type the real data over it or delete it",
+    )
+
+
+def _is_whole_example(raw: Callable[[str], tuple[object, bool]], cols: dict[str, int]) -> bool:
+    """True when every cell of the example row is still as ``init`` wrote it (or emptied)."""
+    for key in cols:
+        value = raw(key)[0]
+        if value is None:
+            continue
+        if thai.header_key(cell_text(value)) != thai.header_key(standard.EXAMPLE_ROW.get(key, "")):
+            return False
+    return True
+
+
 def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[Measure]:
     sheet, cols = table.sheet, table.columns
     followers = _merged_followers(sheet, cols.values())
@@ -255,15 +315,21 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             finish()
             current = None
             title = cell_text(title_value)
-            # the form's instructions: a row whose title STARTS with the mark is the example
+            # the form's instructions: a row whose title STARTS with the mark is the example;
+            # left whole it is skipped, but a clerk's data typed into it would be lost
             if title.startswith(standard.EXAMPLE_MARK):
                 skipping_example = True
+                if not _is_whole_example(raw, cols):
+                    assert title_col is not None
+                    _example_text(ctx, sheet.name, cell_ref(r, title_col), title)
                 continue
             skipping_example = False
             indicator_raw = cell_text(raw("indicator")[0])
             number = None
             if number_col is not None:
                 number = _measure_number(ctx, sheet.name, cell_ref(r, number_col), number_value)
+                if number == 0:  # the example row's ลำดับ, left when the rest was typed over
+                    _example_text(ctx, sheet.name, cell_ref(r, number_col), cell_text(number_value))
             budget_value = raw("budget")[0]
             current = {
                 "number": number,
@@ -280,6 +346,15 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             }
             _inspect_row(ctx, sheet.name, r, row)
         elif skipping_example:
+            first = next(c for c, v in enumerate(row, start=1) if v is not None)
+            ctx.error(
+                "example-text",
+                sheet.name,
+                cell_ref(r, first),
+                f"แถวนี้ต่อจากแถวตัวอย่าง {standard.EXAMPLE_MARK} จึงไม่ถูกนำไปใช้ กรุณาพิมพ์ชื่อมาตรการจริงทับแถวตัวอย่าง",
+                f"this row continues the form's example row {standard.EXAMPLE_MARK}, so it is not read;"
+                " type the real measure's title over the example",
+            )
             continue
         elif current is None:
             # content before any measure: a continuation with nothing to continue
@@ -295,6 +370,11 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             _inspect_row(ctx, sheet.name, r, row)
             _continue_measure(ctx, sheet.name, current, r, raw, cols)
         assert current is not None
+        for key in _EXAMPLE_KEYS:
+            value, merged = raw(key)
+            if value is not None and not merged and key in cols:
+                if (line := example_line(cell_text(value), key)) is not None:
+                    _example_text(ctx, sheet.name, cell_ref(r, cols[key]), line)
         for key, target in _FIELD_TO_LINES.items():
             value, merged = raw(key)
             if value is None or (merged and not starts):

@@ -136,6 +136,9 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
         )
     info_sheet = raw.sheet(standard.SHEET_INFO)
     measures_sheet = raw.sheet(standard.SHEET_MEASURES)
+    plan_sheet = raw.sheet(standard.SHEET_PLAN)
+    if plan_sheet is not None and measures_sheet is None:
+        return _plan_workbook(ctx, raw, plan_sheet, info_sheet)
     if info_sheet is None and measures_sheet is None:
         found = ", ".join(raw.sheet_names[:10]) or "-"
         ctx.error(
@@ -179,6 +182,7 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
     scores = _read_scores(ctx, scores_sheet) if scores_sheet is not None else {}
     version = str(info.get("version") or "")
     documents = _read_documents(ctx, raw, info)
+    plan, plan_columns = _read_plan(ctx, plan_sheet, raw.file) if plan_sheet is not None else ((), {})
     return DepartmentWorkbook(
         raw.file,
         str(raw.path),
@@ -190,7 +194,35 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
         findings=tuple(ctx.findings),
         version=version,
         measure_columns=columns,
+        plan=plan,
+        plan_columns=plan_columns,
     )
+
+
+def _read_plan(ctx: _Ctx, sheet: RawSheet, file: str) -> tuple[tuple[Measure, ...], dict[str, int]]:
+    """The measures of a ``แผนมาตรการ`` sheet (no department: the plan is everyone's)."""
+    table = locate_table(ctx, sheet, standard.PLAN_TABLE)
+    if table is None:
+        return (), {}
+    return tuple(_read_measures(ctx, table, "", file)), table.columns
+
+
+def _plan_workbook(ctx: _Ctx, raw: RawWorkbook, sheet: RawSheet, info_sheet: RawSheet | None) -> DepartmentWorkbook:
+    """A plan workbook of its own: its plan, and its ข้อมูลหน่วยงาน if it has one."""
+    info, info_cells = _read_info(ctx, info_sheet) if info_sheet is not None else ({}, {})
+    plan, columns = _read_plan(ctx, sheet, raw.file)
+    if not plan:
+        ctx.error(
+            "no-measures",
+            sheet.name,
+            "",
+            "แผนมาตรการไม่มีมาตรการ กรุณากรอกอย่างน้อยหนึ่งมาตรการ",
+            "the measures plan holds no measure; fill in at least one",
+        )
+    return DepartmentWorkbook(
+        raw.file, str(raw.path), info, info_cells, (), {}, findings=tuple(ctx.findings),
+        version=str(info.get("version") or ""), plan=plan, plan_columns=columns, is_plan=True,
+    )  # fmt: skip
 
 
 def _read_documents(ctx: _Ctx, raw: RawWorkbook, info: dict[str, object]) -> dict[str, Document]:

@@ -7,7 +7,10 @@ these tables; none of them spells a sheet or column name of its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from compiler.thai import to_arabic_digits
 
 #: The version of the standard that ``init`` writes and ``check`` understands.
 STANDARD_VERSION = "1.0"
@@ -32,8 +35,12 @@ SHEET_ORDER = "คำสั่ง"
 SHEET_MEMO = "บันทึกข้อความ"
 DOCUMENT_SHEETS = (SHEET_ANNOUNCEMENT, SHEET_ORDER, SHEET_MEMO)
 
+#: The measures plan the ITA working group decides once (``init --plan``); in a plan
+#: workbook of its own, and hidden in each department's form made from it.
+SHEET_PLAN = "แผนมาตรการ"
+
 #: Every sheet the reader loads; other sheets of a workbook are never parsed.
-KNOWN_SHEETS = (SHEET_INFO, SHEET_MEASURES, SHEET_SCORES, *DOCUMENT_SHEETS)
+KNOWN_SHEETS = (SHEET_INFO, SHEET_MEASURES, SHEET_SCORES, SHEET_PLAN, *DOCUMENT_SHEETS)
 
 
 @dataclass(frozen=True)
@@ -231,6 +238,14 @@ class TableSpec:
 
 
 MEASURES_TABLE = TableSpec(SHEET_MEASURES, MEASURE_COLUMNS)
+#: The plan's columns: what is decided before the year (the rest is each department's result).
+PLAN_KEYS = ("number", "indicator", "title", "method", "responsible", "period", "budget")
+PLAN_COLUMNS: tuple[Field, ...] = tuple(
+    Field(f.key, f.label, f.required or f.key == "number", f.aliases, f.hint, f.width, f.kind)
+    for f in MEASURE_COLUMNS
+    if f.key in PLAN_KEYS
+)
+PLAN_TABLE = TableSpec(SHEET_PLAN, PLAN_COLUMNS)
 SCORES_TABLE = TableSpec(SHEET_SCORES, SCORE_COLUMNS, required=False)
 
 # --- known lists (dropdowns) ---------------------------------------------------------------
@@ -328,3 +343,59 @@ STATED_LEVEL_RANGES: dict[str, tuple[float, float]] = {
     "ต้องปรับปรุง": (0.0, 85.0),
     "ไม่ผ่าน": (0.0, 85.0),
 }
+
+
+def stated_level_contradiction(score: float, stated: str) -> str | None:
+    """Why a stated level does not fit the score, or ``None`` if it does (or says nothing).
+
+    ``stated_level_contradiction(99.78, "ต้องปรับปรุง")`` explains that 99.78 is AA.
+    """
+    stated = stated.strip()
+    if not stated:
+        return None
+    level = level_for(score)
+    code = stated.upper().replace(" ", "")
+    if code in {lvl for _, lvl, _ in LEVEL_BANDS}:
+        return None if code == level else f"{score} = {level}"
+    for words in sorted(STATED_LEVEL_RANGES, key=len, reverse=True):
+        if words in stated:
+            low, high = STATED_LEVEL_RANGES[words]
+            inside = low <= score < high or (high == 100.0 and score == 100.0)
+            return None if inside else f"{score} = {level}"
+    return None
+
+
+_LEVEL_WORDS = "|".join(sorted((re.escape(w) for w in STATED_LEVEL_RANGES), key=len, reverse=True))
+#: ``ผลการประเมินระดับต้องปรับปรุง``, ``อยู่ในระดับ AA``, ``ระดับผ่านดีเยี่ยม``: "ระดับ" then a
+#: level's words or letters (``ทุกระดับ ให้ครอบคลุม`` names no level).
+_STATED_LEVEL = re.compile(
+    rf"ระดับ\s*(?:คะแนน\s*)?(?:\(\s*)?({_LEVEL_WORDS}|(?:AA|A|B|C|D|E|F)(?![A-Za-z]))"
+)
+_SCORE_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*คะแนน")
+
+
+def stated_levels(text: str, score: float | None) -> list[tuple[str, float]]:
+    """(stated level, score it must fit) for each level ``text`` states.
+
+    ``score`` is the organisation's; without one, the last ``N คะแนน`` before the level in
+    the same text counts; with neither, nothing is judged.
+    ``stated_levels("คะแนน : ๙๙.๗๘ คะแนน ผลการประเมินระดับต้องปรับปรุง", None)`` is
+    ``[("ต้องปรับปรุง", 99.78)]``.
+    """
+    plain = to_arabic_digits(text)
+    out = []
+    for m in _STATED_LEVEL.finditer(plain):
+        given = score
+        if given is None:
+            before = _SCORE_IN_TEXT.findall(plain[: m.start()])
+            value = float(before[-1]) if before else None
+            given = value if value is not None and 0 <= value <= 100 else None
+        if given is not None:
+            out.append((m.group(1), given))
+    return out
+
+
+def contradicted_level(text: str, score: float | None) -> tuple[str, float] | None:
+    """The first level ``text`` states that its score contradicts, with that score; ``None``
+    when none does (see ``stated_levels``): ``(ต้องปรับปรุง, 99.78)`` for the seed memo."""
+    return next(((s, v) for s, v in stated_levels(text, score) if stated_level_contradiction(v, s)), None)
