@@ -87,9 +87,9 @@ def _lay_out(folder: Path, submission: str, kind: str, files: list[tuple[str, st
 
 
 def survey_submission(submission: str, kind: str, files: list[tuple[str, str]]) -> dict[str, Any]:
-    """The district's survey of one submission (``compiler.district.intake.survey``) as
+    """The district's survey of one submission (``compiler.district.survey.survey``) as
     JSON-ready values: the summary's fields, its NACC level and its findings."""
-    from compiler.district.intake import survey
+    from compiler.district.survey import survey
     from compiler.inmemory import findings_json
 
     with tempfile.TemporaryDirectory(prefix="ita-district-web-") as tmp:
