@@ -207,6 +207,9 @@ def main() -> None:
             t = time.perf_counter()
             request(port, "GET", "/district?refresh=0", headers={"cookie": cookie}, timeout=600)
             reload_s = time.perf_counter() - t
+            t = time.perf_counter()
+            got, _, summary = request(port, "GET", "/district/summary.xlsx", headers={"cookie": cookie}, timeout=1800)
+            summary_s = time.perf_counter() - t
         finally:
             stop.set()
             server.terminate()
@@ -231,6 +234,8 @@ def main() -> None:
         print(f"all uploads answered after {answered:.1f} s; the dashboard showed all {len(plan)} as sent after "
               f"{shown_all[0] if shown_all else float('nan'):.1f} s ({len(seen)} dashboard loads while uploading, counts never fell or overshot: {never_more})")
         print(f"a dashboard load with all {len(plan)} surveyed (from the cache): {reload_s:.2f} s")
+        print(f"the summary workbook downloaded from the page (run_district on the {len(plan)} latest submissions): "
+              f"{summary_s:.1f} s, {len(summary) / 1024:.0f} KB, HTTP {got}")
         print(f"peak resident memory of the server's process tree: {peak[0] / 1_048_576:.0f} MB")
         print(f"stored uploads: {stored}; organisations lost: {len(lost)}; counted twice: {len(twice)}; "
               f"status not as planned: {len(wrong)}{' ' + str(wrong[:5]) if wrong else ''}")

@@ -63,8 +63,19 @@ def read_manifest(st: Store, digest: str) -> tuple[str, list[tuple[str, str]]]:
     return str(data["kind"]), files
 
 
+def _program_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ita-report")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def cache_key(manifest_hash: str, submission: str) -> str:
-    return hashlib.sha256(f"{manifest_hash}\0{submission}".encode()).hexdigest()
+    """The cache's key of a survey: what was surveyed, under which name, by which release
+    (a new release surveys again; bump ``CACHE_VERSION`` when the survey changes between releases)."""
+    return hashlib.sha256(f"{_program_version()}\0{manifest_hash}\0{submission}".encode()).hexdigest()
 
 
 # -- in the worker ----------------------------------------------------------------------------
