@@ -332,12 +332,13 @@ def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | No
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--data", type=click.Path(path_type=Path), help="data folder (default: the user data folder)")
 @click.option("--no-browser", is_flag=True, help="do not open the browser")
+@click.option("--district", is_flag=True, help="first start sets up a district (organisations upload to it)")
 @_guard
-def serve_cmd(host: str, port: int, data: Path | None, no_browser: bool) -> None:
+def serve_cmd(host: str, port: int, data: Path | None, no_browser: bool, district: bool) -> None:
     """หน้าเว็บสำหรับส่วนราชการและเลขานุการ: the local web page (Ctrl+C stops it)."""
     from compiler.web import serve
 
-    serve(host=host, port=port, data=data, open_browser=not no_browser)
+    serve(host=host, port=port, data=data, open_browser=not no_browser, kind="district" if district else "organisation")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,8 +23,8 @@ def columns(db: sqlite3.Connection, table: str) -> list[str]:
 def test_a_new_database_is_migrated_to_the_latest_version(tmp_path):
     db = connect(tmp_path / "x.sqlite3")
     assert schema_version(db) == 0
-    assert migrate(db) == SCHEMA_VERSION == 2
-    assert {"schema_version", "settings", "workspace", "department", "upload", "build", "build_file"} <= tables(db)
+    assert migrate(db) == SCHEMA_VERSION == 3
+    assert {"schema_version", "settings", "workspace", "department", "upload", "build", "build_file", "survey_cache"} <= tables(db)
     assert migrate(db) == SCHEMA_VERSION  # again: nothing to do
 
 
@@ -37,8 +37,8 @@ def test_a_version_1_database_keeps_its_data_through_the_migrations(tmp_path):
     db.execute(
         "INSERT INTO upload (department_id, filename, blob, size, received) VALUES (1, 'a.xlsx', 'h', 1, 'then')"
     )
-    assert migrate(db) == 2
-    assert "revoked" in columns(db, "department")
+    assert migrate(db) == 3
+    assert "revoked" in columns(db, "department") and "survey_cache" in tables(db)
     row = db.execute("SELECT name, token, revoked FROM department").fetchone()
     assert tuple(row) == ("กองคลัง", "tok", None)
     assert db.execute("SELECT filename, status FROM upload").fetchone()[:] == ("a.xlsx", "checking")
@@ -52,6 +52,18 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
     with pytest.raises(sqlite3.OperationalError):
         migrate(db, target=2)
     assert schema_version(db) == 1 and "build" not in tables(db)
+
+
+def test_a_version_2_database_gains_the_survey_cache_and_keeps_its_data(tmp_path):
+    db = connect(tmp_path / "x.sqlite3")
+    assert migrate(db, target=2) == 2
+    db.execute("INSERT INTO workspace (kind, details, created) VALUES ('district', '{}', 'then')")
+    db.execute("INSERT INTO department (workspace_id, name, token, created) VALUES (1, 'อบต.ก', 'tok', 'then')")
+    assert "survey_cache" not in tables(db)
+    assert migrate(db) == 3
+    assert "survey_cache" in tables(db)
+    assert tuple(db.execute("SELECT kind FROM workspace").fetchone()) == ("district",)
+    assert tuple(db.execute("SELECT name, token FROM department").fetchone()) == ("อบต.ก", "tok")
 
 
 def test_a_database_from_a_newer_program_is_refused(tmp_path):

@@ -51,7 +51,14 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, data: Path | None = None, open_browser: bool = True) -> None:
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data: Path | None = None,
+    open_browser: bool = True,
+    kind: str = "organisation",
+) -> None:
     """Serve the app until interrupted; ``open_browser`` opens it through ``webbrowser``
     (so ``BROWSER`` is honoured) once the server listens."""
     import uvicorn
@@ -66,7 +73,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, data: Path | None = None
     folder = Path(data) if data is not None else default_data_folder()
     everywhere = host in ("0.0.0.0", "::")
     public = f"http://{office_address()}:{port}" if everywhere else None
-    app = create_app(folder, public_url=public)
+    app = create_app(folder, public_url=public, kind=kind)
     shown = "127.0.0.1" if everywhere else host
     url = f"http://{shown}:{port}/"
     print(f"ita-report: {url}  (ข้อมูล / data: {folder})  กด Ctrl+C เพื่อหยุด / Ctrl+C to stop", flush=True)

@@ -153,16 +153,25 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/login", 303)
     title, text = _ERRORS.get(code, (("เกิดข้อผิดพลาด", "error"), ("ลองใหม่อีกครั้ง", "please try again")))
     parts = request.url.path.split("/")
-    back = f"/d/{parts[2]}" if len(parts) > 3 and parts[1] == "d" else "/admin" if parts[1] == "admin" else "/"
+    if len(parts) > 3 and parts[1] in ("d", "o"):
+        back = f"/{parts[1]}/{parts[2]}"
+    else:
+        back = {"admin": "/admin", "district": "/district"}.get(parts[1], "/")
     return message(request, code, title, text, back=back)
 
 
 def create_app(
-    data: Path, *, limits: Limits | None = None, recheck: bool = True, public_url: str | None = None
+    data: Path,
+    *,
+    limits: Limits | None = None,
+    recheck: bool = True,
+    public_url: str | None = None,
+    kind: str = "organisation",
 ) -> Starlette:
     """The web app over the data folder ``data`` (made if missing). ``public_url`` is the
     address other computers reach it at (``http://192.168.1.20:8000``), used in the
-    departments' links; ``None``: the address the page was opened with."""
+    departments' links; ``None``: the address the page was opened with. ``kind`` is the
+    workspace the first start offers (``district``: ``serve --district``)."""
     st = Store(data)
     lim = limits or Limits()
     st.fail_interrupted_builds()
@@ -186,6 +195,7 @@ def create_app(
     app.state.limits = lim
     app.state.failed_logins = FailedLogins()
     app.state.public_url = public_url.rstrip("/") if public_url else None
+    app.state.kind = kind
     if recheck and st.unchecked_uploads():
         threading.Thread(target=jobs.recheck_interrupted, args=(st, lim), daemon=True, name="recheck").start()
     return app

@@ -76,5 +76,11 @@ def run_build(st: Store, lim: Limits, build_id: int, uploads: list[Any], pdf: bo
 
 def recheck_interrupted(st: Store, lim: Limits) -> None:
     """Uploads a stopped server had stored but not checked: checked now, none is lost."""
+    ws = st.workspace()
+    if ws is not None and ws["kind"] == "district":
+        from compiler.web.district_jobs import finish_interrupted
+
+        finish_interrupted(st, lim)
+        return
     for upload_id in st.unchecked_uploads():
         check_upload(st, lim, upload_id)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import CompilerError
+from compiler.web.district_storage import DistrictTables
 
 DB_NAME = "ita-report.sqlite3"
 
@@ -101,9 +102,21 @@ _V2 = (
     "ALTER TABLE department ADD COLUMN revoked TEXT",
 )
 
+_V3 = (
+    # the district's survey of one submission, by the content of what was surveyed (its
+    # manifest's hash and the name it is surveyed under): an organisation that did not send
+    # again is never surveyed again. ``version`` is the layout of ``result``.
+    """CREATE TABLE survey_cache (
+        key TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        result TEXT NOT NULL,
+        created TEXT NOT NULL
+    )""",
+)
+
 #: Ordered migrations: ``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``, one
 #: SQL statement at a time inside one transaction. Append only; never edit one that has shipped.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -161,7 +174,7 @@ class Blob:
     size: int
 
 
-class Store:
+class Store(DistrictTables):
     """The data folder: database and blobs. Safe to use from several threads (one
     connection per call); every method is short and synchronous."""
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from compiler.web import pipeline, security
+from compiler.web import district, pipeline, security
 from compiler.web.departments import (
     department,
     department_form,
@@ -48,11 +48,17 @@ from compiler.web.storage import Store
 # -- views: set-up and login --------------------------------------------------------------
 
 
+def landing(request: Request) -> str:
+    """Where the signed-in user starts: the secretary's overview, or the district's dashboard."""
+    ws = store(request).workspace()
+    return "/district" if ws is not None and ws["kind"] == "district" else "/admin"
+
+
 async def home(request: Request) -> Response:
     if store(request).workspace() is None:
         return RedirectResponse("/setup", 303)
     if request.session.get("admin"):
-        return RedirectResponse("/admin", 303)
+        return RedirectResponse(landing(request), 303)
     return render(request, "home.html")
 
 
@@ -70,6 +76,9 @@ async def setup(request: Request) -> Response:
                 "open the page on the computer that runs ita-report to set the password",
             ),
         )
+    kind = request.query_params.get("kind") or request.app.state.kind
+    if kind == "district":
+        return await district_setup(request)
     departments = pipeline.standard_departments()
     context: dict[str, Any] = {
         "fields": pipeline.DETAIL_FIELDS,
@@ -82,6 +91,9 @@ async def setup(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "setup.html", **context)
     form = await post_form(request, files=1)
+    if form.get("kind") == "district":
+        await form.close()
+        return await district_setup(request)
     try:
         return await _set_up(request, st, form, context)
     finally:
@@ -149,6 +161,44 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
     return RedirectResponse("/admin", 303)
 
 
+async def district_setup(request: Request) -> Response:
+    """First start of a district: its name, its organisations (typed or an ``--expect``
+    list), its password."""
+    st = store(request)
+    if request.method == "GET":
+        return render(request, "district_setup.html", values={}, errors=[])
+    form = await post_form(request, files=1)
+    try:
+        values = {k: str(form.get(k, "")).strip()[:300] for k in ("district", "province", "fiscal_year")}
+        values["names"] = str(form.get("names", ""))[:100_000]
+        errors: list[tuple[str, str]] = []
+        password = str(form.get("password", ""))
+        if len(password) < security.MIN_PASSWORD:
+            errors.append(
+                (
+                    f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
+                    f"the password needs at least {security.MIN_PASSWORD} characters",
+                )
+            )
+        elif password != form.get("password2"):
+            errors.append(("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ"))
+        if not values["district"]:
+            errors.append(("กรอกชื่ออำเภอ", "type the district's name"))
+        names = await district.names_from(request, form)
+        if isinstance(names, Response):
+            names = []
+            errors.append(("ยังไม่มีรายชื่อหน่วยงาน หรืออ่านไฟล์รายชื่อไม่ได้", "no organisations, or the list cannot be read"))
+    finally:
+        await form.close()
+    if errors:
+        return render(request, "district_setup.html", 400, values=values, errors=errors)
+    details = {k: values[k] for k in ("district", "province", "fiscal_year")}
+    hashed = await run_in_threadpool(security.hash_password, password)
+    await run_in_threadpool(st.set_up, "district", details, hashed, names[: district.MAX_ORGANISATIONS])
+    request.session["admin"] = True
+    return RedirectResponse("/district", 303)
+
+
 async def login(request: Request) -> Response:
     if store(request).workspace() is None:
         return RedirectResponse("/setup", 303)
@@ -172,7 +222,7 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", 401, error=True)
     request.session.clear()
     request.session["admin"] = True
-    return RedirectResponse("/admin", 303)
+    return RedirectResponse(landing(request), 303)
 
 
 async def logout(request: Request) -> Response:
@@ -209,4 +259,6 @@ ROUTES = [
             Route(f"{prefix}/uploads/{{upload:int}}/{{which}}", department_upload_file),
         )
     ),
+    # a district's workspace (issue 15): its dashboard and its organisations' links
+    *district.ROUTES,
 ]
