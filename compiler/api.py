@@ -130,10 +130,6 @@ def build(
     _make_folder(output.parent)
     written = [render_report(report, output, template=Path(template) if template else None, digits=digits, force=force)]
     notes: list[str] = []
-    if pdf:
-        from .pdf import docx_to_pdf
-
-        written.append(docx_to_pdf(written[0], force=force))
     if with_announcements:
         docs = announce_report(
             report, checked, output.parent, digits=digits, force=force,
@@ -141,6 +137,10 @@ def build(
         )
         written.extend(docs.written)
         findings.extend(docs.findings)
+    if pdf:  # every document written, in one LibreOffice start
+        from .pdf import docx_to_pdfs
+
+        written.extend(docx_to_pdfs([p for p in written if p.suffix.lower() == ".docx"], force=force))
     return BuildResult(report, tuple(written), tuple(findings), checked, tuple(notes))
 
 

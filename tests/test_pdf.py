@@ -49,7 +49,7 @@ def test_timeout_stops_the_conversion(tmp_path: Path) -> None:
     source.write_bytes(b"x")
     fake = _fake_soffice(tmp_path, "sleep 30")
     with pytest.raises(errors.OutputError) as info:
-        pdf.docx_to_pdf(source, soffice=fake, timeout=0.5)
+        pdf.docx_to_pdf(source, soffice=fake, timeout=0.5, listener=False)
     assert "did not finish" in info.value.message_en
     assert not (tmp_path / "r.pdf").exists()
 
@@ -60,7 +60,7 @@ def test_conversion_that_writes_nothing_is_an_error(tmp_path: Path) -> None:
     source.write_bytes(b"x")
     fake = _fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 0")
     with pytest.raises(errors.OutputError) as info:
-        pdf.docx_to_pdf(source, soffice=fake)
+        pdf.docx_to_pdf(source, soffice=fake, listener=False)
     assert "could not be loaded" in info.value.message_en
     assert not (tmp_path / "r.pdf").exists()
 
@@ -80,9 +80,12 @@ def test_existing_pdf_needs_force(tmp_path: Path) -> None:
 def test_fake_conversion_moves_the_pdf_into_place(tmp_path: Path) -> None:
     source = tmp_path / "ชื่อ รายงาน.docx"
     source.write_bytes(b"x")
-    # The fake writes <outdir>/document.pdf the way soffice names its output.
-    fake = _fake_soffice(tmp_path, 'for a; do last="$prev"; prev="$a"; done; printf "%%PDF-1.4" > "$last/document.pdf"')
-    out = pdf.docx_to_pdf(source, soffice=fake)
+    # The fake writes <outdir>/<stem>.pdf the way soffice names its output.
+    fake = _fake_soffice(
+        tmp_path,
+        'for a; do outdir="$prev"; prev="$a"; done; printf "%%PDF-1.4" > "$outdir/$(basename "$prev" .docx).pdf"',
+    )
+    out = pdf.docx_to_pdf(source, soffice=fake, listener=False)
     assert out == tmp_path / "ชื่อ รายงาน.pdf"
     assert out.read_bytes() == b"%PDF-1.4"
 

@@ -1,0 +1,1 @@
+"""Word documents after rendering: typesetting fixes and conversion to PDF."""
