@@ -98,10 +98,11 @@ def test_a_hung_libreoffice_is_killed_and_restarted(
     hung = _soffice_bin(listener)
     os.kill(hung, signal.SIGSTOP)  # LibreOffice stops answering
     started = time.monotonic()
-    assert listener.convert([(documents[1], tmp_path / "b.pdf")], timeout=3) == [None]
+    said = listener.convert([(documents[1], tmp_path / "b.pdf"), (documents[2], tmp_path / "c.pdf")], timeout=3)
+    assert said[0] is not None and "did not finish within 3 s" in said[0] and said[1] is None
     assert time.monotonic() - started < 30
     assert (listener.starts, listener.restarts) == (2, 1)
-    assert _is_pdf(tmp_path / "b.pdf")
+    assert _is_pdf(tmp_path / "c.pdf") and not (tmp_path / "b.pdf").exists()
     assert not Path("/proc", str(hung)).exists() or b"Z" in Path("/proc", str(hung), "stat").read_bytes().split()[2]
 
 
@@ -114,13 +115,13 @@ def test_a_crashed_libreoffice_is_restarted(listener: office.Listener, documents
 
 
 @needs_listener
-def test_a_document_that_hangs_every_time_fails_with_the_time_limit(documents: list[Path], tmp_path: Path) -> None:
+def test_a_document_that_hangs_fails_with_the_time_limit(documents: list[Path], tmp_path: Path) -> None:
     assert SOFFICE is not None and PYTHON is not None
     with office.Listener(SOFFICE, PYTHON, retries=1) as running:
         # a time limit no conversion meets stands for a document that hangs LibreOffice
         said = running.convert([(documents[0], tmp_path / "a.pdf")], timeout=0.001)
         assert said[0] is not None and "did not finish within 0.001 s" in said[0]
-        assert running.restarts == 2  # tried twice, each LibreOffice killed
+        assert running.restarts == 1  # killed, not tried again
         assert running.convert([(documents[1], tmp_path / "b.pdf")]) == [None]  # and the next one works
     assert _office_processes(running) == []
 

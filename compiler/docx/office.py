@@ -9,9 +9,10 @@ cannot import, so a small worker (``office_worker.py``) runs under the Python th
 us over its stdin and stdout, one JSON line a request.
 
 - Every answer has a time limit. A LibreOffice that hangs or crashes is killed with its
-  whole process group and started again; the document it was on is tried once more in the
-  fresh LibreOffice before it is reported as failed, so a crash that was not the document's
-  fault fails nothing.
+  whole process group and started again for the next document. The document it crashed on
+  is tried once more in the fresh LibreOffice before it is reported as failed, so a crash
+  that was not the document's fault fails nothing; the one it hung on is reported at once
+  (a document that slow would hang again, and each try costs the whole time limit).
 - The profile sets the CTL numerals option (see :mod:`compiler.pdf`), so page numbers are
   drawn in Thai digits exactly as by ``soffice --convert-to``.
 - LibreOffice is restarted every ``restart_every`` documents, so a long-lived server (the web
@@ -246,15 +247,15 @@ class Listener(Office):
             if answer and "ok" in answer:
                 self.conversions += 1
                 return None if answer["ok"] else str(answer.get("error") or "LibreOffice could not convert it")
-            # late or gone: LibreOffice hung or crashed; start a fresh one and try again
-            failure = (
-                f"LibreOffice did not finish within {timeout:g} s"
-                if answer == {}
-                else f"LibreOffice stopped while converting it ({self._log_tail()})"
-            )
-            self.trouble.append(f"{source.name}: {failure}")
+            # late or gone: LibreOffice hung or crashed; the next document gets a fresh one
             self._kill()
             self.restarts += 1
+            if answer == {}:  # not tried again: a document that takes this long would again
+                failure = f"LibreOffice did not finish within {timeout:g} s"
+                self.trouble.append(f"{source.name}: {failure}")
+                return failure
+            failure = f"LibreOffice stopped while converting it ({self._log_tail()})"
+            self.trouble.append(f"{source.name}: {failure}")
         return failure
 
     def _stop(self) -> None:

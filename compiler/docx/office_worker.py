@@ -13,6 +13,7 @@ Time limits and restarts are the caller's: it kills this process group when an a
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -105,6 +106,9 @@ def main():
     finally:
         if office.poll() is None:
             office.kill()
+        if os.name != "nt" and os.getpgid(0) == os.getpid():
+            # soffice.bin outlives the launcher we started; we lead the group, so end it all
+            os.killpg(0, signal.SIGKILL)
 
 
 if __name__ == "__main__":
