@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_check import department_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from compiler import standard
+from compiler.workbook import standard
 
 BASELINE = r'''
 import sys

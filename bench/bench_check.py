@@ -22,9 +22,9 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from compiler import standard
-from compiler.normalise import normalise_workbook
-from compiler.read import read_workbook
+from compiler.workbook import standard
+from compiler.workbook.normalise import normalise_workbook
+from compiler.workbook.read import read_workbook
 
 INFO = [
     ("รุ่นแบบฟอร์ม", standard.STANDARD_VERSION),

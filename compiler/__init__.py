@@ -3,11 +3,12 @@
 The public API; the CLI, the tests and any other front end use only these names.
 """
 
-from .api import BuildResult, annotate, announce, build, check, init_forms, prepare_report
-from .check import CheckResult
-from .errors import CompilerError, InputError, OutputError, TemplateError, ToolMissingError, UsageError
-from .model import DepartmentWorkbook, Finding, Measure, MergedMeasure, Organisation, Report, Severity
-from .standard import STANDARD_VERSION
+from compiler.api import BuildResult, annotate, announce, build, check, init_forms, prepare_report
+from compiler.errors import CompilerError, InputError, OutputError, TemplateError, ToolMissingError, UsageError
+from compiler.inmemory import DocumentSet, build_documents, check_uploads, to_json
+from compiler.model import DepartmentWorkbook, Finding, Measure, MergedMeasure, Organisation, Report, Severity
+from compiler.workbook.check import CheckResult
+from compiler.workbook.standard import STANDARD_VERSION
 
 _LAZY = {"DistrictResult", "OrganisationSummary", "run_district"}
 
@@ -15,9 +16,9 @@ _LAZY = {"DistrictResult", "OrganisationSummary", "run_district"}
 def __getattr__(name: str) -> object:
     """The district names, imported on first use (multiprocessing costs ~50 ms at start-up)."""
     if name in _LAZY:
-        from . import district
+        from compiler.district import intake, model
 
-        return getattr(district, name)
+        return getattr(intake if name == "run_district" else model, name)
     raise AttributeError(f"module 'compiler' has no attribute {name!r}")
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "CompilerError",
     "DepartmentWorkbook",
     "DistrictResult",
+    "DocumentSet",
     "Finding",
     "InputError",
     "Measure",
@@ -42,8 +44,11 @@ __all__ = [
     "annotate",
     "announce",
     "build",
+    "build_documents",
     "check",
+    "check_uploads",
     "init_forms",
     "prepare_report",
     "run_district",
+    "to_json",
 ]

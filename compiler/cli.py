@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from . import api, standard
-from .errors import CompilerError, UsageError
-from .model import Finding, Severity
+from compiler import api
+from compiler.errors import CompilerError, UsageError
+from compiler.model import Finding, Severity
+from compiler.workbook import standard
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERNAL = 3
@@ -96,6 +98,27 @@ def main() -> None:
                 pass
 
 
+@contextmanager
+def _progress_bar(enabled: bool | None, *, unit: str, desc: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A tqdm bar on stderr (``None``: only on a terminal) driven by the library's
+    ``progress(done, total, what)`` callbacks."""
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if enabled is None else enabled
+    bar = tqdm(total=0, disable=not show, file=sys.stderr, unit=unit, desc=desc, leave=False, dynamic_ncols=True)
+
+    def advance(done: int, total: int, what: str) -> None:
+        if bar.total != total:
+            bar.total = total
+            bar.refresh()
+        bar.update(done - bar.n)
+
+    try:
+        yield advance
+    finally:
+        bar.close()
+
+
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -109,17 +132,12 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
     result = api.check(paths)
     written = api.annotate(result, annotate_dir, force=force) if annotate_dir else []
     if fmt == "json":
-        payload = {
-            "files": [
-                {"file": wb.file, "path": wb.path, "department": wb.department, "measures": len(wb.measures),
-                 "version": wb.version}
-                for wb in result.workbooks
-            ],
-            "findings": [f.as_dict() for f in sorted(result.findings, key=_sort_key)],
-            "errors": len(result.errors),
-            "warnings": len(result.warnings),
-            "annotated": [str(p) for p in written],
-        }
+        from compiler.inmemory import to_json
+
+        payload = to_json(result)
+        for entry, wb in zip(payload["files"], result.workbooks):
+            entry["path"] = wb.path
+        payload["annotated"] = [str(p) for p in written]
         _echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print_findings(result.findings)
@@ -150,7 +168,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
 @_guard
 def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None, force: bool, **given: str) -> None:
     """สร้างแบบฟอร์มเปล่า: write the blank standard workbook (one per department)."""
-    from .form import OrganisationDetails
+    from compiler.workbook.form import OrganisationDetails
 
     details: OrganisationDetails | None = None
     if from_file is not None:
@@ -242,10 +260,11 @@ def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Pat
 def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | None, emblem: Path | None,
                  jobs: int | None, progress: bool | None, force: bool) -> None:
     """สรุปการรับรายงานระดับอำเภอ: one folder or .zip per organisation in INBOX → summary workbook."""
-    from .district import run_district
+    from compiler.district.intake import run_district
 
-    result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=progress,
-                          emblem=emblem)
+    with _progress_bar(progress, unit="org", desc="หน่วยงาน/organisations") as advance:
+        result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=advance,
+                              emblem=emblem)
     for o in result.failed:
         _echo(f"{o.name} ({o.submission})  {click.style(o.status_text, fg='red')}  [{', '.join(o.codes)}]")
     if result.not_sent:

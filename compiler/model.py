@@ -5,9 +5,14 @@ Frozen dataclasses only; behaviour lives in the step modules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the document model sits in the documents pipeline
+    from compiler.documents.model import Document
 
 
 class Severity(str, Enum):
@@ -36,44 +41,37 @@ class Finding:
         """``กองคลัง.xlsx › มาตรการ › G7``, leaving out the parts that are empty."""
         return " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
 
-    def as_dict(self) -> dict[str, str]:
+    @property
+    def row(self) -> int | None:
+        """The 1-based row of ``cell`` (``G7`` → 7; a bare row number ``12`` → 12); ``None`` when
+        the finding is about a whole sheet or file."""
+        digits = self.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        return int(digits) if digits.isdigit() else None
+
+    @property
+    def column(self) -> int | None:
+        """The 1-based column of ``cell`` (``G7`` → 7); ``None`` for a row, a sheet or a file."""
+        letters = self.cell[: len(self.cell) - len(self.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))]
+        if not letters:
+            return None
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form: every field, with ``row`` and ``column`` as numbers (or ``None``)."""
         return {
             "code": self.code,
             "severity": self.severity.value,
             "file": self.file,
             "sheet": self.sheet,
             "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
             "message_th": self.message_th,
             "message_en": self.message_en,
         }
-
-
-def too_long(file: str, sheet: str, cell: str, label: str, length: int, limit: int) -> Finding:
-    """The ``value-too-long`` error: a one-line value of ``length`` characters, over ``limit``."""
-    return Finding(
-        "value-too-long",
-        Severity.ERROR,
-        file,
-        sheet,
-        cell,
-        f"'{label}' ยาว {length:,} ตัวอักษร เกิน {limit:,} ตัวอักษร (วางข้อความผิดช่องหรือไม่?)",
-        f"'{label}' is {length:,} characters long, more than {limit:,} (pasted into the wrong cell?)",
-    )
-
-
-def dropped_character(file: str, sheet: str, cell: str, code: str) -> Finding:
-    """The ``dropped-character`` warning: the cell holds ``code`` (``U+F70A``), left out."""
-    return Finding(
-        "dropped-character",
-        Severity.WARNING,
-        file,
-        sheet,
-        cell,
-        f"มีอักขระที่เอกสารไม่แสดง ({code}: อักขระที่ไม่มีแบบอักษรใดแสดงได้ มักมาจากการคัดลอกจากไฟล์ PDF"
-        " หรืออักขระสลับทิศทางข้อความ) ระบบตัดออกแล้ว กรุณาตรวจสอบข้อความในช่องนี้",
-        f"holds a character the documents leave out ({code}: a private-use character, as text copied out "
-        "of a PDF has, or a bidirectional override, which shows text in another order than typed); check this cell",
-    )
 
 
 @dataclass(frozen=True)
@@ -100,18 +98,56 @@ def cell_ref(row: int, col: int) -> str:
 
 @dataclass(frozen=True)
 class Organisation:
-    """Who the report is about; the one source of truth for names."""
+    """Who the report is about; the one source of truth for names.
+
+    ``fiscal_year`` is the Buddhist Era year (``2565``), ``None`` when not given; ``score``
+    the overall ITA score, ``None`` when not given. ``emblem`` and ``logo`` are picture file
+    names as typed in ``ข้อมูลหน่วยงาน`` (``""`` for none). Made by :meth:`from_info`.
+    """
 
     name: str
     district: str
     province: str
-    fiscal_year: int  # Buddhist Era
+    fiscal_year: int | None = None
     executive: str = ""
     executive_position: str = ""
     score: float | None = None
     stated_level: str = ""
     emblem: str = ""
     logo: str = ""
+
+    @classmethod
+    def from_info(cls, info: Mapping[str, object]) -> Organisation:
+        """The organisation of a normalised ``ข้อมูลหน่วยงาน`` (its keys as in
+        ``standard.INFO_FIELDS``); a value of the wrong type counts as not given."""
+        year, score = info.get("fiscal_year"), info.get("score")
+
+        def text(key: str) -> str:
+            value = info.get(key)
+            return "" if value is None else str(value)
+
+        return cls(
+            name=text("organisation"),
+            district=text("district"),
+            province=text("province"),
+            fiscal_year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+            executive=text("executive"),
+            executive_position=text("executive_position"),
+            score=float(score) if isinstance(score, float) else None,
+            stated_level=text("stated_level"),
+            emblem=text("emblem"),
+            logo=text("logo"),
+        )
+
+    @property
+    def year_text(self) -> str:
+        """The fiscal year as text (``"2565"``), ``""`` when unknown."""
+        return "" if self.fiscal_year is None else str(self.fiscal_year)
+
+    @property
+    def previous_year_text(self) -> str:
+        """The year before the fiscal year (``"2564"``), ``""`` when unknown."""
+        return "" if self.fiscal_year is None else str(self.fiscal_year - 1)
 
 
 @dataclass(frozen=True)
@@ -148,7 +184,7 @@ class DepartmentWorkbook:
     info_cells: dict[str, str]  # key -> A1 cell of the value, for messages
     measures: tuple[Measure, ...]
     scores: dict[str, float]
-    documents: dict[str, object] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)  # by sheet name
     findings: tuple[Finding, ...] = ()
     version: str = ""
     measure_columns: dict[str, int] = field(default_factory=dict)  # field key -> 1-based column

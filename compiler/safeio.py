@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from .errors import OutputError
+from compiler.errors import OutputError
 
 Writer = Callable[[IO[bytes]], None]
 

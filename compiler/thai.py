@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+#: The official font (TH Sarabun New, ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ) in every file we write.
+FONT = "TH Sarabun New"
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
 _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
@@ -238,6 +241,24 @@ def split_long(text: str, limit: int) -> list[str]:
 _HEADER_DROP = re.compile(r"[\s\u200b\u00a0*:：]+")
 
 
+def collation_ranks(words: Iterable[str]) -> dict[str, int]:
+    """Each distinct word's place in Thai dictionary order (pythainlp's ``collate``):
+    ``collation_ranks(["เมือง", "ภูซาง"]) == {"ภูซาง": 0, "เมือง": 1}``."""
+    from pythainlp.util import collate  # slow import, only where names are sorted
+
+    return {w: i for i, w in enumerate(collate(set(words)))}
+
+
+_MARK_SET = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)))
+
+
+def wrapped_lines(text: str, per_line: int) -> int:
+    """Lines ``text`` takes wrapped at ``per_line`` characters, Thai marks above and below
+    taking no room: ``wrapped_lines("ผลการดำเนินงาน", 5) == 3``; at least 1."""
+    per_line = max(1, per_line)
+    return sum(max(1, -(-sum(ch not in _MARK_SET for ch in line) // per_line)) for line in text.split("\n"))
+
+
 def header_key(text: object) -> str:
     """A header compared loosely: no spaces, breaks or stars: ``"มาตรการ /\\nกิจกรรม" -> "มาตรการ/กิจกรรม"``."""
     if text is None:
@@ -387,7 +408,7 @@ def thai_date(date: dt.date, style: str = "full") -> str:
     ``style="full"``: ``21 มีนาคม 2565``; ``"official"``: ``21 เดือน มีนาคม พ.ศ. 2565``
     (the ``ประกาศ ณ วันที่ …`` form); ``"short"``: ``21 มี.ค. 65``.
     """
-    year = date.year + BE_OFFSET
+    year = to_be_year(date.year)
     if style == "official":
         return f"{date.day} เดือน {MONTHS[date.month - 1]} พ.ศ. {year}"
     if style == "short":

@@ -32,8 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import pdf
-from compiler.docx import office
+from compiler.docx import office, pdf
 
 #: Time limits: seconds for LibreOffice's start, and for a document: a fixed part and a part
 #: per megabyte of its text (word/document.xml). Measured here: ~1.3 s a start, ~0.15 s a
@@ -198,3 +197,8 @@ def summary(terminal: pytest.TerminalReporter) -> None:
         terminal.write_line(f"real reader, last sweep: {line}", red=True)
     if not _state.failures and _state.work is not None:
         shutil.rmtree(_state.work, ignore_errors=True)
+
+
+def enabled() -> bool:
+    """Whether this run converts documents (``--real-reader`` on, or auto with LibreOffice)."""
+    return _state is not None and _state.program is not None

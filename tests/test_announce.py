@@ -1,4 +1,4 @@
-"""compiler.announce and compiler.templates_documents: the official documents in Word (and PDF)."""
+"""compiler.announce and compiler.documents.template_builder: the official documents in Word (and PDF)."""
 
 from __future__ import annotations
 
@@ -21,19 +21,16 @@ from docxtext import docx_lines, in_order
 from lxml import etree
 from openpyxl import load_workbook
 
-from compiler import api, errors, pdf, templates_documents, typeset
-from compiler.announce import MEASURES_FILE, TEMPLATES, document_context, measures_announcement, render_document
+from compiler import api, errors
 from compiler.cli import main
-from compiler.documents import (
-    Block,
-    Comment,
-    Document,
-    DocumentKind,
-    OfficialDate,
-    Signature,
-    document_kind,
-    write_document_sheet,
-)
+from compiler.documents import template_builder as templates_documents
+from compiler.documents.model import Block, Comment, Document, OfficialDate, Signature
+from compiler.documents.parse import document_kind
+from compiler.documents.render import MEASURES_FILE, TEMPLATES, document_context, measures_announcement, render_document
+from compiler.documents.sheets import write_document_sheet
+from compiler.documents.spec import DocumentKind
+from compiler.docx import pdf, templating
+from compiler.docx import typeset as typeset
 from compiler.model import Organisation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,8 +232,8 @@ def test_context_typesets_digits_and_dates() -> None:
 
 @pytest.mark.parametrize("kind", list(DocumentKind))
 def test_templates_use_only_context_variables(kind: DocumentKind) -> None:
-    tpl = typeset.open_template(TEMPLATES[kind])
-    used = tpl.get_undeclared_template_variables(jinja_env=typeset.jinja_env())
+    tpl = templating.open_template(TEMPLATES[kind])
+    used = tpl.get_undeclared_template_variables(jinja_env=templating.jinja_env())
     assert used <= set(document_context(_doc(kind), ORG))
     assert {"subject", "body", "signer", "positions", "emblem"} <= used
 
@@ -421,7 +418,7 @@ def test_committed_template_is_what_the_builder_makes(name: str) -> None:
     built = _parts(stream.getvalue())
     committed = _parts((templates_documents.ANNOUNCEMENT_TEMPLATE.parent / name).read_bytes())
     assert sorted(committed) == sorted(built)
-    assert [n for n in built if committed[n] != built[n]] == [], "run: python -m compiler.templates_documents"
+    assert [n for n in built if committed[n] != built[n]] == [], "run: python -m compiler.documents.template_builder"
 
 
 @pytest.mark.parametrize("name", list(templates_documents.BUILDERS))

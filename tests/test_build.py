@@ -74,7 +74,7 @@ def test_phu_sang_indicator_scores(reports):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (CI installs it)")
 def test_report_converts_with_libreoffice(reports, tmp_path):
-    from compiler.pdf import docx_to_pdf
+    from compiler.docx.pdf import docx_to_pdf
 
     _, path = reports["ban_tom_2565"]
     source = tmp_path / path.name

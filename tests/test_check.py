@@ -6,9 +6,10 @@ import pytest
 from openpyxl import load_workbook
 from wbfactory import HEADERS, INFO, MEASURES, fill_form, make_workbook
 
-from compiler import api, standard
-from compiler.check import misspelt_place, stated_level_contradiction
-from compiler.form import OrganisationDetails, build_form
+from compiler import api
+from compiler.workbook import standard
+from compiler.workbook.check import misspelt_place, stated_level_contradiction
+from compiler.workbook.form import OrganisationDetails, build_form
 
 
 def codes(result):

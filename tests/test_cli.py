@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from wbfactory import INFO, make_workbook
 
-from compiler import standard
 from compiler.cli import main
+from compiler.workbook import standard
 
 
 def run(*args):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -14,19 +15,12 @@ from click.testing import CliRunner
 from docx import Document
 from openpyxl import Workbook
 
-from compiler import district
 from compiler.cli import main
-from compiler.district import (
-    DistrictResult,
-    OrganisationSummary,
-    name_key,
-    not_sent,
-    read_expect_list,
-    run_district,
-    submission_name,
-    survey,
-    thai_sort_key,
-)
+from compiler.district import intake
+from compiler.district import memo as district_memo
+from compiler.district.expect import name_key, not_sent, read_expect_list
+from compiler.district.intake import run_district, submission_name, survey, thai_order
+from compiler.district.model import DistrictResult, OrganisationSummary
 from compiler.errors import InputError, OutputError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +51,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
 @pytest.fixture(scope="module")
 def ran(inbox: tuple[Path, list], tmp_path_factory: pytest.TempPathFactory) -> DistrictResult:
     out = tmp_path_factory.mktemp("district_out") / "summary.xlsx"
-    return run_district(inbox[0], out, jobs=2, progress=False)
+    return run_district(inbox[0], out, jobs=2)
 
 
 def by_submission(result: DistrictResult) -> dict[str, OrganisationSummary]:
@@ -108,7 +102,7 @@ def test_result_counts_and_levels(inbox: tuple[Path, list], ran: DistrictResult)
 
 
 def test_serial_and_parallel_runs_agree(inbox: tuple[Path, list], ran: DistrictResult, tmp_path: Path) -> None:
-    serial = run_district(inbox[0], tmp_path / "serial.xlsx", jobs=1, progress=False)
+    serial = run_district(inbox[0], tmp_path / "serial.xlsx", jobs=1)
     assert serial.organisations == ran.organisations
 
 
@@ -122,7 +116,7 @@ def test_stated_level_that_contradicts_the_score_is_flagged(tmp_path: Path) -> N
     inbox = tmp_path / "inbox"
     for org in ("phu_sang_2567", "phon_sai_2568"):
         shutil.copytree(SAMPLES / org, inbox / org)
-    result = run_district(inbox, tmp_path / "s.xlsx", jobs=1, progress=False)
+    result = run_district(inbox, tmp_path / "s.xlsx", jobs=1)
     got = by_submission(result)
     phu_sang = got["phu_sang_2567"]
     assert (phu_sang.score, phu_sang.level, phu_sang.stated_level) == (99.78, "AA", "ต้องปรับปรุง")
@@ -136,7 +130,7 @@ def test_loose_workbook_empty_folder_and_junk(tmp_path: Path) -> None:
     shutil.copy(SAMPLES / "ban_tom_2565" / "สำนักปลัด.xlsx", inbox / "บ้านต๋อม.xlsx")
     (inbox / "notes.txt").write_text("not a submission")
     (inbox / ".DS_Store").write_bytes(b"x")
-    result = run_district(inbox, tmp_path / "s.xlsx", jobs=1, progress=False)
+    result = run_district(inbox, tmp_path / "s.xlsx", jobs=1)
     got = by_submission(result)
     assert sorted(got) == ["บ้านต๋อม.xlsx", "ว่าง"]
     assert got["ว่าง"].status == "unreadable" and got["ว่าง"].codes == ("no-workbooks",)
@@ -148,15 +142,15 @@ def test_one_crashing_organisation_does_not_stop_the_others(
 ) -> None:
     folder, plan = inbox
     victim = next(p for p in plan if not p.fault and not p.as_zip)
-    real = district.check_files
+    real = intake.check_files
 
     def flaky(files, names=None, groups=None):  # type: ignore[no-untyped-def]
         if groups and groups[0] == victim.submission:
             raise RuntimeError("boom")
         return real(files, names, groups)
 
-    monkeypatch.setattr(district, "check_files", flaky)
-    result = run_district(folder, tmp_path / "s.xlsx", jobs=1, progress=False)
+    monkeypatch.setattr(intake, "check_files", flaky)
+    result = run_district(folder, tmp_path / "s.xlsx", jobs=1)
     got = by_submission(result)
     assert got[victim.submission].status == "unreadable" and got[victim.submission].codes == ("internal-error",)
     assert sum(1 for o in result.organisations if o.status == "ok") == sum(1 for p in plan if p.status == "ok") - 1
@@ -166,7 +160,7 @@ def test_duplicate_submissions_are_warned(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
     shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai_again")
-    result = run_district(inbox, tmp_path / "s.xlsx", jobs=1, progress=False)
+    result = run_district(inbox, tmp_path / "s.xlsx", jobs=1)
     assert all("duplicate-submission" in o.codes for o in result.organisations)
 
 
@@ -214,7 +208,7 @@ def test_not_sent_matches_names_submissions_and_places(tmp_path: Path) -> None:
         tmp_path / "list.xlsx",
         [["ชื่อหน่วยงาน"], ["อบต.ภูซาง"], ["เทศบาลตำบลบ้านต๋อม"], ["เทศบาลตำบลสบบง"], ["เชียงแรง"]],
     )
-    result = run_district(inbox, tmp_path / "s.xlsx", expect=listed, jobs=1, progress=False)
+    result = run_district(inbox, tmp_path / "s.xlsx", expect=listed, jobs=1)
     assert result.not_sent == ("เทศบาลตำบลสบบง", "เชียงแรง") and result.expected == 4
 
 
@@ -245,9 +239,15 @@ def test_submission_name(submission: str, name: str) -> None:
     assert submission_name(submission) == name
 
 
-def test_thai_sort_key_puts_leading_vowels_after_their_consonant() -> None:
+def test_thai_order_puts_leading_vowels_after_their_consonant() -> None:
+    from dataclasses import replace
+
+    one = run_district(SAMPLES, Path(tempfile.mkdtemp()) / "s.xlsx", jobs=1).organisations[0]
     names = ["เมืองพะเยา", "บ้านต๋อม", "แม่ใจ", "ภูซาง"]
-    assert sorted(names, key=thai_sort_key) == ["บ้านต๋อม", "ภูซาง", "เมืองพะเยา", "แม่ใจ"]
+    orgs = [replace(one, name=n, district="", province="") for n in names]
+    assert [o.name for o in thai_order(orgs)] == ["บ้านต๋อม", "ภูซาง", "เมืองพะเยา", "แม่ใจ"]
+    placed = replace(one, name="ข", district="ก", province="ก")
+    assert thai_order([*orgs, placed])[0] is placed  # what cannot be placed comes last
 
 
 def test_survey_never_raises(tmp_path: Path) -> None:
@@ -276,20 +276,26 @@ def test_usage_problems_are_raised_before_any_work(inbox: tuple[Path, list], tmp
         run_district(tmp_path / "empty", tmp_path / "s.xlsx")
 
 
-def test_progress_bar_only_when_asked(
-    inbox: tuple[Path, list], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run_district(SAMPLES, tmp_path / "a.xlsx", jobs=1, progress=False)
-    assert capsys.readouterr().err == ""
-    run_district(SAMPLES, tmp_path / "b.xlsx", jobs=1, progress=True)
-    assert "0/3" in capsys.readouterr().err
+def test_progress_is_reported_for_each_submission(tmp_path: Path) -> None:
+    seen: list[tuple[int, int, str]] = []
+    run_district(SAMPLES, tmp_path / "a.xlsx", jobs=1, progress=lambda d, t, w: seen.append((d, t, w)))
+    assert [(d, t) for d, t, _ in seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert sorted(w for _, _, w in seen[1:]) == sorted(p.name for p in SAMPLES.iterdir())
+
+
+def test_progress_bar_only_when_asked(tmp_path: Path) -> None:
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["district", str(SAMPLES), "-o", str(tmp_path / "a.xlsx"), "--no-progress"])
+    assert quiet.exit_code == 0 and "/3" not in quiet.stderr
+    shown = runner.invoke(main, ["district", str(SAMPLES), "-o", str(tmp_path / "b.xlsx"), "--progress", "-j", "1"])
+    assert shown.exit_code == 0 and "0/3" in shown.stderr
 
 
 # --- the memo ---------------------------------------------------------------------------------
 def test_memo_to_the_district_chief(ran: DistrictResult, tmp_path: Path) -> None:
-    from compiler.announce import render_document
+    from compiler.documents.render import render_document
 
-    doc, office = district.memo_document(ran, summary_name="summary.xlsx")
+    doc, office = district_memo.memo_document(ran, summary_name="summary.xlsx")
     assert doc.to.startswith("นายอำเภอ") and office.name.startswith("สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ")
     path, _ = render_document(doc, office, tmp_path / "memo.docx")
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)

@@ -12,23 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from compiler import documents, thai
-from compiler.documents import (
-    Block,
-    DocumentKind,
-    OfficialDate,
-    Signature,
-    correct_names,
-    document_kind,
-    element_of,
-    read_document_sheet,
-    read_documents,
-    split_number,
-    write_blank_document_sheets,
-    write_document_sheet,
-)
+from compiler import thai
+from compiler.documents import measures as documents_measures
+from compiler.documents import parse as documents_parse
+from compiler.documents import spec as documents
+from compiler.documents.model import Block, OfficialDate, Signature
+from compiler.documents.names import correct_names
+from compiler.documents.parse import document_kind, element_of, read_document_sheet, read_documents
+from compiler.documents.rows import split_number
+from compiler.documents.sheets import write_blank_document_sheets, write_document_sheet
+from compiler.documents.spec import DocumentKind
+from compiler.findings import CATALOGUE
 from compiler.model import Organisation, Severity
-from compiler.read import RawSheet, RawWorkbook, read_workbook
+from compiler.workbook.read import RawSheet, RawWorkbook, read_workbook
 
 BAN_TOM = Organisation(
     name="เทศบาลตำบลบ้านต๋อม",
@@ -284,7 +280,7 @@ def test_mistakes_are_reported_at_their_cells(
     assert (doc is None) == bool(errors)
     for f in findings:
         assert f.file == "f.xlsx" and f.sheet == sheet_name and f.message_th and f.message_en
-        assert documents.FINDING_CODES[f.code] is f.severity
+        assert CATALOGUE[f.code].severity is f.severity
 
 
 def test_no_signer_when_the_organisation_names_no_executive() -> None:
@@ -367,8 +363,8 @@ def test_memo_mistakes(change: Any, expected: list[tuple[str, str]]) -> None:
 
 def test_unit_line_keeps_a_unit_that_names_the_organisation() -> None:
     typed = "สำนักปลัด องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง จังหวัดพะเยา"
-    assert documents.unit_line(typed, PHU_SANG) == typed
-    assert documents.unit_line("", PHU_SANG) == "องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง จังหวัดพะเยา"
+    assert documents_parse.unit_line(typed, PHU_SANG) == typed
+    assert documents_parse.unit_line("", PHU_SANG) == "องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง จังหวัดพะเยา"
 
 
 def test_read_documents_reads_every_document_sheet_in_order() -> None:
@@ -404,7 +400,7 @@ def test_any_text_is_read_as_data(text: str) -> None:
 # --- the ประกาศ of the measures ---------------------------------------------------------------
 def test_measures_document(render_make_report: Any) -> None:
     report = render_make_report()
-    doc = documents.measures_document(report.organisation, report.measures, date=dt.date(2021, 10, 1))
+    doc = documents_measures.measures_document(report.organisation, report.measures, date=dt.date(2021, 10, 1))
     assert doc.subject == "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
     assert doc.date == OfficialDate(2564, 10, 1)
     assert doc.signature == Signature("นายสุภชาติ สันกวาน", ("นายกเทศมนตรีตำบลบ้านต๋อม",))
@@ -417,7 +413,7 @@ def test_measures_document(render_make_report: Any) -> None:
         "จึงประกาศให้ทราบโดยทั่วกัน",
     ]
     assert "เทศบาลตำบลบ้านต๋อม" in doc.blocks[1].text and "2564" in doc.blocks[1].text
-    by_indicator = documents.measures_document(report.organisation, report.measures, layout="indicators")
+    by_indicator = documents_measures.measures_document(report.organisation, report.measures, layout="indicators")
     assert by_indicator.blocks[2] == Block("item", "กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ", 1, "1.")
     assert by_indicator.blocks[3].text == "การเสริมสร้างแนวคิดในการปฏิบัติงาน"
     assert by_indicator.date is None

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from wbfactory import HEADERS, INFO, MEASURES, label
 from xlsxraw import ExcelError, RawCell, RawString, write_xlsx
 
-from compiler import api, standard
+from compiler import api
+from compiler.workbook import standard
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler import errors, pdf, render
-from compiler.docx import office
+from compiler import errors
+from compiler.docx import office, pdf
+from compiler.report import render
 
 SOFFICE = pdf.find_soffice()
 PYTHON = office.find_uno_python(SOFFICE) if SOFFICE else None

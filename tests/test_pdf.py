@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler import errors, pdf, render
+from compiler import errors
+from compiler.docx import pdf
+from compiler.report import render
 
 needs_soffice = pytest.mark.skipif(pdf.find_soffice() is None, reason="LibreOffice (soffice) not installed")
 needs_poppler = pytest.mark.skipif(
@@ -110,3 +112,18 @@ def test_report_converts_with_libreoffice(render_make_report, tmp_path: Path, la
     assert "เทศบาลตำบลบ้านต๋อม" in text
     assert "๙๓.๐๕" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx", "report.pdf"]
+
+
+def test_soffice_is_found_in_the_windows_install_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Windows PC has LibreOffice in Program Files, not on the PATH."""
+    program = tmp_path / "Program Files" / "LibreOffice" / "program"
+    program.mkdir(parents=True)
+    (program / "soffice.exe").write_bytes(b"MZ")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("ITA_SOFFICE", raising=False)
+    monkeypatch.setenv("PROGRAMFILES", str(tmp_path / "Program Files"))
+    assert pdf.find_soffice() == str(program / "soffice.exe")
+    chosen = tmp_path / "my-soffice"
+    chosen.write_bytes(b"")
+    monkeypatch.setenv("ITA_SOFFICE", str(chosen))
+    assert pdf.find_soffice() == str(chosen)

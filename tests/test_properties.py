@@ -45,10 +45,11 @@ from openpyxl.utils import get_column_letter
 from wbfactory import HEADERS, INFO, MEASURES, make_workbook
 from xlsxraw import ExcelError, Formula, write_xlsx
 
-from compiler import api, standard, thai
+from compiler import api, thai
 from compiler.cli import main
-from compiler.documents import ELEMENTS, HEADER_ELEMENT, HEADER_HINT, HEADER_TEXT
-from compiler.normalise import indicator_codes
+from compiler.documents.spec import ELEMENTS, HEADER_ELEMENT, HEADER_HINT, HEADER_TEXT
+from compiler.workbook import standard
+from compiler.workbook.measures import indicator_codes
 
 # --- what a clerk may type ----------------------------------------------------------------------
 HOSTILE = (

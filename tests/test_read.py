@@ -10,8 +10,9 @@ import pytest
 from openpyxl import Workbook
 from wbfactory import MEASURES, make_workbook
 
-from compiler import api, standard
-from compiler.read import read_workbook
+from compiler import api
+from compiler.workbook import standard
+from compiler.workbook.read import read_workbook
 
 
 def file_codes(path):

@@ -16,9 +16,11 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import errors, render, thai, typeset
+from compiler import errors, thai
+from compiler.docx import typeset as typeset
 from compiler.model import DepartmentPart, MergedMeasure, Report
-from compiler.templates_build import LAYOUTS
+from compiler.report import render
+from compiler.report.template_builder import LAYOUTS
 
 MakeReport = Callable[..., Report]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from compiler.district.safezip import ZipLimits, extract, extracted, member_name, unsafe_reason
 from compiler.model import Severity
-from compiler.safezip import ZipLimits, extract, extracted, member_name, unsafe_reason
 
 WORKBOOK = b"PK\x03\x04 not really a workbook, but safezip does not read it"
 SMALL = ZipLimits(max_members=10, max_member_bytes=100_000, max_total_bytes=150_000, ratio_floor=50_000)

@@ -11,16 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from compiler import summary
-from compiler.district import (
-    LEVELS,
-    NO_SCORE,
-    Details,
-    DistrictResult,
-    MeasureRow,
-    OrganisationSummary,
-    run_district,
-)
+from compiler.district import summary
+from compiler.district.intake import run_district
+from compiler.district.model import LEVELS, NO_SCORE, Details, DistrictResult, MeasureRow, OrganisationSummary
 from compiler.errors import OutputError
 from compiler.model import Finding, Severity
 
@@ -53,7 +46,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[DistrictResult, Path
     ws.append([10, "อบต.ไม่ส่งเลย"])
     wb.save(tmp / "list.xlsx")
     out = tmp / "summary.xlsx"
-    result = run_district(tmp / "inbox", out, expect=tmp / "list.xlsx", jobs=2, progress=False)
+    result = run_district(tmp / "inbox", out, expect=tmp / "list.xlsx", jobs=2)
     return result, out, plan
 
 
@@ -97,7 +90,7 @@ def test_one_row_per_organisation(made: tuple[DistrictResult, Path, list]) -> No
         assert r[col["คะแนน ITA"]] == o.score
     for r, o in enumerate(result.organisations, start=2):
         contradicts = "level-contradicts-score" in o.codes
-        assert (ws.cell(r, col["ระดับที่ระบุ"] + 1).fill.fgColor.rgb == "00FFF2CC") is contradicts
+        assert (ws.cell(r, col["ระดับที่ระบุ"] + 1).fill.fgColor.rgb[-6:] == "FFF2CC") is contradicts
     assert any("level-contradicts-score" in o.codes for o in result.organisations)
 
 
@@ -107,7 +100,7 @@ def test_layout_widths_freeze_filter_font(made: tuple[DistrictResult, Path, list
     ws = wb[summary.SHEET_SUMMARY]
     assert ws.freeze_panes == "C2"
     assert ws.auto_filter.ref == f"A1:S{len(plan) + 1}"
-    assert ws.column_dimensions["B"].width == 38
+    assert abs(ws.column_dimensions["B"].width - 36) < 1  # XlsxWriter stores Excel's padded width
     assert ws["B2"].font.name == "TH Sarabun New" and ws["A1"].font.b
     for name in (summary.SHEET_PROBLEMS, summary.SHEET_MEASURES, summary.SHEET_NOT_SENT):
         assert wb[name].freeze_panes and wb[name].auto_filter.ref.startswith("A1:")
@@ -150,7 +143,11 @@ def test_level_table_and_native_bar_chart(made: tuple[DistrictResult, Path, list
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         xml = zf.read(charts[0]).decode()
-    assert "<barChart>" in xml and f"'{summary.SHEET_OVERVIEW}'!$B$" in xml and f"'{summary.SHEET_OVERVIEW}'!$A$" in xml
+    sheet = summary.SHEET_OVERVIEW
+    assert "barChart>" in xml
+    first = 1 + next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if r and r[0] == LEVELS[0]) - 1
+    last = first + len(LEVELS)  # AA … F, then ไม่มีคะแนน
+    assert f"{sheet}!$A${first}:$A${last}" in xml and f"{sheet}!$B${first}:$B${last}" in xml
 
 
 def test_not_sent_sheet(made: tuple[DistrictResult, Path, list]) -> None:
@@ -219,3 +216,26 @@ def test_long_rows_are_streamed_whole(tmp_path: Path) -> None:
     got = list(wb[summary.SHEET_MEASURES].iter_rows(min_row=2, values_only=True))
     wb.close()
     assert len(got) == 19 and all(r[3] == text and r[8] == text for r in got)
+
+
+def test_every_sheet_prints_on_a4_landscape_with_its_header_on_each_page(made: tuple[DistrictResult, Path, list]) -> None:
+    _, out, plan = made
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (1, None), ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
+        if ws.title != summary.SHEET_OVERVIEW:
+            assert ws.print_title_rows == "$1:$1", ws.title
+    summary_sheet = wb[summary.SHEET_SUMMARY]
+    assert summary_sheet.print_area == f"'{summary.SHEET_SUMMARY}'!$A$1:$L${len(plan) + 1}"
+
+
+def test_the_printed_summary_is_readable() -> None:
+    """The printed columns fit an A4 landscape page at no less than 10 pt: the page's printable
+    width (29.7 cm less 0.8 in of margins) over the columns' width (Excel's width unit is about
+    7 px of 96 per inch), times the 14 pt text."""
+    printed = sum(c[2] for c in summary.SUMMARY_COLUMNS[: summary.SUMMARY_PRINTED])
+    page_px = (29.7 / 2.54 - 0.8) * 96
+    scale = min(1.0, page_px / (printed * 7 + 5 * summary.SUMMARY_PRINTED))
+    assert summary.SIZE * scale >= 10

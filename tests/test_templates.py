@@ -1,4 +1,4 @@
-"""compiler.templates_build: the committed template is what the builder makes, and it is sound."""
+"""compiler.report.template_builder: the committed template is what the builder makes, and it is sound."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from compiler import render, templates_build, typeset
+from compiler.docx import templating
+from compiler.docx import typeset as typeset
+from compiler.report import render
+from compiler.report import template_builder as templates_build
 
 
 def _parts(data: bytes) -> dict[str, bytes]:
@@ -38,7 +41,7 @@ def test_committed_template_is_what_the_builder_makes() -> None:
     built = _parts(_built())
     assert sorted(committed) == sorted(built)
     changed = [name for name in built if committed[name] != built[name]]
-    assert changed == [], "run: python -m compiler.templates_build"
+    assert changed == [], "run: python -m compiler.report.template_builder"
 
 
 def test_builder_is_deterministic() -> None:
@@ -52,8 +55,8 @@ def test_main_writes_the_templates(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_template_variables_are_all_in_the_context(render_make_report) -> None:  # type: ignore[no-untyped-def]
-    tpl = typeset.open_template(templates_build.REPORT_TEMPLATE)
-    used = tpl.get_undeclared_template_variables(jinja_env=typeset.jinja_env())
+    tpl = templating.open_template(templates_build.REPORT_TEMPLATE)
+    used = tpl.get_undeclared_template_variables(jinja_env=templating.jinja_env())
     context = render.report_context(render_make_report())
     assert used <= set(context)
     assert {"layout", "measures", "organisation", "fiscal_year", "score", "executive", "logo"} <= used

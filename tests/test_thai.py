@@ -152,3 +152,17 @@ def test_private_use_and_bidi_override_characters_are_left_out() -> None:
 
 def test_c1_controls_are_dropped_and_next_line_breaks_the_line() -> None:
     assert thai.clean_text("ผล\x93การ\x94\x85ข้อ ๒\x9f") == "ผลการ\nข้อ ๒"
+
+
+def test_month_tables_are_pythainlps() -> None:
+    """We keep our own copy of the month names (importing pythainlp costs every command
+    45–100 ms); it must stay what pythainlp has."""
+    from pythainlp.util.date import thai_abbr_months, thai_full_months
+
+    assert thai.MONTHS == tuple(thai_full_months)
+    assert thai.MONTHS_ABBR == tuple(thai_abbr_months)
+
+
+def test_collation_is_thai_dictionary_order() -> None:
+    ranks = thai.collation_ranks(["เมือง", "ภูซาง", "บ้านต๋อม", "แม่ใจ", "เมือง"])
+    assert sorted(ranks, key=ranks.get) == ["บ้านต๋อม", "ภูซาง", "เมือง", "แม่ใจ"]

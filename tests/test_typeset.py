@@ -10,7 +10,9 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from compiler import errors, typeset
+from compiler import errors
+from compiler.docx import templating
+from compiler.docx import typeset as typeset
 
 
 def _tags(el) -> list[str]:  # type: ignore[no-untyped-def]
@@ -169,11 +171,11 @@ def test_picture_and_kept_space(render_png: Path, tmp_path: Path) -> None:
 
 
 def test_data_text_escapes_and_protects() -> None:
-    text = typeset.data_text("ก & {_{ x }_} <b>\x00")
+    text = templating.data_text("ก & {_{ x }_} <b>\x00")
     assert str(text) == "ก & {_{ x }_} <b>"
     html = text.__html__()  # type: ignore[attr-defined]
     assert html == "ก &amp; {&#95;{ x }&#95;} &lt;b&gt;"
-    wrapped = typeset.wrap_data({"a": ["x\x01", ("y",)], "n": 3})
+    wrapped = templating.wrap_data({"a": ["x\x01", ("y",)], "n": 3})
     assert wrapped == {"a": ["x", ["y"]], "n": 3}
 
 
@@ -187,21 +189,21 @@ def _template(tmp_path: Path, *texts: str) -> Path:
 
 
 def test_render_template_is_strict_and_escapes(tmp_path: Path) -> None:
-    tpl = typeset.open_template(_template(tmp_path, "ชื่อ {{ name }}"))
-    doc = typeset.render_template(tpl, {"name": "{{ name }} & <x>"})
+    tpl = templating.open_template(_template(tmp_path, "ชื่อ {{ name }}"))
+    doc = templating.render_template(tpl, {"name": "{{ name }} & <x>"})
     assert doc.paragraphs[0].text == "ชื่อ {{ name }} & <x>"
-    tpl = typeset.open_template(_template(tmp_path, "{{ missing }}"))
+    tpl = templating.open_template(_template(tmp_path, "{{ missing }}"))
     with pytest.raises(errors.TemplateError) as info:
-        typeset.render_template(tpl, {})
+        templating.render_template(tpl, {})
     assert "missing" in info.value.message_en
-    tpl = typeset.open_template(_template(tmp_path, "{% if %}"))
+    tpl = templating.open_template(_template(tmp_path, "{% if %}"))
     with pytest.raises(errors.TemplateError):
-        typeset.render_template(tpl, {})
+        templating.render_template(tpl, {})
 
 
 def test_save_document_is_atomic_and_refuses_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    typeset.save_document(typeset.new_document(), out)
+    templating.save_document(typeset.new_document(), out)
     with pytest.raises(errors.OutputError):
-        typeset.save_document(typeset.new_document(), out)
+        templating.save_document(typeset.new_document(), out)
     assert [p.name for p in tmp_path.iterdir()] == ["d.docx"]

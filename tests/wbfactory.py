@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from compiler import standard
+from compiler.workbook import standard
 
 INFO = {
     "organisation": "เทศบาลตำบลบ้านต๋อม",

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import Workbook  # noqa: E402
 
-from compiler import standard  # noqa: E402
+from compiler.workbook import standard  # noqa: E402
 
 #: Faults given to broken submissions, in turn; the codes ``district`` must report for each.
 FAULTS: dict[str, tuple[str, ...]] = {

@@ -32,8 +32,10 @@ from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 from openpyxl.xml.constants import ARC_CORE  # noqa: E402
 from openpyxl.xml.functions import tostring  # noqa: E402
 
-from compiler import standard, thai  # noqa: E402
-from compiler.documents import document_kind, write_document_sheet  # noqa: E402
+from compiler import thai  # noqa: E402
+from compiler.documents.parse import document_kind  # noqa: E402
+from compiler.documents.sheets import write_document_sheet  # noqa: E402
+from compiler.workbook import standard  # noqa: E402
 from tools.sample_data import ORGANISATIONS  # noqa: E402
 from tools.sample_documents import DOCUMENTS, DOCUMENTS_DEPARTMENT  # noqa: E402
 

@@ -1,1 +1,1 @@
-"""Word documents after rendering: typesetting fixes and conversion to PDF."""
+"""Word documents: templates, Thai typesetting, conversion to PDF."""

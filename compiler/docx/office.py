@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
-from .. import pdf
+from compiler.docx import pdf
 
 #: Seconds LibreOffice may take to start and answer (its first start with a new profile is slow).
 START_TIMEOUT = 60.0

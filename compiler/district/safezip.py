@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from .model import Finding, Severity
-from .read import MAX_FILE_SIZE, WORKBOOK_SUFFIXES
+from compiler.findings import new_finding
+from compiler.model import Finding, Severity
+from compiler.workbook.read import MAX_FILE_SIZE, WORKBOOK_SUFFIXES
 
 _CHUNK = 1 << 16
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -60,7 +61,7 @@ class Extracted:
 
 
 def _refusal(archive: str, code: str, th: str, en: str) -> Finding:
-    return Finding(code, Severity.ERROR, archive, "", "", th, en)
+    return new_finding(code, file=archive, sheet="", cell="", th=th, en=en)
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -233,15 +234,7 @@ def _corrupt(archive: str, exc: BaseException, member: str = "") -> Finding:
 
 
 def _nested(archive: str, member: str) -> Finding:
-    return Finding(
-        "zip-nested-archive",
-        Severity.WARNING,
-        archive,
-        "",
-        "",
-        f"ไม่เปิดไฟล์บีบอัดซ้อนใน zip: '{member}' กรุณาส่งไฟล์ Excel โดยตรง",
-        f"archive inside the zip not opened: '{member}'; send the workbooks themselves",
-    )
+    return new_finding("zip-nested-archive", file=archive, sheet="", cell="", th=f"ไม่เปิดไฟล์บีบอัดซ้อนใน zip: '{member}' กรุณาส่งไฟล์ Excel โดยตรง", en=f"archive inside the zip not opened: '{member}'; send the workbooks themselves")
 
 
 def _empty(folder: Path) -> None:

@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from . import standard
-from .model import (
+from compiler.findings import new_finding
+from compiler.model import (
     DepartmentPart,
     DepartmentWorkbook,
     Finding,
@@ -23,7 +23,8 @@ from .model import (
     Report,
     Severity,
 )
-from .thai import header_key, to_arabic_digits
+from compiler.thai import header_key, to_arabic_digits
+from compiler.workbook import standard
 
 LAYOUTS = ("measures", "numbered", "indicators")
 
@@ -32,15 +33,7 @@ def _disagreement(key: str, values: dict[object, list[str]]) -> Finding:
     label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
     th = "; ".join(f"'{v}' ใน {', '.join(files)}" for v, files in values.items())
     en = "; ".join(f"'{v}' in {', '.join(files)}" for v, files in values.items())
-    return Finding(
-        "organisation-mismatch",
-        Severity.ERROR,
-        "",
-        standard.SHEET_INFO,
-        "",
-        f"ไฟล์ของหน่วยงานเดียวกันระบุ '{label}' ไม่ตรงกัน: {th} กรุณาแก้ให้ตรงกันก่อนรวมรายงาน",
-        f"the workbooks disagree on '{label}': {en}; make them agree before building",
-    )
+    return new_finding("organisation-mismatch", file="", sheet=standard.SHEET_INFO, cell="", th=f"ไฟล์ของหน่วยงานเดียวกันระบุ '{label}' ไม่ตรงกัน: {th} กรุณาแก้ให้ตรงกันก่อนรวมรายงาน", en=f"the workbooks disagree on '{label}': {en}; make them agree before building")
 
 
 def _first(workbooks: Sequence[DepartmentWorkbook], key: str) -> object:
@@ -68,32 +61,11 @@ def organisation(workbooks: Sequence[DepartmentWorkbook]) -> tuple[Organisation 
             label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
             listed = "; ".join(f"'{v}' ({', '.join(files)})" for v, files in values.items())
             findings.append(
-                Finding(
-                    "info-mismatch",
-                    Severity.WARNING,
-                    "",
-                    standard.SHEET_INFO,
-                    "",
-                    f"'{label}' ไม่ตรงกันระหว่างไฟล์: {listed} ระบบใช้ค่าแรก",
-                    f"'{label}' differs between workbooks: {listed}; the first is used",
-                )
+                new_finding("info-mismatch", file="", sheet=standard.SHEET_INFO, cell="", th=f"'{label}' ไม่ตรงกันระหว่างไฟล์: {listed} ระบบใช้ค่าแรก", en=f"'{label}' differs between workbooks: {listed}; the first is used")
             )
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
-    year = _first(workbooks, "fiscal_year")
-    score = _first(workbooks, "score")
-    org = Organisation(
-        name=str(_first(workbooks, "organisation") or ""),
-        district=str(_first(workbooks, "district") or ""),
-        province=str(_first(workbooks, "province") or ""),
-        fiscal_year=int(year) if isinstance(year, int) else 0,
-        executive=str(_first(workbooks, "executive") or ""),
-        executive_position=str(_first(workbooks, "executive_position") or ""),
-        score=float(score) if isinstance(score, float) else None,
-        stated_level=str(_first(workbooks, "stated_level") or ""),
-        emblem=str(_first(workbooks, "emblem") or ""),
-        logo=str(_first(workbooks, "logo") or ""),
-    )
+    org = Organisation.from_info({f.key: _first(workbooks, f.key) for f in standard.INFO_FIELDS})
     return org, findings
 
 
@@ -131,31 +103,15 @@ def _merge_one(group: list[Measure]) -> tuple[MergedMeasure, list[Finding]]:
         ):
             if other and other != kept and _title_key(other) != _title_key(kept):
                 findings.append(
-                    Finding(
-                        code,
-                        Severity.WARNING,
-                        m.file,
-                        standard.SHEET_MEASURES,
-                        f"แถว {m.row}",
-                        f"มาตรการลำดับ {m.number} มี{what_th}ต่างกัน: '{kept[:60]}' กับ '{other[:60]}' ({m.file})"
-                        f" ระบบใช้{what_th}แรก กรุณาตรวจสอบลำดับมาตรการ",
-                        f"measure {m.number} has two {what_en}: '{kept[:60]}' and '{other[:60]}' ({m.file});"
-                        " the first is used; check the measure numbers",
-                    )
+                    new_finding(code, file=m.file, sheet=standard.SHEET_MEASURES, cell=f"แถว {m.row}", th=f"มาตรการลำดับ {m.number} มี{what_th}ต่างกัน: '{kept[:60]}' กับ '{other[:60]}' ({m.file})"
+                        f" ระบบใช้{what_th}แรก กรุณาตรวจสอบลำดับมาตรการ", en=f"measure {m.number} has two {what_en}: '{kept[:60]}' and '{other[:60]}' ({m.file});"
+                        " the first is used; check the measure numbers")
                 )
         if m.methods and m.methods != methods and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]:
             findings.append(
-                Finding(
-                    "method-mismatch",
-                    Severity.WARNING,
-                    m.file,
-                    standard.SHEET_MEASURES,
-                    f"แถว {m.row}",
-                    f"วิธีการดำเนินการของมาตรการ '{title[:60]}' ต่างกัน: "
-                    f"'{' / '.join(methods)}' กับ '{' / '.join(m.methods)}' ({m.file}) ระบบใช้แบบแรก",
-                    f"two plans for measure '{title[:60]}': '{' / '.join(methods)}' and "
-                    f"'{' / '.join(m.methods)}' ({m.file}); the first is used",
-                )
+                new_finding("method-mismatch", file=m.file, sheet=standard.SHEET_MEASURES, cell=f"แถว {m.row}", th=f"วิธีการดำเนินการของมาตรการ '{title[:60]}' ต่างกัน: "
+                    f"'{' / '.join(methods)}' กับ '{' / '.join(m.methods)}' ({m.file}) ระบบใช้แบบแรก", en=f"two plans for measure '{title[:60]}': '{' / '.join(methods)}' and "
+                    f"'{' / '.join(m.methods)}' ({m.file}); the first is used")
             )
     parts: dict[str, DepartmentPart] = {}
     for m in group:
@@ -202,6 +158,23 @@ def department_order(workbooks: Sequence[DepartmentWorkbook]) -> list[Department
     return [wb for _, wb in indexed]
 
 
+def merge_measures(workbooks: Sequence[DepartmentWorkbook]) -> tuple[list[MergedMeasure], list[Finding]]:
+    """Every measure of an organisation once, its departments' parts in the usual order
+    (used by ``merge`` and by the district intake, which must count measures the same way)."""
+    groups: dict[tuple[int, object], list[Measure]] = {}
+    for wb in department_order(workbooks):
+        for m in wb.measures:
+            groups.setdefault(_key(m), []).append(m)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
+    measures: list[MergedMeasure] = []
+    findings: list[Finding] = []
+    for _, group in ordered:
+        merged, extra = _merge_one(group)
+        measures.append(merged)
+        findings.extend(extra)
+    return measures, findings
+
+
 def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) -> tuple[Report | None, list[Finding]]:
     """One ``Report`` from an organisation's department workbooks, or ``None`` and the
     findings that prevent it (the workbooks disagree on who they are)."""
@@ -209,16 +182,8 @@ def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) ->
     if org is None:
         return None, findings
     workbooks = department_order(workbooks)
-    groups: dict[tuple[int, object], list[Measure]] = {}
-    for wb in workbooks:
-        for m in wb.measures:
-            groups.setdefault(_key(m), []).append(m)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][0] == 0 else 0))
-    measures: list[MergedMeasure] = []
-    for _, group in ordered:
-        merged, extra = _merge_one(group)
-        measures.append(merged)
-        findings.extend(extra)
+    measures, extra = merge_measures(workbooks)
+    findings.extend(extra)
     scores: dict[str, float] = {}
     for wb in workbooks:
         for code, value in wb.scores.items():

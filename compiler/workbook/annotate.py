@@ -18,9 +18,9 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from .model import Finding, Severity
-from .read import read_workbook
-from .thai import xml_safe
+from compiler.model import Finding, Severity
+from compiler.thai import xml_safe
+from compiler.workbook.read import read_workbook
 
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 _WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")

@@ -9,14 +9,16 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import standard, thai
-from .model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
-from .normalise import normalise_workbook
-from .read import find_workbooks, read_workbook
+from compiler import thai
+from compiler.findings import new_finding
+from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
+from compiler.workbook import standard
+from compiler.workbook.normalise import normalise_workbook
+from compiler.workbook.read import find_workbooks, read_workbook
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ class CheckResult:
         return not self.errors
 
 
-def _finding(wb: DepartmentWorkbook, code: str, sev: Severity, sheet: str, cell: str, th: str, en: str) -> Finding:
-    return Finding(code, sev, wb.file, sheet, cell, th, en)
+def _finding(wb: DepartmentWorkbook, code: str, sheet: str, cell: str, th: str, en: str) -> Finding:
+    return new_finding(code, file=wb.file, sheet=sheet, cell=cell, th=th, en=en)
 
 
 _TONES = re.compile("[\u0e48-\u0e4b\u0e4c]")
@@ -87,7 +89,6 @@ def _check_info(wb: DepartmentWorkbook) -> list[Finding]:
                 _finding(
                     wb,
                     "missing-value",
-                    Severity.ERROR,
                     sheet,
                     where,
                     f"ไม่ได้กรอก '{f.label}'" + ("" if where else f" (ไม่พบแถว '{f.label}' ในแผ่นงาน)"),
@@ -100,7 +101,6 @@ def _check_info(wb: DepartmentWorkbook) -> list[Finding]:
             _finding(
                 wb,
                 "unknown-version",
-                Severity.WARNING,
                 sheet,
                 wb.info_cells.get("version", ""),
                 f"แบบฟอร์มรุ่น {version} ต่างจากรุ่นที่ระบบรองรับ ({standard.STANDARD_VERSION}) กรุณาใช้แบบฟอร์มใหม่",
@@ -151,7 +151,6 @@ def _check_level(wb: DepartmentWorkbook) -> list[Finding]:
         _finding(
             wb,
             "level-contradicts-score",
-            Severity.WARNING,
             standard.SHEET_INFO,
             wb.info_cells.get("stated_level", ""),
             f"ระดับที่ระบุ '{stated}' ไม่ตรงกับคะแนน {thai.format_score(score)} ซึ่งอยู่ในระดับ {level}",
@@ -175,7 +174,6 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
                 _finding(
                     wb,
                     "name-misspelt",
-                    Severity.WARNING,
                     sheet,
                     cell,
                     f"ชื่อ '{variant}' สะกดต่างจากชื่อหน่วยงาน '{place}' กรุณาตรวจสอบ",
@@ -212,7 +210,6 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
             _finding(
                 wb,
                 "no-measures",
-                Severity.ERROR,
                 sheet,
                 "",
                 "ไม่มีมาตรการในแผ่นงานนี้ กรุณากรอกอย่างน้อยหนึ่งมาตรการ (แถวตัวอย่างไม่นับ)",
@@ -232,7 +229,6 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                     _finding(
                         wb,
                         "missing-value",
-                        Severity.ERROR,
                         sheet,
                         cell_ref(m.row, cols[key]),
                         f"ไม่ได้กรอก '{label}' ของมาตรการ{_name(m)}",
@@ -246,7 +242,6 @@ def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
                     _finding(
                         wb,
                         "duplicate-number",
-                        Severity.WARNING,
                         sheet,
                         cell_ref(m.row, cols["number"]),
                         f"ลำดับ {m.number} ซ้ำกับมาตรการก่อนหน้า รายงานจะรวมเป็นมาตรการเดียวกัน",
@@ -276,7 +271,7 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
     for line in m.period:
         for year, month in thai.month_mentions(line):
             if not (first.year, first.month) <= (year, month) <= (last.year, last.month):
-                bad.append(f"{thai.MONTHS_ABBR[month - 1]} {year + thai.BE_OFFSET}")
+                bad.append(f"{thai.MONTHS_ABBR[month - 1]} {thai.to_be_year(year)}")
         plain = thai.to_arabic_digits(line)
         for y in re.findall(r"ปีงบประมาณ\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})", plain):
             if int(y) != fy and thai.to_be_year(int(y)) != fy:
@@ -287,7 +282,6 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
         _finding(
             wb,
             "period-outside-fiscal-year",
-            Severity.WARNING,
             standard.SHEET_MEASURES,
             cell,
             f"ระยะเวลา ({', '.join(bad)}) อยู่นอกปีงบประมาณ {fy} (1 ต.ค. {fy - 1} – 30 ก.ย. {fy})",
@@ -339,7 +333,6 @@ def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
                     _finding(
                         wb,
                         "name-mismatch" if key == "organisation" else "organisation-mismatch",
-                        Severity.WARNING,
                         standard.SHEET_INFO,
                         wb.info_cells.get(key, ""),
                         f"'{labels[key]}' เป็น '{v}' แต่ไฟล์อื่น ({holders}) เป็น '{majority}'",
@@ -350,15 +343,7 @@ def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
 
 
 def no_workbooks_finding(folder: Path) -> Finding:
-    return Finding(
-        "no-workbooks",
-        Severity.ERROR,
-        str(folder),
-        "",
-        "",
-        "ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้",
-        "no workbook (.xlsx .xlsm .xls .ods) in this folder",
-    )
+    return new_finding("no-workbooks", file=str(folder), sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้", en="no workbook (.xlsx .xlsm .xls .ods) in this folder")
 
 
 def display_names(files: Sequence[Path]) -> list[str]:
@@ -367,16 +352,27 @@ def display_names(files: Sequence[Path]) -> list[str]:
     return [f.name if counts[f.name] == 1 else str(f) for f in files]
 
 
+#: A progress callback: ``(done, total, what)`` after each step (``what`` names the file).
+Progress = Callable[[int, int, str], None]
+
+
 def check_files(
-    files: Sequence[Path], names: Sequence[str] | None = None, groups: Sequence[object] | None = None
+    files: Sequence[Path],
+    names: Sequence[str] | None = None,
+    groups: Sequence[object] | None = None,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Read, normalise and check ``files`` (already expanded), then cross-check each group.
 
     ``groups`` gives each file's group (one organisation's submission); workbooks are only
-    compared within a group. ``None`` compares them all.
+    compared within a group. ``None`` compares them all. ``progress`` is called after each file.
     """
     names = list(names) if names is not None else display_names(files)
-    books = [check_workbook(normalise_workbook(read_workbook(f, display=n))) for f, n in zip(files, names)]
+    books = []
+    for i, (f, n) in enumerate(zip(files, names), start=1):
+        books.append(check_workbook(normalise_workbook(read_workbook(f, display=n))))
+        if progress is not None:
+            progress(i, len(files), n)
     findings = [f for wb in books for f in wb.findings]
     keys = list(groups) if groups is not None else [None] * len(books)
     for key in dict.fromkeys(keys):
@@ -384,7 +380,7 @@ def check_files(
     return CheckResult(tuple(books), tuple(findings))
 
 
-def check_paths(paths: Iterable[Path | str]) -> CheckResult:
+def check_paths(paths: Iterable[Path | str], progress: Progress | None = None) -> CheckResult:
     """``ita-report check``: every workbook under ``paths`` checked, all findings in one run.
 
     Workbooks are compared with each other (names spelt differently) within one folder, and
@@ -399,7 +395,7 @@ def check_paths(paths: Iterable[Path | str]) -> CheckResult:
         empty.extend(none)
         files.extend(found)
         groups.extend(f.parent if p.is_dir() else "given" for f in found)
-    result = check_files(files, groups=groups)
+    result = check_files(files, groups=groups, progress=progress)
     if empty:
         result = CheckResult(result.workbooks, tuple(no_workbooks_finding(e) for e in empty) + result.findings)
     return result

@@ -47,12 +47,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import errors, safeio, thai, typeset
-from .model import DepartmentPart, MergedMeasure, Report
-from .standard import level_for
-from .templates_build import LOGO_HEIGHT_CM, REPORT_TEMPLATE
+from compiler import errors, safeio, thai
+from compiler.docx import templating, typeset
+from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE
+from compiler.model import DepartmentPart, MergedMeasure, Report
+from compiler.report.merge import LAYOUTS
+from compiler.workbook.standard import level_for
 
-LAYOUTS = ("measures", "numbered", "indicators")
 DIGIT_STYLES = ("thai", "arabic")
 #: What the signature block shows when the workbook names no executive.
 NO_EXECUTIVE = "." * 50
@@ -165,8 +166,8 @@ def report_context(report: Report, digits: str = "thai") -> dict[str, Any]:
         "organisation": text(org.name),
         "district": text(_DISTRICT_PREFIX.sub("", org.district)),
         "province": text(_PROVINCE_PREFIX.sub("", org.province)),
-        "fiscal_year": text(str(org.fiscal_year)),
-        "previous_year": text(str(org.fiscal_year - 1)),
+        "fiscal_year": text(org.year_text),
+        "previous_year": text(org.previous_year_text),
         "score": score,
         "level": "" if org.score is None else level_for(org.score),
         "executive": text(org.executive) or NO_EXECUTIVE,
@@ -197,8 +198,8 @@ def render_report(
     template = Path(template) if template is not None else REPORT_TEMPLATE
     context = report_context(report, digits)
     safeio.check_target(output, force=force)  # fail before the work, not after
-    tpl = typeset.open_template(template)
+    tpl = templating.open_template(template)
     context["logo"] = typeset.inline_image(tpl, context["logo"], LOGO_HEIGHT_CM)
-    document = typeset.render_template(tpl, context, template_name=str(template))
+    document = templating.render_template(tpl, context, template_name=str(template))
     typeset.set_page_number_digits(document, digits)
-    return typeset.save_document(document, output, force=force)
+    return templating.save_document(document, output, force=force)

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import errors, safeio
+from compiler import errors, safeio
 
 if TYPE_CHECKING:
-    from .docx.office import Office
+    from compiler.docx.office import Office
 
 #: Seconds a conversion may take before it is stopped (LibreOffice's first start is slow).
 DEFAULT_TIMEOUT = 180.0
@@ -42,9 +42,34 @@ _INSTALL_HINT_EN = (
 )
 
 
+def _install_folders() -> list[Path]:
+    """Where LibreOffice's installer puts ``soffice`` when it is not on the PATH (as on most
+    Windows PCs): Program Files (64- and 32-bit), and the macOS application bundle."""
+    folders = []
+    for var in ("PROGRAMFILES", "PROGRAMW6432", "PROGRAMFILES(X86)", "LOCALAPPDATA"):
+        base = os.environ.get(var)
+        if base:
+            folders.extend(Path(base) / name / "program" for name in ("LibreOffice", "LibreOffice 7", "LibreOffice 24"))
+    folders.append(Path("/Applications/LibreOffice.app/Contents/MacOS"))
+    return folders
+
+
 def find_soffice() -> str | None:
-    """The path of LibreOffice's ``soffice`` (or ``libreoffice``) program; ``None`` if absent."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """The path of LibreOffice's ``soffice`` program; ``None`` if absent.
+
+    ``ITA_SOFFICE`` (a path) wins; then ``soffice`` or ``libreoffice`` on the PATH; then the
+    usual install folders (``C:\\Program Files\\LibreOffice\\program\\soffice.exe``)."""
+    chosen = os.environ.get("ITA_SOFFICE")
+    if chosen and Path(chosen).is_file():
+        return chosen
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    for folder in _install_folders():
+        for name in ("soffice.exe", "soffice"):
+            if (folder / name).is_file():
+                return str(folder / name)
+    return None
 
 
 def make_profile(folder: Path) -> str:
@@ -129,7 +154,7 @@ def docx_to_pdfs(
     server keeps one); otherwise one is started for this call and stopped after it, a
     listener when LibreOffice's Python ``uno`` is found (``listener=False``: never).
     """
-    from .docx import office as office_mod
+    from compiler.docx import office as office_mod
 
     sources = [Path(source) for source in sources]
     targets = [

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import standard
-from .model import Finding, Severity, cell_ref
-from .thai import header_key
+from compiler.findings import new_finding
+from compiler.model import Finding, Severity, cell_ref
+from compiler.thai import header_key
+from compiler.workbook import standard
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -84,7 +85,7 @@ class RawWorkbook:
 
 
 def _problem(file: str, code: str, th: str, en: str, sheet: str = "", cell: str = "") -> Finding:
-    return Finding(code, Severity.ERROR, file, sheet, cell, th, en)
+    return new_finding(code, file=file, sheet=sheet, cell=cell, th=th, en=en)
 
 
 _DOCUMENT_PREFIXES = tuple(header_key(s).lower() for s in standard.DOCUMENT_SHEETS)

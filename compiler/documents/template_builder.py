@@ -2,7 +2,7 @@
 ``templates/khamsang.docx`` (คำสั่ง) and ``templates/memo.docx`` (บันทึกข้อความ).
 
 The committed templates are what this module builds (a test compares them by content):
-change them here, then run ``python -m compiler.templates_documents``. A secretary may
+change them here, then run ``python -m compiler.documents.template_builder``. A secretary may
 instead edit a .docx in Word (wording, spacing, styles); the ``{{ … }}`` and ``{%p … %}``
 tags must stay, each in one piece. The variables are those of
 :func:`compiler.announce.document_context` (listed in :mod:`compiler.announce`).
@@ -38,16 +38,18 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from . import typeset
-from .templates_build import STYLE_TAG, TEMPLATES_DIR
-
-ANNOUNCEMENT_TEMPLATE = TEMPLATES_DIR / "prakat.docx"
-ORDER_TEMPLATE = TEMPLATES_DIR / "khamsang.docx"
-MEMO_TEMPLATE = TEMPLATES_DIR / "memo.docx"
+from compiler.docx import templating, typeset
+from compiler.docx.templates import (
+    ANNOUNCEMENT_TEMPLATE,
+    EMBLEM_CM,
+    MEMO_EMBLEM_CM,
+    MEMO_TEMPLATE,
+    ORDER_TEMPLATE,
+    STYLE_TAG,
+    TEMPLATES_DIR,
+)
 
 #: Garuda emblem heights (ระเบียบงานสารบรรณ): 3 cm on ประกาศ and คำสั่ง, 1.5 cm on a memo.
-EMBLEM_CM = 3.0
-MEMO_EMBLEM_CM = 1.5
 
 STYLE_EMBLEM = "Doc Emblem"
 STYLE_TITLE = "Doc Title"
@@ -293,13 +295,13 @@ def write_templates(folder: Path = TEMPLATES_DIR) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in BUILDERS.items():
-        written.append(typeset.save_document(build(), folder / name, force=True))
+        written.append(templating.save_document(build(), folder / name, force=True))
     return written
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m compiler.templates_documents [--out DIR]``: rewrite the committed templates."""
-    parser = argparse.ArgumentParser(prog="python -m compiler.templates_documents", description=__doc__)
+    """``python -m compiler.documents.template_builder [--out DIR]``: rewrite the committed templates."""
+    parser = argparse.ArgumentParser(prog="python -m compiler.documents.template_builder", description=__doc__)
     parser.add_argument("--out", type=Path, default=TEMPLATES_DIR, help="folder to write to")
     args = parser.parse_args(argv)
     for path in write_templates(args.out):

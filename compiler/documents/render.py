@@ -40,25 +40,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import errors, safeio, thai, typeset
-from .documents import (
-    DOTS_NAME,
-    Document,
-    DocumentKind,
-    OfficialDate,
-    bare_district,
-    bare_province,
-    measures_document,
-    read_documents,
-)
-from .model import DepartmentWorkbook, Finding, Organisation, Report, Severity
-from .templates_documents import (
-    ANNOUNCEMENT_TEMPLATE,
-    EMBLEM_CM,
-    MEMO_EMBLEM_CM,
-    MEMO_TEMPLATE,
-    ORDER_TEMPLATE,
-)
+from compiler import errors, safeio, thai
+from compiler.documents.measures import measures_document
+from compiler.documents.model import Document, OfficialDate
+from compiler.documents.names import bare_district, bare_province
+from compiler.documents.parse import read_documents
+from compiler.documents.spec import DOTS_NAME, DocumentKind
+from compiler.docx import templating, typeset
+from compiler.docx.templates import ANNOUNCEMENT_TEMPLATE, EMBLEM_CM, MEMO_EMBLEM_CM, MEMO_TEMPLATE, ORDER_TEMPLATE
+from compiler.findings import new_finding
+from compiler.model import DepartmentWorkbook, Finding, Organisation, Report
 
 DIGIT_STYLES = ("thai", "arabic")
 TEMPLATES: dict[DocumentKind, Path] = {
@@ -139,7 +130,7 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
         "organisation": text(org.name),
         "district": text(bare_district(org.district)),
         "province": text(bare_province(org.province)),
-        "fiscal_year": text(str(org.fiscal_year)),
+        "fiscal_year": text(org.year_text),
         "emblem": "",
         "subject": text(doc.subject),
         "number": text(_order_number(doc)) if doc.kind is DocumentKind.ORDER else text(doc.number or NUMBER_DOTS),
@@ -156,15 +147,7 @@ def document_context(doc: Document, org: Organisation, digits: str = "thai") -> 
 
 def no_emblem_finding(doc: Document, output: Path) -> Finding:
     """The warning that a document was written without the Garuda emblem."""
-    return Finding(
-        "no-emblem",
-        Severity.WARNING,
-        doc.file or output.name,
-        doc.sheet,
-        "",
-        f"{output.name}: ไม่มีไฟล์ตราครุฑ จึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem",
-        f"{output.name}: no Garuda emblem given, its space is left empty; set 'ไฟล์ตราครุฑ' or use --emblem",
-    )
+    return new_finding("no-emblem", file=doc.file or output.name, sheet=doc.sheet, cell="", th=f"{output.name}: ไม่มีไฟล์ตราครุฑ จึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem", en=f"{output.name}: no Garuda emblem given, its space is left empty; set 'ไฟล์ตราครุฑ' or use --emblem")
 
 
 def render_document(
@@ -189,16 +172,16 @@ def render_document(
     template = Path(template) if template is not None else TEMPLATES[doc.kind]
     context = document_context(doc, org, digits)
     safeio.check_target(output, force=force)
-    tpl = typeset.open_template(template)
+    tpl = templating.open_template(template)
     findings: list[Finding] = []
     if emblem:
         context["emblem"] = typeset.inline_image(tpl, emblem, EMBLEM_HEIGHTS[doc.kind])
     else:
         findings.append(no_emblem_finding(doc, output))
-    document = typeset.render_template(tpl, context, template_name=str(template))
+    document = templating.render_template(tpl, context, template_name=str(template))
     typeset.set_page_number_digits(document, digits)
     document.core_properties.title = thai.xml_safe(f"{doc.kind.value}{org.name} เรื่อง {doc.subject}")[:250]
-    return typeset.save_document(document, output, force=force), findings
+    return templating.save_document(document, output, force=force), findings
 
 
 # --- all documents of a submission ------------------------------------------------------------
@@ -213,25 +196,16 @@ def _emblem_path(org: Organisation, workbooks: Sequence[DepartmentWorkbook]) -> 
             return candidate, []
     holder = next((wb for wb in workbooks if wb.info.get("emblem")), None)
     return None, [
-        Finding(
-            "emblem-not-found",
-            Severity.WARNING,
-            holder.file if holder else "",
-            "ข้อมูลหน่วยงาน" if holder else "",
-            holder.info_cells.get("emblem", "") if holder else "",
-            f"ไม่พบไฟล์ตราครุฑ '{org.emblem}' (ค้นหาข้างไฟล์ Excel ด้วย) เอกสารจะเว้นที่ว่างไว้",
-            f"emblem file '{org.emblem}' not found (looked beside the workbooks too); its space is left empty",
-        )
+        new_finding("emblem-not-found", file=holder.file if holder else "", sheet="ข้อมูลหน่วยงาน" if holder else "", cell=holder.info_cells.get("emblem", "") if holder else "", th=f"ไม่พบไฟล์ตราครุฑ '{org.emblem}' (ค้นหาข้างไฟล์ Excel ด้วย) เอกสารจะเว้นที่ว่างไว้", en=f"emblem file '{org.emblem}' not found (looked beside the workbooks too); its space is left empty")
     ]
 
 
 def workbook_documents(wb: DepartmentWorkbook, org: Organisation) -> tuple[list[Document], list[Finding]]:
-    """The documents of one department workbook: those ``check`` stored in ``wb.documents``
-    (values that are :class:`Document`), else read again from the file."""
-    stored = [d for d in wb.documents.values() if isinstance(d, Document)]
-    if stored or wb.documents:
-        return stored, []
-    from .read import read_workbook
+    """The documents of one department workbook: those ``check`` stored in ``wb.documents``,
+    else (a workbook made without them) read again from the file."""
+    if wb.documents:
+        return list(wb.documents.values()), []
+    from compiler.workbook.read import read_workbook
 
     raw = read_workbook(Path(wb.path), display=wb.file)
     if not raw.readable:
@@ -300,15 +274,7 @@ def write_announcements(
         no_emblem = no_emblem or any(f.code == "no-emblem" for f in found)
     if no_emblem:
         findings.append(
-            Finding(
-                "no-emblem",
-                Severity.WARNING,
-                str(out_dir),
-                "",
-                "",
-                "ไม่มีไฟล์ตราครุฑ เอกสารจึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem",
-                "no Garuda emblem given, its space is left empty in the documents; set 'ไฟล์ตราครุฑ' or use --emblem",
-            )
+            new_finding("no-emblem", file=str(out_dir), sheet="", cell="", th="ไม่มีไฟล์ตราครุฑ เอกสารจึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem", en="no Garuda emblem given, its space is left empty in the documents; set 'ไฟล์ตราครุฑ' or use --emblem")
         )
     return written, findings
 

@@ -24,13 +24,11 @@ A typical builder::
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import docx
-import jinja2
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
@@ -48,11 +46,9 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from docxtpl import DocxTemplate, InlineImage
-from lxml import etree
-from markupsafe import escape
 
-from . import errors, safeio
-from .thai import split_long, xml_safe
+from compiler import errors, thai
+from compiler.thai import split_long
 
 #: The longest paragraph of data text a document holds. LibreOffice lays out a paragraph in
 #: time that grows with the square of its length (one 32,767-character cell of emoji took
@@ -68,7 +64,7 @@ def paragraphs(text: str) -> list[str]:
 
 #: The body font: one of the 13 fonts the cabinet adopted in 2553; LibreOffice renders it
 #: with the metric-compatible Laksaman from ``fonts-tlwg-laksaman``.
-FONT = "TH Sarabun New"
+FONT = thai.FONT
 #: Body text size in points (ระเบียบงานสารบรรณ).
 BODY_PT = 16.0
 #: Language tags: Latin text stays en-US; complex-script (Thai) text is th-TH.
@@ -556,137 +552,3 @@ def inline_image(tpl: DocxTemplate, path: Path | str | None, height_cm: float) -
     except (OSError, UnrecognizedImageError) as exc:
         raise _image_error(path, exc) from exc
     return InlineImage(tpl, str(path), height=Cm(height_cm))
-
-
-# --- rendering a docxtpl template ---------------------------------------------------------
-#: Post-render replacements docxtpl applies to the whole XML (``{_{`` becomes ``{{``…); data
-#: holding these is written with an escaped underscore so it comes out as typed.
-_DOCXTPL_MARKERS = re.compile(r"\{_(?=[{%])|(?<=[}%])_\}")
-
-
-class _Text(str):
-    """Data text, escaped for XML and protected from docxtpl's marker rewriting."""
-
-    __slots__ = ()
-
-    def __html__(self) -> str:
-        escaped = str(escape(str(self)))
-        return _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
-
-
-def data_text(value: str) -> str:
-    """Mark ``value`` as data for a template: characters XML forbids dropped, the rest literal.
-
-    ``{{``, ``{%``, ``<`` and ``&`` come out as typed (``"ก & ข" -> "ก &amp; ข"`` in XML).
-    A value not wrapped here is still escaped by autoescape; wrapping also protects the
-    rare ``{_{`` sequence that docxtpl would otherwise rewrite to ``{{``.
-    """
-    return _Text(xml_safe(value))
-
-
-def wrap_data(value: Any) -> Any:
-    """:func:`data_text` applied to every string inside dicts, lists and tuples."""
-    if isinstance(value, _Text):
-        return value
-    if isinstance(value, str):
-        return data_text(value)
-    if isinstance(value, Mapping):
-        return {k: wrap_data(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [wrap_data(v) for v in value]
-    return value
-
-
-def jinja_env() -> jinja2.Environment:
-    """The Jinja environment for every template: autoescape on, undefined variables fatal."""
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-
-
-_LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
-
-
-class _Template(DocxTemplate):  # type: ignore[misc]
-    """DocxTemplate whose line-break pass is skipped when no text holds a break.
-
-    docxtpl rewrites every paragraph with nested regular expressions to turn ``\n``/``\t``
-    inside text into Word breaks; our data never carries them (cells are split into lines
-    before rendering), and that pass was a third of the time of a 1,000-measure report.
-    """
-
-    def resolve_listing(self, xml: str) -> str:
-        if _LISTING.search(xml) is None:
-            return xml
-        return str(super().resolve_listing(xml))
-
-
-def open_template(path: Path) -> DocxTemplate:
-    """Open a docxtpl template, or raise :class:`errors.TemplateError` saying why not."""
-    if not path.is_file():
-        raise errors.TemplateError(
-            f"ไม่พบแม่แบบเอกสาร {path}",
-            f"template not found: {path}",
-            where=str(path),
-        )
-    try:
-        tpl = _Template(str(path))
-        tpl.init_docx()
-    except Exception as exc:  # python-docx raises several kinds for a broken package
-        raise errors.TemplateError(
-            f"แม่แบบเอกสารเสียหายหรือไม่ใช่ไฟล์ .docx: {path} ({exc})",
-            f"the template is broken or not a .docx file: {path} ({exc})",
-            where=str(path),
-        ) from exc
-    return tpl
-
-
-def render_template(
-    tpl: DocxTemplate,
-    context: Mapping[str, Any],
-    *,
-    template_name: str = "",
-) -> Document:
-    """Render ``context`` into ``tpl`` (autoescape, StrictUndefined) and return the document.
-
-    Strings in ``context`` are treated as data (:func:`wrap_data`). A template that uses
-    a variable the context lacks, or has broken Jinja syntax, raises
-    :class:`errors.TemplateError` naming the problem; nothing is written.
-    """
-    try:
-        tpl.render(wrap_data(context), jinja_env=jinja_env(), autoescape=True)
-    except jinja2.UndefinedError as exc:
-        raise errors.TemplateError(
-            f"แม่แบบใช้ตัวแปรที่ไม่มีในข้อมูล: {exc}",
-            f"the template uses a variable the data does not have: {exc}",
-            where=template_name,
-        ) from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise errors.TemplateError(
-            f"คำสั่งในแม่แบบเขียนไม่ถูกต้อง (บรรทัด {exc.lineno}): {exc.message}",
-            f"template syntax error (line {exc.lineno}): {exc.message}",
-            where=template_name,
-        ) from exc
-    except jinja2.TemplateError as exc:
-        raise errors.TemplateError(
-            f"แม่แบบใช้งานไม่ได้: {exc}",
-            f"the template cannot be rendered: {exc}",
-            where=template_name,
-        ) from exc
-    except etree.XMLSyntaxError as exc:
-        raise errors.TemplateError(
-            f"แม่แบบสร้างเอกสารที่เสียหาย (แท็ก {{% %}} อยู่ผิดที่?): {exc}",
-            f"the template produced broken XML (a {{% %}} tag in the wrong place?): {exc}",
-            where=template_name,
-        ) from exc
-    document = tpl.docx
-    assert document is not None
-    ensure_cell_paragraphs(document)
-    return document
-
-
-def save_document(document: Document, output: Path, *, force: bool = False) -> Path:
-    """Write ``document`` to ``output`` atomically (see :mod:`compiler.safeio`)."""
-
-    def write(stream: IO[bytes]) -> None:
-        document.save(stream)
-
-    return safeio.atomic_write(output, write, force=force)

@@ -1,7 +1,7 @@
 """Build the report template ``templates/report.docx`` with python-docx.
 
 The committed template is what this module builds (a test compares them): change the
-template here, then run ``python -m compiler.templates_build`` to rewrite it. A secretary may
+template here, then run ``python -m compiler.report.template_builder`` to rewrite it. A secretary may
 instead edit the .docx in Word (wording, logo, column widths, styles); the ``{{ … }}`` and
 ``{%p … %}`` tags must stay, each in one piece. The variables are those of
 :func:`compiler.render.report_context`.
@@ -36,20 +36,8 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from . import typeset
-
-
-def _templates_dir() -> Path:
-    """The repository's ``templates/`` in a checkout; the copy installed as
-    ``compiler/templates`` (see pyproject's package-dir) otherwise."""
-    checkout = Path(__file__).resolve().parent.parent / "templates"
-    if (checkout / "report.docx").exists():
-        return checkout
-    return Path(__file__).resolve().parent / "templates"
-
-
-TEMPLATES_DIR = _templates_dir()
-REPORT_TEMPLATE = TEMPLATES_DIR / "report.docx"
+from compiler.docx import templating, typeset
+from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_TAG, TEMPLATES_DIR
 
 #: Style names used by the report template (all TH Sarabun New, Thai slots set).
 STYLE_COVER_TITLE = "Thai Cover Title"
@@ -60,9 +48,7 @@ STYLE_TABLE_HEADER = "Thai Table Header"
 STYLE_TABLE = "Thai Table Text"
 STYLE_TABLE_CENTRE = "Thai Table Centre"
 STYLE_SIGNATURE = "Thai Signature"
-STYLE_TAG = "Template Tag"
 
-LOGO_HEIGHT_CM = 3.0
 #: Space above the logo on the cover.
 COVER_TOP_CM = 3.0
 _GREY = RGBColor(0x80, 0x80, 0x80)
@@ -271,13 +257,13 @@ def write_templates(folder: Path = TEMPLATES_DIR) -> list[Path]:
     """Build every template into ``folder``, replacing what is there; return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / REPORT_TEMPLATE.name
-    typeset.save_document(build_report_template(), target, force=True)
+    templating.save_document(build_report_template(), target, force=True)
     return [target]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m compiler.templates_build [--out DIR]``: rewrite the committed templates."""
-    parser = argparse.ArgumentParser(prog="python -m compiler.templates_build", description=__doc__)
+    """``python -m compiler.report.template_builder [--out DIR]``: rewrite the committed templates."""
+    parser = argparse.ArgumentParser(prog="python -m compiler.report.template_builder", description=__doc__)
     parser.add_argument("--out", type=Path, default=TEMPLATES_DIR, help="folder to write to")
     args = parser.parse_args(argv)
     for path in write_templates(args.out):

@@ -18,11 +18,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import safeio, standard
-from .errors import UsageError
-from .model import DepartmentWorkbook
+from compiler import safeio, thai
+from compiler.errors import UsageError
+from compiler.model import DepartmentWorkbook
+from compiler.workbook import standard
 
-FONT = "TH Sarabun New"
+FONT = thai.FONT
 _BODY = Font(name=FONT, size=14)
 _BOLD = Font(name=FONT, size=14, bold=True)
 _TITLE = Font(name=FONT, size=18, bold=True)
@@ -263,7 +264,7 @@ def build_form(details: OrganisationDetails | None = None, department: str = "")
 def _document_sheets(wb: Workbook) -> None:
     """Blank sheets for the official documents, when the documents module provides them."""
     try:
-        from .documents import write_blank_document_sheets
+        from compiler.documents.sheets import write_blank_document_sheets
     except ImportError:
         return
     write_blank_document_sheets(wb)

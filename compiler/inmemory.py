@@ -1,0 +1,178 @@
+"""The library for a front end that holds bytes, not paths (the web page): uploads in,
+documents out, results as JSON.
+
+    >>> from compiler import inmemory
+    >>> checked, copies = inmemory.check_uploads([("กองคลัง.xlsx", data)])
+    >>> made = inmemory.build_documents([("สำนักปลัด.xlsx", a), ("กองคลัง.xlsx", b)])
+    >>> made.ok, sorted(made.files)            # file name → bytes
+    (True, ['ประกาศมาตรการ.docx', 'รายงานผล.docx'])
+    >>> inmemory.to_json(made)["findings"]     # JSON-ready: lists, dicts, str, int, None
+
+Every function here calls the same pipeline as the command line, through a private temporary
+folder that is removed before it returns; nothing prints, nothing exits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler import api
+from compiler.model import Finding, Report, Severity
+from compiler.uploads import Input, staged
+from compiler.workbook.check import CheckResult, Progress
+
+#: The report's file name inside a :class:`DocumentSet`.
+REPORT_NAME = "รายงานผล.docx"
+
+
+@dataclass(frozen=True)
+class DocumentSet:
+    """What :func:`build_documents` made: each file's bytes by name, and the findings.
+
+    ``files`` is empty when the input had errors (see ``findings``); the report comes first.
+    """
+
+    report: Report | None
+    files: dict[str, bytes]
+    findings: tuple[Finding, ...]
+    checked: CheckResult | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.files) and not self.errors
+
+
+def check_uploads(inputs: Iterable[Input], *, progress: Progress | None = None) -> tuple[CheckResult, dict[str, bytes]]:
+    """Check uploaded workbooks; the result and a highlighted copy (name → bytes) of each
+    workbook that has findings at its cells."""
+    from compiler.workbook.annotate import annotated_bytes
+
+    with staged(list(inputs)) as paths:
+        result = api.check(paths, progress=progress)
+        copies: dict[str, bytes] = {}
+        for wb in result.workbooks:
+            mine = [f for f in result.findings if f.file == wb.file]
+            if not any(f.sheet for f in mine) or any(f.code in api._UNREADABLE for f in mine):
+                continue
+            data, name = annotated_bytes(Path(wb.path), mine)
+            stem, suffix, n = Path(name).stem, Path(name).suffix, 1
+            while name in copies:
+                n += 1
+                name = f"{stem}-{n}{suffix}"
+            copies[name] = data
+    return result, copies
+
+
+def build_documents(
+    inputs: Iterable[Input],
+    *,
+    layout: str | None = None,
+    digits: str = "thai",
+    announcements: bool = True,
+    pdf: bool = False,
+    template: bytes | None = None,
+    emblem: bytes | None = None,
+    logo: bytes | None = None,
+    date: dt.date | None = None,
+    progress: Progress | None = None,
+) -> DocumentSet:
+    """The report (and, with ``announcements``, every official document; with ``pdf``, the
+    report's PDF) built from uploads, as bytes. Pictures and the template are bytes too."""
+    out = Path(tempfile.mkdtemp(prefix="ita-build-"))
+    try:
+        result = api.build(
+            inputs, out / REPORT_NAME, layout=layout, digits=digits, pdf=pdf, template=template,
+            with_announcements=announcements, emblem=emblem, logo=logo, date=date, progress=progress,
+        )  # fmt: skip
+        files = {p.name: p.read_bytes() for p in result.written}
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return DocumentSet(result.report, files, result.findings, result.checked, result.notes)
+
+
+def form(details: object | None = None, department: str = "", *, plan: object | None = None) -> bytes:
+    """The standard workbook for ``department`` as bytes (``details``: a
+    ``workbook.form.OrganisationDetails`` or ``None`` for a blank form)."""
+    from compiler.workbook.form import form_bytes
+
+    return form_bytes(details, department)  # type: ignore[arg-type]
+
+
+def _workbooks(checked: CheckResult | None) -> list[dict[str, Any]]:
+    if checked is None:
+        return []
+    return [
+        {"file": wb.file, "department": wb.department, "measures": len(wb.measures), "version": wb.version}
+        for wb in checked.workbooks
+    ]
+
+
+def findings_json(findings: Sequence[Finding]) -> list[dict[str, object]]:
+    """Findings in file, sheet, row, column order, each as :meth:`Finding.as_dict`."""
+    order = sorted(findings, key=lambda f: (f.file, f.sheet, f.row or 0, f.column or 0, f.code))
+    return [f.as_dict() for f in order]
+
+
+def to_json(result: object) -> dict[str, Any]:
+    """The JSON-ready form of a check, build, :class:`DocumentSet` or district result."""
+    if isinstance(result, CheckResult):
+        return {
+            "files": _workbooks(result),
+            "findings": findings_json(result.findings),
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+        }
+    if isinstance(result, (api.BuildResult, DocumentSet)):
+        written = (
+            [{"name": n, "bytes": len(b)} for n, b in result.files.items()]
+            if isinstance(result, DocumentSet)
+            else [{"name": p.name, "path": str(p)} for p in result.written]
+        )
+        org = result.report.organisation if result.report else None
+        return {
+            "organisation": None if org is None else {
+                "name": org.name, "district": org.district, "province": org.province,
+                "fiscal_year": org.fiscal_year, "score": org.score,
+            },
+            "layout": result.report.layout if result.report else None,
+            "measures": len(result.report.measures) if result.report else 0,
+            "files": _workbooks(result.checked),
+            "written": written,
+            "findings": findings_json(result.findings),
+            "errors": sum(1 for f in result.findings if f.severity is Severity.ERROR),
+            "warnings": sum(1 for f in result.findings if f.severity is Severity.WARNING),
+            "notes": list(result.notes),
+        }  # fmt: skip
+    from compiler.district.model import DistrictResult
+
+    if isinstance(result, DistrictResult):
+        return {
+            "inbox": str(result.inbox),
+            "organisations": [
+                {
+                    "submission": o.submission, "name": o.name, "kind": o.kind, "district": o.district,
+                    "province": o.province, "fiscal_year": o.fiscal_year, "departments": list(o.departments),
+                    "files": o.files, "measures": o.measures, "errors": o.errors, "warnings": o.warnings,
+                    "score": o.score, "level": o.level, "passed": o.passed, "status": o.status,
+                    "codes": list(o.codes),
+                }
+                for o in result.organisations
+            ],
+            "not_sent": list(result.not_sent),
+            "counts": {s: result.count(s) for s in ("ok", "warnings", "errors", "unreadable")},
+            "levels": result.levels,
+            "written": [str(p) for p in result.written],
+            "notes": list(result.notes),
+        }
+    raise TypeError(f"no JSON form for {type(result).__name__}")

@@ -1,0 +1,328 @@
+"""The measures table and the ITA scores sheet: header found under any title rows, a measure
+spread over several rows joined, numbers, budgets and indicator codes read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compiler import thai
+from compiler.model import (
+    Measure,
+    cell_ref,
+)
+from compiler.workbook import standard
+from compiler.workbook.cells import _Ctx, _inspect_row, _lines, _score, cell_text, match_header
+from compiler.workbook.read import RawSheet
+from compiler.workbook.standard import Field
+
+
+# --- tables ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Table:
+    """A table sheet located: header row, columns by field key, rows below the header."""
+
+    sheet: RawSheet
+    header_row: int
+    columns: dict[str, int]  # field key -> 1-based column
+
+
+def locate_table(ctx: _Ctx, sheet: RawSheet, spec: standard.TableSpec) -> Table | None:
+    """Find the header row (the row naming most standard columns) within the first rows."""
+    best: tuple[int, int, dict[str, int], list[tuple[int, int, Field]]] = (0, 0, {}, [])
+    for r in range(1, min(spec.header_search_rows, len(sheet.rows)) + 1):
+        cols: dict[str, int] = {}
+        duplicates: list[tuple[int, int, Field]] = []
+        for c, value in enumerate(sheet.rows[r - 1], start=1):
+            f = match_header(value, spec.columns)
+            if f is None:
+                continue
+            if f.key in cols:
+                duplicates.append((r, c, f))
+            else:
+                cols[f.key] = c
+        score = len(cols) + sum(1 for f in spec.columns if f.required and f.key in cols)
+        if len(cols) >= 2 and score > best[0]:
+            best = (score, r, cols, duplicates)
+    _, header_row, cols, duplicates = best
+    for r, c, f in duplicates:
+        first = cell_ref(r, cols[f.key])
+        ctx.warn(
+            "duplicate-column",
+            sheet.name,
+            cell_ref(r, c),
+            f"หัวคอลัมน์ '{f.label}' ซ้ำ ระบบใช้คอลัมน์แรก ({first}) กรุณาลบคอลัมน์ที่ซ้ำ",
+            f"column '{f.label}' appears twice; the first ({first}) is used",
+        )
+    if not cols:
+        ctx.error(
+            "missing-header",
+            sheet.name,
+            "A1",
+            "ไม่พบแถวหัวตาราง กรุณาใช้หัวคอลัมน์ตามแบบฟอร์ม เช่น "
+            + ", ".join(f.label for f in spec.columns if f.required),
+            "no header row found; use the standard column headers, e.g. "
+            + ", ".join(f.label for f in spec.columns if f.required),
+        )
+        return None
+    for f in spec.columns:
+        if f.required and f.key not in cols:
+            ctx.error(
+                "missing-column",
+                sheet.name,
+                cell_ref(header_row, max(cols.values()) + 1),
+                f"ไม่พบคอลัมน์ '{f.label}' ซึ่งต้องมี กรุณาเพิ่มคอลัมน์นี้ในแถวหัวตาราง (แถว {header_row})",
+                f"required column '{f.label}' is missing from the header row (row {header_row})",
+            )
+    return Table(sheet, header_row, cols)
+
+
+def _merged_followers(sheet: RawSheet, columns: Iterable[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cells of ``columns`` inside a merged range (not its top-left) → the range's top-left cell.
+
+    Only cells of the grid that was read count: a merged range reaching far below the data
+    (``T1:AC99999`` in a file of a few kilobytes) costs nothing beyond it. Ranges overlap
+    only in crafted files; there the first range read keeps a cell, and the work stays
+    proportional to the grid, not to the number of ranges times their size.
+    """
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    last_row = len(sheet.rows)
+    wanted = sorted(set(columns))
+    for top, left, bottom, right in sorted(set(sheet.merged)):
+        if (bottom - top + 1) * (right - left + 1) > 1_000_000:
+            continue  # a whole-column merge: nothing to copy
+        for c in wanted:
+            if not left <= c <= right:
+                continue
+            for r in range(top, min(bottom, last_row) + 1):
+                if (r, c) == (top, left):
+                    continue
+                if (r, c) in out:
+                    break  # overlaps a range already read: an invalid file
+                out[(r, c)] = (top, left)
+    return out
+
+
+_CODE = re.compile(r"(?<![A-Za-z])([ieoIEO])\s?(\d{1,2})(?!\d)")
+
+
+def indicator_codes(text: str) -> tuple[str, ...]:
+    """ITA indicator codes named in a text, lower-cased: ``"ช่องทาง (E4, e๕)" -> ("e4", "e5")``."""
+    return tuple(dict.fromkeys(f"{a.lower()}{int(b)}" for a, b in _CODE.findall(thai.to_arabic_digits(text))))
+
+
+def _indicator_title(text: str) -> str:
+    plain = thai.to_arabic_digits(text)
+    if not _CODE.search(plain):
+        return text
+    stripped = re.sub(r"\(\s*(?:[ieoIEO]\s?\d{1,2}\s*[,/และ ]*\s*)+\)", "", plain)
+    stripped = _CODE.sub("", stripped) if stripped == plain else stripped
+    stripped = re.sub(r"\s{2,}", " ", stripped).strip(" ,;:/")
+    return stripped if stripped != plain else text
+
+
+_NUMBER = re.compile(r"^\s*(?:ข้อ|มาตรการที่|ที่)?\s*(\d{1,4})\s*[.)]?\s*$")
+
+
+def _measure_number(ctx: _Ctx, sheet: str, ref: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer():
+            return int(value)
+    m = _NUMBER.match(thai.to_arabic_digits(str(value)))
+    if m:
+        return int(m.group(1))
+    ctx.warn(
+        "bad-number",
+        sheet,
+        ref,
+        f"ลำดับ '{cell_text(value)}' ไม่ใช่ตัวเลข ระบบจะเรียงตามชื่อมาตรการแทน",
+        f"number '{cell_text(value)}' is not a number; the measure is matched by its title",
+    )
+    return None
+
+
+def _budget(ctx: _Ctx, sheet: str, ref: str, value: object) -> object:
+    if value is None:
+        return None
+    text = cell_text(value)
+    if not text or text in {"-", "–", "0"} or "ไม่ใช้" in text or "ไม่มี" in text:
+        return None
+    number = thai.parse_number(value)
+    if number is None:
+        ctx.warn(
+            "bad-budget",
+            sheet,
+            ref,
+            f"งบประมาณ '{text}' ไม่ใช่ตัวเลข กรุณาพิมพ์จำนวนเงินเป็นตัวเลข เช่น 12500 หรือเว้นว่าง",
+            f"budget '{text}' is not a number; type an amount such as 12500, or leave it empty",
+        )
+        return None
+    if number < 0:
+        ctx.warn("bad-budget", sheet, ref, "งบประมาณติดลบ", "negative budget")
+    return number
+
+
+_LINE_FIELDS = ("methods", "responsible", "period", "results", "outcomes", "suggestions")
+_FIELD_TO_LINES = {
+    "method": "methods",
+    "responsible": "responsible",
+    "period": "period",
+    "result": "results",
+    "outcome": "outcomes",
+    "suggestion": "suggestions",
+}
+
+
+def _continue_measure(
+    ctx: _Ctx,
+    sheet: str,
+    current: dict[str, object],
+    r: int,
+    raw: Callable[[str], tuple[object, bool]],
+    cols: dict[str, int],
+) -> None:
+    """An indicator or a budget typed on a measure's later row adds to the measure (not dropped)."""
+    value, merged = raw("indicator")
+    text = "" if value is None or merged else cell_text(value)
+    if text:
+        current["indicator"] = "\n".join(t for t in (str(current["indicator"]), _indicator_title(text)) if t)
+        codes = (*current["indicator_codes"], *indicator_codes(text))  # type: ignore[misc]
+        current["indicator_codes"] = tuple(dict.fromkeys(codes))
+    value, merged = raw("budget")
+    if value is not None and not merged:
+        amount = _budget(ctx, sheet, cell_ref(r, cols["budget"]), value)
+        if isinstance(amount, Decimal):
+            old = current["budget"]
+            current["budget"] = amount + old if isinstance(old, Decimal) else amount
+
+
+def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[Measure]:
+    sheet, cols = table.sheet, table.columns
+    followers = _merged_followers(sheet, cols.values())
+    measures: list[Measure] = []
+    current: dict[str, object] | None = None
+    skipping_example = False
+
+    def finish() -> None:
+        if current is not None:
+            data = dict(current)
+            for key in _LINE_FIELDS:
+                data[key] = tuple(data[key])  # type: ignore[arg-type]
+            measures.append(Measure(**data))  # type: ignore[arg-type]
+
+    number_col = cols.get("number")
+    title_col = cols.get("title")
+    for r in range(table.header_row + 1, len(sheet.rows) + 1):
+        row = sheet.rows[r - 1]
+        if not any(v is not None for v in row):
+            continue
+
+        def raw(key: str, _r: int = r) -> tuple[object, bool]:
+            c = cols.get(key)
+            if c is None:
+                return None, False
+            top = followers.get((_r, c)) if followers else None
+            if top is not None:
+                return sheet.value(*top), True
+            return sheet.value(_r, c), False
+
+        number_value, number_merged = raw("number")
+        title_value, title_merged = raw("title")
+        starts = (title_value is not None and not title_merged) or (
+            number_value is not None and not number_merged
+        )
+        if starts:
+            finish()
+            current = None
+            title = cell_text(title_value)
+            # the form's instructions: a row whose title STARTS with the mark is the example
+            if title.startswith(standard.EXAMPLE_MARK):
+                skipping_example = True
+                continue
+            skipping_example = False
+            indicator_raw = cell_text(raw("indicator")[0])
+            number = None
+            if number_col is not None:
+                number = _measure_number(ctx, sheet.name, cell_ref(r, number_col), number_value)
+            budget_value = raw("budget")[0]
+            current = {
+                "number": number,
+                "title": title,
+                "indicator": _indicator_title(indicator_raw),
+                "indicator_codes": indicator_codes(indicator_raw),
+                "budget": _budget(ctx, sheet.name, cell_ref(r, cols["budget"]), budget_value)
+                if budget_value is not None
+                else None,
+                "department": department,
+                "file": file,
+                "row": r,
+                **{k: [] for k in _LINE_FIELDS},
+            }
+            _inspect_row(ctx, sheet.name, r, row)
+        elif skipping_example:
+            continue
+        elif current is None:
+            # content before any measure: a continuation with nothing to continue
+            ctx.error(
+                "missing-value",
+                sheet.name,
+                cell_ref(r, title_col or 1),
+                "แถวนี้มีข้อมูลแต่ไม่มีชื่อมาตรการ กรุณาพิมพ์ชื่อมาตรการ",
+                "this row has data but no measure title; type the measure's title",
+            )
+            continue
+        else:
+            _inspect_row(ctx, sheet.name, r, row)
+            _continue_measure(ctx, sheet.name, current, r, raw, cols)
+        assert current is not None
+        for key, target in _FIELD_TO_LINES.items():
+            value, merged = raw(key)
+            if value is None or (merged and not starts):
+                continue
+            lines = current[target]
+            assert isinstance(lines, list)
+            for line in _lines(cell_text(value)):
+                if not (target in ("responsible", "period") and line in lines):
+                    lines.append(line)
+    finish()
+    return measures
+
+
+def _read_scores(ctx: _Ctx, sheet: RawSheet) -> dict[str, float]:
+    table = locate_table(ctx, sheet, standard.SCORES_TABLE)
+    scores: dict[str, float] = {}
+    if table is None or "indicator" not in table.columns or "score" not in table.columns:
+        return scores
+    ic, sc = table.columns["indicator"], table.columns["score"]
+    for r in range(table.header_row + 1, len(sheet.rows) + 1):
+        code_value, score_value = sheet.value(r, ic), sheet.value(r, sc)
+        if code_value is None and score_value is None:
+            continue
+        codes = indicator_codes(cell_text(code_value))
+        if len(codes) != 1:
+            ctx.error(
+                "bad-indicator",
+                sheet.name,
+                cell_ref(r, ic),
+                f"รหัสตัวชี้วัด '{cell_text(code_value)}' ไม่ถูกต้อง กรุณาพิมพ์ เช่น i4, e5, o12",
+                f"indicator code '{cell_text(code_value)}' is not valid; type e.g. i4, e5, o12",
+            )
+            continue
+        if score_value is None:
+            ctx.error(
+                "missing-value",
+                sheet.name,
+                cell_ref(r, sc),
+                f"ไม่มีคะแนนของตัวชี้วัด {codes[0]}",
+                f"indicator {codes[0]} has no score",
+            )
+            continue
+        score = _score(ctx, sheet.name, cell_ref(r, sc), score_value)
+        if score is not None:
+            scores[codes[0]] = score
+    return scores
