@@ -16,6 +16,7 @@ from lxml import etree
 from markupsafe import escape
 
 from compiler import errors, safeio
+from compiler.docx.jinjacache import CachingEnvironment
 from compiler.docx.typeset import ensure_cell_paragraphs
 from compiler.thai import xml_safe
 
@@ -59,8 +60,9 @@ def wrap_data(value: Any) -> Any:
 
 
 def jinja_env() -> jinja2.Environment:
-    """The Jinja environment for every template: autoescape on, undefined variables fatal."""
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    """The Jinja environment for every template: autoescape on, undefined variables fatal;
+    each template's code compiled once (:mod:`compiler.docx.jinjacache`)."""
+    return CachingEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 _LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
