@@ -284,5 +284,18 @@ def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | No
     sys.exit(1 if result.failed else 0)
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 serves the office network")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path), help="data folder (default: the user data folder)")
+@click.option("--no-browser", is_flag=True, help="do not open the browser")
+@_guard
+def serve_cmd(host: str, port: int, data: Path | None, no_browser: bool) -> None:
+    """หน้าเว็บสำหรับส่วนราชการและเลขานุการ: the local web page (Ctrl+C stops it)."""
+    from compiler.web import serve
+
+    serve(host=host, port=port, data=data, open_browser=not no_browser)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -8,6 +8,7 @@ are already clean.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -271,17 +272,60 @@ def parse_number(value: object) -> Decimal | None:
     """A number typed any common way: ``parse_number("๑๒,๕๐๐ บาท") == Decimal("12500")``.
 
     ``None`` when the cell holds no number (empty, or words such as ``ไม่ใช้งบประมาณ``).
+    ``None`` too for what is not a finite number (NaN, infinity) and for commas that are not
+    thousands separators (``"93,05"`` is not 9305; see :func:`decimal_comma`).
     """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float, Decimal)):
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
             return None
-    text = to_arabic_digits(str(value)).replace(",", "").replace("บาท", "").strip()
-    m = re.fullmatch(r"[-+]?\d+(?:\.\d+)?", text)
-    return Decimal(m.group(0)) if m else None
+        return number if number.is_finite() else None
+    text = to_arabic_digits(str(value)).replace("บาท", "").strip()
+    m = re.fullmatch(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", text)
+    return Decimal(m.group(0).replace(",", "")) if m else None
+
+
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+
+
+def decimal_comma(value: object, *, thousands: bool = True) -> bool:
+    """True for a number typed with a comma where a decimal point belongs: ``"93,05"``.
+
+    ``decimal_comma("93,05") is True``; ``"12,500"`` (thousands) and ``"93.05"`` are False.
+    With ``thousands=False`` (a score of 0–100 has none) every comma between digits counts.
+    """
+    if not isinstance(value, str):
+        return False
+    text = to_arabic_digits(value).replace("บาท", "").replace("คะแนน", "").strip()
+    return bool(_DECIMAL_COMMA.fullmatch(text)) and (not thousands or parse_number(text) is None)
+
+
+_NOT_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def not_finite(value: object) -> bool:
+    """True for a value that is, or reads as, NaN or infinity: a float cell, ``"nan"``, ``"1e309"``.
+
+    ``not_finite("1e309") is True`` (too large for any number); ``not_finite("93.05") is False``.
+    """
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, Decimal):
+        return not value.is_finite()
+    if not isinstance(value, str) or len(value) > 400:
+        return False
+    text = to_arabic_digits(value).replace(",", "").replace("บาท", "").strip()
+    if _NOT_FINITE.fullmatch(text):
+        return True
+    if parse_number(text) is not None:
+        return False  # digits typed out, however many: a number (perhaps too large), not infinity
+    try:
+        return not math.isfinite(float(text))
+    except (ValueError, OverflowError):
+        return False
 
 
 def format_number(value: Decimal | float, decimals: int | None = None) -> str:

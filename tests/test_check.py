@@ -320,3 +320,11 @@ def test_checking_again_reads_only_the_files_that_changed(tmp_path: Path, monkey
     assert "name-mismatch" in {f.code for f in first.findings}
     assert "name-mismatch" not in {f.code for f in third.findings}
     assert {wb.file for wb in third.workbooks} == {a.name, b.name}
+
+
+def test_a_workbook_naming_a_picture_is_checked_again(tmp_path: Path, render_png: Path) -> None:
+    """Its findings depend on the picture in its folder, not only on its own bytes."""
+    make_workbook(tmp_path / "in" / "a.xlsx", info={**INFO, "logo": "ตรา.png"})
+    assert "bad-picture" in {f.code for f in api.check([tmp_path / "in"]).findings}
+    (tmp_path / "in" / "ตรา.png").write_bytes(render_png.read_bytes())
+    assert "bad-picture" not in {f.code for f in api.check([tmp_path / "in"]).findings}

@@ -103,3 +103,19 @@ def test_default_folder_is_the_users_cache(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     folder = jinjacache.cache_folder()
     assert folder is not None and "ita-report" in folder.parts
+
+
+def test_a_sandbox_never_gets_code_compiled_for_a_plain_environment(cache: Path) -> None:
+    import jinja2.sandbox
+
+    class Sandbox(jinjacache.CompileOnce, jinja2.sandbox.ImmutableSandboxedEnvironment):
+        pass
+
+    source = "{{ ''.__class__.__mro__ }}"
+    assert "object" in jinjacache.CachingEnvironment().from_string(source).render()  # plain: compiled, cached
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        Sandbox().from_string(source).render()
+    jinjacache._memory.clear()
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        Sandbox().from_string(source).render()  # from disk: the sandbox's own code
+    assert jinjacache.stats["compiled"] == 2 and len(_files(cache)) == 2

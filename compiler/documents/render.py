@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from compiler import errors, safeio, thai
+from compiler import errors, pictures, safeio, thai
 from compiler.documents.measures import measures_document
 from compiler.documents.model import Document, OfficialDate
 from compiler.documents.names import bare_district, bare_province
@@ -248,8 +248,15 @@ def write_announcements(
     out_dir = Path(out_dir)
     org = report.organisation
     findings: list[Finding] = []
-    if emblem is not None and not Path(emblem).is_file():
-        raise errors.UsageError(f"ไม่พบไฟล์ตราครุฑ {emblem}", f"no such emblem file: {emblem}", where=str(emblem))
+    if emblem is not None:
+        try:
+            pictures.load_picture(emblem)  # a FIFO, a device or a broken picture: said now, not mid-way
+        except pictures.PictureProblem as problem:
+            raise errors.UsageError(
+                f"ใช้ไฟล์ตราครุฑ {emblem} ไม่ได้: {problem.message_th}",
+                f"cannot use the emblem file {emblem}: {problem.message_en}",
+                where=str(emblem),
+            ) from problem
     if emblem is None:
         emblem, found = _emblem_path(org, workbooks)
         findings.extend(found)

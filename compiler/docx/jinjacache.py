@@ -2,7 +2,7 @@
 
 docxtpl turns a .docx into one Jinja source per part (body, headers, footers) and compiles
 it with ``Environment.from_string`` at every render; for our report that is ~10 % of a
-build. :class:`CachingEnvironment` keeps the compiled code
+build. An environment with :class:`CompileOnce` mixed in keeps the compiled code
 
 - in this process (a long-lived server compiles each template once), and
 - on disk in the user's cache folder (a command run again skips the compile), one file per
@@ -51,13 +51,21 @@ def cache_folder() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ita-report"
 
 
-class CachingEnvironment(jinja2.Environment):
-    """A Jinja environment whose ``from_string`` compiles a given source once."""
+class CompileOnce:
+    """Mixed into a Jinja environment class: its ``from_string`` compiles a given source once.
 
-    def _key(self, source: str) -> str:
+    The key holds the environment's class and its sandbox's intercepted operators, so a
+    sandboxed environment never gets code compiled for another.
+    """
+
+    def _key(self: Any, source: str) -> str:
         options = (
             jinja2.__version__,
             sys.version,
+            type(self).__module__,
+            type(self).__qualname__,
+            tuple(sorted(getattr(self, "intercepted_binops", ()))),
+            tuple(sorted(getattr(self, "intercepted_unops", ()))),
             self.autoescape,
             self.undefined.__module__,
             self.undefined.__qualname__,
@@ -81,13 +89,13 @@ class CachingEnvironment(jinja2.Environment):
         return digest.hexdigest()
 
     def from_string(
-        self,
+        self: Any,
         source: str | jinja2.nodes.Template,
         globals: dict[str, Any] | None = None,
         template_class: type[jinja2.Template] | None = None,
     ) -> jinja2.Template:
         if not isinstance(source, str) or callable(self.autoescape):
-            return super().from_string(source, globals, template_class)
+            return super().from_string(source, globals, template_class)  # type: ignore[misc]
         key = self._key(source)
         code = _memory.get(key)
         if code is not None:
@@ -153,3 +161,7 @@ def _store(key: str, code: CodeType) -> None:
             raise
     except OSError:
         return
+
+
+class CachingEnvironment(CompileOnce, jinja2.Environment):
+    """A plain Jinja environment that compiles each source once."""

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import IO, Any
 
 import jinja2
+import jinja2.sandbox
 from docx.document import Document
 from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import escape
 
 from compiler import errors, safeio
-from compiler.docx.jinjacache import CachingEnvironment
+from compiler.docx.jinjacache import CompileOnce
 from compiler.docx.typeset import ensure_cell_paragraphs
 from compiler.thai import xml_safe
 
@@ -59,10 +60,35 @@ def wrap_data(value: Any) -> Any:
     return value
 
 
+#: The longest text or list a template may make with ``*`` or ``**`` (``{{ "x" * 10**10 }}``).
+_MAX_PRODUCT = 1_000_000
+
+
+class _Sandbox(CompileOnce, jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, which also refuses ``*`` and ``**`` that would fill the memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            if abs(right) > 64 and abs(left) > 1:
+                raise jinja2.sandbox.SecurityError(f"{left!r} ** {right!r} is too large for a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > _MAX_PRODUCT:
+                    raise jinja2.sandbox.SecurityError("a text or list repeated past a million items in a template")
+        return super().call_binop(context, operator, left, right)
+
+
 def jinja_env() -> jinja2.Environment:
-    """The Jinja environment for every template: autoescape on, undefined variables fatal;
-    each template's code compiled once (:mod:`compiler.docx.jinjacache`)."""
-    return CachingEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    """The Jinja environment for every template: sandboxed, autoescape on, undefined variables fatal.
+
+    A template may come from elsewhere (``--template``, shared between offices): the sandbox
+    refuses ``{{ ''.__class__.__mro__ }}`` and every other reach into Python's internals, so
+    a template can only lay out the data it is given, never run code. Each template's code is
+    compiled once (:mod:`compiler.docx.jinjacache`).
+    """
+    return _Sandbox(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 _LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
@@ -116,6 +142,12 @@ def render_template(
     """
     try:
         tpl.render(wrap_data(context), jinja_env=jinja_env(), autoescape=True)
+    except jinja2.sandbox.SecurityError as exc:
+        raise errors.TemplateError(
+            f"แม่แบบ {template_name or ''} พยายามเข้าถึงส่วนที่แม่แบบไม่มีสิทธิ์ใช้ (จึงไม่สร้างเอกสาร): {exc}",
+            f"the template {template_name or ''} reaches for something a template may not use (refused): {exc}",
+            where=template_name,
+        ) from exc
     except jinja2.UndefinedError as exc:
         raise errors.TemplateError(
             f"แม่แบบใช้ตัวแปรที่ไม่มีในข้อมูล: {exc}",

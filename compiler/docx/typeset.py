@@ -24,6 +24,7 @@ A typical builder::
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,6 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT, WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.image.exceptions import UnrecognizedImageError
-from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -47,7 +46,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from docxtpl import DocxTemplate, InlineImage
 
-from compiler import errors, thai
+from compiler import errors, pictures, thai
 from compiler.thai import split_long
 
 #: The longest paragraph of data text a document holds. LibreOffice lays out a paragraph in
@@ -507,24 +506,25 @@ def ensure_cell_paragraphs(doc: Document) -> int:
 
 
 # --- pictures -----------------------------------------------------------------------------
-def _image_error(path: Path, exc: Exception) -> errors.InputError:
-    return errors.InputError(
-        f"เปิดไฟล์ภาพไม่ได้: {path} ({exc})",
-        f"cannot read the image file {path} ({exc})",
-        where=str(path),
-    )
+def _picture(path: Path) -> io.BytesIO:
+    """The checked bytes of the picture at ``path`` (see :mod:`compiler.pictures`), or
+    :class:`errors.InputError` saying why not."""
+    try:
+        return io.BytesIO(pictures.load_picture(path))
+    except pictures.PictureProblem as problem:
+        raise errors.InputError(
+            f"ใช้ไฟล์ภาพ {path} ไม่ได้: {problem.message_th}",
+            f"cannot use the picture {path}: {problem.message_en}",
+            where=str(path),
+        ) from problem
 
 
 def add_picture(paragraph: Paragraph, path: Path | str, height_cm: float) -> None:
     """Put the picture at ``path`` in ``paragraph``, ``height_cm`` high, width to scale.
 
-    Raises :class:`errors.InputError` when the file is missing or is not a picture.
+    Raises :class:`errors.InputError` when the file is missing or is not a usable picture.
     """
-    path = Path(path)
-    try:
-        paragraph.add_run().add_picture(str(path), height=Cm(height_cm))
-    except (OSError, UnrecognizedImageError) as exc:
-        raise _image_error(path, exc) from exc
+    paragraph.add_run().add_picture(_picture(Path(path)), height=Cm(height_cm))
 
 
 def add_image_space(paragraph: Paragraph, height_cm: float) -> None:
@@ -546,9 +546,4 @@ def inline_image(tpl: DocxTemplate, path: Path | str | None, height_cm: float) -
     """
     if not path:
         return ""
-    path = Path(path)
-    try:
-        Image.from_file(str(path))
-    except (OSError, UnrecognizedImageError) as exc:
-        raise _image_error(path, exc) from exc
-    return InlineImage(tpl, str(path), height=Cm(height_cm))
+    return InlineImage(tpl, _picture(Path(path)), height=Cm(height_cm))

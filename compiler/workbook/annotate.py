@@ -8,6 +8,8 @@ open) come back as a new .xlsx holding the values read, with the same highlights
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +22,7 @@ from openpyxl.styles import PatternFill
 
 from compiler.model import Finding, Severity
 from compiler.thai import xml_safe
+from compiler.workbook import extent
 from compiler.workbook.read import read_workbook
 
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -39,7 +42,7 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
     suffix = path.suffix.lower()
     wb = None
     name = path.stem + ".xlsx"
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm") and _openpyxl_can_take(path):
         try:
             wb = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=True)
             name = path.name
@@ -76,6 +79,19 @@ def annotated_bytes(path: Path, findings: Sequence[Finding]) -> tuple[bytes, str
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue(), name
+
+
+def _openpyxl_can_take(path: Path) -> bool:
+    """True when openpyxl may load ``path``: it makes an object for every row and cell of every
+    sheet and for every cell a merged range covers (one range over a whole sheet: 17 billion), so a
+    file past the limits is copied from its values instead (without its merged ranges)."""
+    try:
+        extents = extent.xlsx_extents(path)
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError):
+        return False
+    elements = sum(e.elements for e in extents.values())
+    merged = sum(e.merged for e in extents.values())
+    return elements <= extent.MAX_FILE_ELEMENTS and merged <= extent.MAX_MERGED_CELLS
 
 
 def _writable(ws: Any, ref: str) -> Any | None:

@@ -148,7 +148,35 @@ def iter_lines(parts: Iterable[str]) -> Iterable[str]:
         yield from _lines(p)
 
 
+def not_a_number(ctx: _Ctx, sheet: str, ref: str, value: object, what_th: str, what_en: str, *, thousands: bool = True) -> bool:
+    """Report a NaN or infinite value (``number-not-finite``) or a decimal comma
+    (``decimal-comma``) at ``ref``; True when one was reported."""
+    if thai.not_finite(value):
+        shown = cell_text(value)[:40]
+        ctx.error(
+            "number-not-finite",
+            sheet,
+            ref,
+            f"{what_th} '{shown}' ไม่ใช่จำนวนที่ใช้ได้ (ไม่มีค่าหรือมากเกินกว่าจะเป็นจำนวนได้) กรุณาพิมพ์ตัวเลข",
+            f"{what_en} '{shown}' is not a usable number (NaN or infinite); type a number",
+        )
+        return True
+    if thai.decimal_comma(value, thousands=thousands):
+        shown = cell_text(value)[:40]
+        ctx.error(
+            "decimal-comma",
+            sheet,
+            ref,
+            f"{what_th} '{shown}' ใช้จุลภาค (,) เป็นจุดทศนิยม กรุณาพิมพ์จุด เช่น {shown.replace(',', '.')}",
+            f"{what_en} '{shown}' has a comma where the decimal point belongs; type {shown.replace(',', '.')}",
+        )
+        return True
+    return False
+
+
 def _score(ctx: _Ctx, sheet: str, ref: str, value: object) -> float | None:
+    if not_a_number(ctx, sheet, ref, value, "คะแนน", "score", thousands=False):
+        return None
     number = thai.parse_number(str(value).replace("คะแนน", "") if isinstance(value, str) else value)
     if number is None:
         ctx.error(

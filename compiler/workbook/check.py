@@ -116,9 +116,7 @@ def _check_info(wb: DepartmentWorkbook) -> list[Finding]:
 
 def _already_reported(wb: DepartmentWorkbook, cell: str, sheet: str = standard.SHEET_INFO) -> bool:
     """True when an error already stands at ``cell`` (no second message for one cell)."""
-    return bool(cell) and any(
-        f.cell == cell and f.sheet == sheet and f.severity is Severity.ERROR for f in wb.findings
-    )
+    return bool(cell) and any(f.cell == cell and f.sheet == sheet and f.severity is Severity.ERROR for f in wb.findings)
 
 
 def stated_level_contradiction(score: float, stated: str) -> str | None:
@@ -345,7 +343,14 @@ def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
 
 
 def no_workbooks_finding(folder: Path) -> Finding:
-    return new_finding("no-workbooks", file=str(folder), sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้", en="no workbook (.xlsx .xlsm .xls .ods) in this folder")
+    return new_finding(
+        "no-workbooks",
+        file=str(folder),
+        sheet="",
+        cell="",
+        th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้",
+        en="no workbook (.xlsx .xlsm .xls .ods) in this folder",
+    )
 
 
 def display_names(files: Sequence[Path]) -> list[str]:
@@ -379,9 +384,10 @@ def _digest(path: Path) -> bytes | None:
 def _checked(path: Path, name: str) -> DepartmentWorkbook:
     """read → normalise → check of one file, remembered by (path, name, content hash).
 
-    The result depends on nothing else (the findings name the file and the path). It is kept
-    only when the file had the same bytes before and after it was read, so a file changed
-    while being read is never remembered under the wrong content.
+    The result depends on nothing else (the findings name the file and the path), except
+    for the pictures a workbook names (looked up in its folder): such a workbook is never
+    remembered. It is kept only when the file had the same bytes before and after it was
+    read, so a file changed while being read is never remembered under the wrong content.
     """
     before = _digest(path)
     key = (str(path), name, before or b"")
@@ -392,7 +398,10 @@ def _checked(path: Path, name: str) -> DepartmentWorkbook:
                 _remembered.move_to_end(key)
                 return book
     book = check_workbook(normalise_workbook(read_workbook(path, display=name)))
-    if before is not None and _digest(path) == before:
+    names_a_picture = (
+        book.info.get("logo") or book.info.get("emblem") or any(f.code == "bad-picture" for f in book.findings)
+    )
+    if before is not None and not names_a_picture and _digest(path) == before:
         with _remembered_lock:
             _remembered[key] = book
             while len(_remembered) > _REMEMBER:

@@ -15,7 +15,7 @@ from compiler.model import (
     cell_ref,
 )
 from compiler.workbook import standard
-from compiler.workbook.cells import _Ctx, _inspect_row, _lines, _score, cell_text, match_header
+from compiler.workbook.cells import _Ctx, _inspect_row, _lines, _score, cell_text, match_header, not_a_number
 from compiler.workbook.read import RawSheet
 from compiler.workbook.standard import Field
 
@@ -131,7 +131,7 @@ def _measure_number(ctx: _Ctx, sheet: str, ref: str, value: object) -> int | Non
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer():
+        if float(value).is_integer() and abs(value) < 1e15:
             return int(value)
     m = _NUMBER.match(thai.to_arabic_digits(str(value)))
     if m:
@@ -146,11 +146,17 @@ def _measure_number(ctx: _Ctx, sheet: str, ref: str, value: object) -> int | Non
     return None
 
 
+#: A measure's budget above this (a million million baht) is a typing slip or a crafted file.
+MAX_BUDGET = Decimal(10) ** 12
+
+
 def _budget(ctx: _Ctx, sheet: str, ref: str, value: object) -> object:
     if value is None:
         return None
     text = cell_text(value)
     if not text or text in {"-", "–", "0"} or "ไม่ใช้" in text or "ไม่มี" in text:
+        return None
+    if not_a_number(ctx, sheet, ref, value, "งบประมาณ", "budget"):
         return None
     number = thai.parse_number(value)
     if number is None:
@@ -164,6 +170,15 @@ def _budget(ctx: _Ctx, sheet: str, ref: str, value: object) -> object:
         return None
     if number < 0:
         ctx.warn("bad-budget", sheet, ref, "งบประมาณติดลบ", "negative budget")
+    if abs(number) > MAX_BUDGET:
+        ctx.error(
+            "budget-too-large",
+            sheet,
+            ref,
+            f"งบประมาณ {thai.format_number(number)} บาท มากเกินจริง (เกิน {thai.format_number(MAX_BUDGET)} บาท) กรุณาตรวจสอบ",
+            f"budget {thai.format_number(number)} baht is beyond belief (over {thai.format_number(MAX_BUDGET)}); check the cell",
+        )
+        return None
     return number
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compiler import thai
+from compiler import pictures, thai
 from compiler.findings import too_long
 from compiler.model import (
     DepartmentWorkbook,
@@ -92,6 +92,30 @@ def _uncached(ctx: _Ctx, sheet: str, ref: str) -> None:
 
 
 
+def _pictures(ctx: _Ctx, raw: RawWorkbook, sheet: str, info: dict[str, object], cells: dict[str, str]) -> None:
+    """The logo and emblem a workbook names, found in its own folder and checked; ``info``
+    then holds the picture's full path (so a build run from any folder finds it), or ``None``
+    with a ``bad-picture`` error at the cell."""
+    for key in ("logo", "emblem"):
+        value = info.get(key)
+        if not value:
+            continue
+        try:
+            found, _ = pictures.workbook_picture(str(value), raw.path)
+        except pictures.PictureProblem as problem:
+            label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
+            ctx.error(
+                "bad-picture",
+                sheet,
+                cells.get(key, ""),
+                f"'{label}': {problem.message_th}",
+                f"'{label}': {problem.message_en}",
+            )
+            info[key] = None
+            continue
+        info[key] = str(found)
+
+
 def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
     """Read the standard's sheets of ``raw`` into a ``DepartmentWorkbook`` with findings.
 
@@ -142,6 +166,7 @@ def normalise_workbook(raw: RawWorkbook) -> DepartmentWorkbook:
             )
     if info_sheet is not None:
         info, info_cells = _read_info(ctx, info_sheet)
+        _pictures(ctx, raw, info_sheet.name, info, info_cells)
     department = str(info.get("department") or "")
     measures: list[Measure] = []
     columns: dict[str, int] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from pathlib import Path
 from compiler.findings import new_finding
 from compiler.model import Finding, Severity, cell_ref
 from compiler.thai import header_key
-from compiler.workbook import standard
+from compiler.workbook import extent, standard
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -285,6 +286,74 @@ def _grid(raw: Sequence[Sequence[object]]) -> list[list[object]]:
     return [[None if v == "" else v for v in row] for row in raw]
 
 
+def _is_ods(path: Path) -> bool:
+    with zipfile.ZipFile(path) as zf:
+        members = set(zf.namelist())
+    return "content.xml" in members and "xl/workbook.xml" not in members
+
+
+def sheet_extents(path: Path, kind: str, names: Sequence[str] | None = None) -> dict[str, extent.Extent]:
+    """How far sheets reach, measured from the file (see :mod:`extent`): for an .xlsx the
+    sheets ``names``; for an .ods or .xls every sheet (calamine builds them all on opening).
+
+    Raises ``ValueError`` (or a zip error) when the file cannot be scanned.
+    """
+    if kind == "zip" and not _is_ods(path):
+        return extent.xlsx_extents(path, set(names or ()))
+    if kind == "zip":
+        return extent.ods_extents(path)
+    found: dict[str, extent.Extent] = {}
+    for i, (name, ext) in enumerate(extent.xls_extents(path)):
+        found[name if name not in found else f"{name} #{i + 1}"] = ext
+    return found
+
+
+def _over_limits(path: Path, file: str, kind: str, names: Sequence[str] | None = None) -> list[Finding]:
+    """``sheet-too-large`` for each sheet past the limit, ``workbook-too-large`` when they
+    pass it together; ``corrupt-file`` when the file cannot be measured."""
+    try:
+        extents = sheet_extents(path, kind, names)
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, struct.error) as exc:
+        return [
+            _problem(
+                file,
+                "corrupt-file",
+                "ไฟล์เสียหาย อ่านไม่ได้ กรุณาบันทึกใหม่จาก Excel เป็น .xlsx แล้วส่งอีกครั้ง",
+                f"cannot read the workbook: {str(exc)[:200]}",
+            )
+        ]
+    out: list[Finding] = []
+    total = 0
+    for name, ext in extents.items():
+        total += ext.area
+        if ext.area > extent.MAX_SHEET_CELLS:
+            far = ext.far or extent.cell_name(ext.rows, ext.cols)
+            out.append(
+                _problem(
+                    file,
+                    "sheet-too-large",
+                    f"แผ่นงานนี้มีข้อมูลไกลถึงเซลล์ {far} ทำให้ต้องอ่าน {ext.rows:,} แถว × {ext.cols:,} คอลัมน์"
+                    f" เกินขีดจำกัด {extent.MAX_SHEET_CELLS:,} เซลล์ กรุณาลบข้อมูลที่อยู่นอกตาราง (เช่น เซลล์ {far}) แล้วส่งใหม่",
+                    f"the sheet reaches cell {far}: {ext.rows:,} rows × {ext.cols:,} columns, over the limit of"
+                    f" {extent.MAX_SHEET_CELLS:,} cells; delete what lies outside the table (e.g. cell {far}) and send it again",
+                    sheet=name,
+                    cell=far,
+                )
+            )
+    if not out and total > extent.MAX_WORKBOOK_CELLS:
+        out.append(
+            _problem(
+                file,
+                "workbook-too-large",
+                f"แผ่นงานที่ต้องอ่านรวมกันมี {total:,} เซลล์ เกินขีดจำกัด {extent.MAX_WORKBOOK_CELLS:,} เซลล์"
+                " กรุณาลบแผ่นงานหรือข้อมูลที่ไม่ใช้แล้วส่งใหม่",
+                f"the sheets to read hold {total:,} cells together, over the limit of {extent.MAX_WORKBOOK_CELLS:,};"
+                " delete unused sheets or data and send it again",
+            )
+        )
+    return out
+
+
 def read_workbook(path: Path | str, *, display: str | None = None, wanted: frozenset[str] | None = None) -> RawWorkbook:
     """Read ``path`` into a ``RawWorkbook``; problems come back as findings, never raised.
 
@@ -326,13 +395,22 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
 
     findings: list[Finding] = []
     sheets: dict[str, RawSheet] = {}
+    # Limits before work: calamine builds each sheet as a dense grid (an .xls's or .ods's
+    # every sheet already on opening, an .xlsx's when asked for), so extents are measured first.
+    lazy = kind == "zip" and not _is_ods(path)
+    too_large = [] if lazy else _over_limits(path, file, kind)
+    if too_large:
+        return RawWorkbook(file, path, findings=tuple(too_large), has_macros=has_macros)
     try:
         book = pc.CalamineWorkbook.from_path(str(path))
         names = tuple(book.sheet_names)
+        chosen = [name for name in names if _wanted(name, wanted)]
+        too_large = _over_limits(path, file, kind, chosen) if lazy else []
+        if too_large:
+            book.close()
+            return RawWorkbook(file, path, sheet_names=names, findings=tuple(too_large), has_macros=has_macros)
         problems = _formula_problems(path) if kind == "zip" and path.suffix.lower() in (".xlsx", ".xlsm") else {}
-        for name in names:
-            if not _wanted(name, wanted):
-                continue
+        for name in chosen:
             sh = book.get_sheet_by_name(name)
             rows = _grid(sh.to_python(skip_empty_area=False))
             merged = tuple(
