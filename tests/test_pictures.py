@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import docx
 import pytest
 from test_hostile import assert_clean_end, run_cli
 from wbfactory import INFO, make_workbook
@@ -96,11 +97,11 @@ def test_dev_zero_and_fifo_named_in_a_workbook(tmp_path: Path) -> None:
         book = _book(folder, **{logo_or_emblem: value})
         [(code, sheet, _)] = _bad(book)
         assert (code, sheet) == ("bad-picture", standard.SHEET_INFO)
-        for args in (("check", folder), ("build", folder, "-o", tmp_path / "r.docx", "--with-announcements")):
+        for args in (("check", folder), ("build", folder, "-o", tmp_path / "r.docx", "--with-announcements", "--force")):
             run = run_cli(*args, timeout=60)
             assert_clean_end(run, seconds=30)
-            assert run.exit_code == 1 and "[bad-picture]" in run.output, run.output
-        assert not (tmp_path / "r.docx").exists()
+            assert run.exit_code == 0 and "[bad-picture]" in run.output, run.output  # a warning: the space is left
+        assert not docx.Document(tmp_path / "r.docx").inline_shapes
 
 
 @pytest.mark.parametrize(
@@ -127,7 +128,8 @@ def test_regression_odd_pictures_are_findings(tmp_path: Path, data: bytes, what:
     assert _bad(book) == [("bad-picture", *_LOGO_CELL)], what
     run = run_cli("build", folder, "-o", tmp_path / "r.docx")
     assert_clean_end(run)
-    assert run.exit_code == 1 and "[bad-picture]" in run.output
+    assert run.exit_code == 0 and "[bad-picture]" in run.output  # a warning: the logo's space is left empty
+    assert not docx.Document(tmp_path / "r.docx").inline_shapes
 
 
 def test_picture_over_the_size_cap(tmp_path: Path) -> None:

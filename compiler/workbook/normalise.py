@@ -104,7 +104,7 @@ def _pictures(ctx: _Ctx, raw: RawWorkbook, sheet: str, info: dict[str, object], 
             found, _ = pictures.workbook_picture(str(value), raw.path)
         except pictures.PictureProblem as problem:
             label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
-            ctx.error(
+            ctx.warn(
                 "bad-picture",
                 sheet,
                 cells.get(key, ""),
