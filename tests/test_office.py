@@ -195,3 +195,14 @@ def test_build_pdf_writes_a_pdf_of_every_document(tmp_path: Path) -> None:
     pdfs = sorted(p.name for p in result.written if p.suffix == ".pdf")
     assert len(docx) >= 2 and pdfs == sorted(name[: -len(".docx")] + ".pdf" for name in docx)
     assert all(_is_pdf(tmp_path / "out" / name) for name in pdfs)
+
+
+@needs_listener
+def test_a_server_shares_one_libreoffice(documents: list[Path]) -> None:
+    running = pdf.shared_office()
+    assert running is not None and running is pdf.shared_office()
+    starts = running.starts
+    first = pdf.docx_to_pdf(documents[0], office=running)
+    second = pdf.docx_to_pdf(documents[1], office=pdf.shared_office())
+    assert _is_pdf(first) and _is_pdf(second)
+    assert running.starts - starts <= 1  # at most the first use starts it

@@ -336,6 +336,20 @@ def open_office(soffice: str, *, listener: bool = True, start_timeout: float = S
     return Batch(soffice, start_timeout=start_timeout)
 
 
+_shared: dict[str, Office] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(soffice: str) -> Office:
+    """One LibreOffice for this whole process (a server's threads take turns): started on
+    first use, restarted when it hangs or crashes, stopped when the process ends."""
+    with _shared_lock:
+        running = _shared.get(soffice)
+        if running is None:
+            running = _shared[soffice] = open_office(soffice)
+        return running
+
+
 def _read_lines(proc: subprocess.Popen[bytes], answers: queue.Queue[bytes | None]) -> None:
     assert proc.stdout is not None
     try:

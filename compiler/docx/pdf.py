@@ -126,14 +126,26 @@ def docx_to_pdf(
     timeout: float = DEFAULT_TIMEOUT,
     soffice: str | None = None,
     listener: bool = True,
+    office: Office | None = None,
 ) -> Path:
     """Convert ``source`` (.docx) to ``output`` (default: same name, ``.pdf``); return it.
 
     Raises :class:`errors.ToolMissingError` when LibreOffice is not installed, and
     :class:`errors.OutputError` when the conversion fails or times out, or ``output``
-    exists and ``force`` is false.
+    exists and ``force`` is false. ``office``: see :func:`docx_to_pdfs`.
     """
-    return docx_to_pdfs([source], [output], force=force, timeout=timeout, soffice=soffice, listener=listener)[0]
+    return docx_to_pdfs(
+        [source], [output], force=force, timeout=timeout, soffice=soffice, listener=listener, office=office
+    )[0]
+
+
+def shared_office() -> Office | None:
+    """This process's one LibreOffice (:func:`compiler.docx.office.shared`), for a server
+    converting many documents over time; ``None`` when LibreOffice is not installed."""
+    from compiler.docx import office
+
+    program = find_soffice()
+    return office.shared(program) if program else None
 
 
 def docx_to_pdfs(
