@@ -236,7 +236,7 @@ def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None,
               help="table layout (default: chosen from the data)")
 @click.option("--digits", type=click.Choice(["thai", "arabic"]), default="thai", show_default=True)
 @click.option("--template", type=click.Path(path_type=Path), help="a report template of your own (.docx)")
-@click.option("--pdf", is_flag=True, help="also write a PDF (needs LibreOffice)")
+@click.option("--pdf", is_flag=True, help="also write a PDF of each document (needs LibreOffice)")
 @click.option("--with-announcements", is_flag=True, help="also write the ประกาศ/คำสั่ง/บันทึกข้อความ beside it")
 @click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ), with --with-announcements")
 @click.option("--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import replace
@@ -142,7 +145,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # the compiled-template cache of this run (and of the CLI it starts): not the user's
+    if "ITA_REPORT_CACHE" not in os.environ:
+        os.environ["ITA_REPORT_CACHE"] = _CACHE[0] = tempfile.mkdtemp(prefix="ita-report-cache-")
     realreader.configure(config)
+
+
+_CACHE = [""]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CACHE[0]:
+        shutil.rmtree(_CACHE[0], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -29,9 +29,14 @@ def test_init_then_fill_then_check_passes(tmp_path):
     form = tmp_path / "form.xlsx"
     build_form().save(form)
     info = {**INFO, "fiscal_year": "๒๕๖๕"}
-    filled = fill_form(form, tmp_path / "filled.xlsx", info, [
-        [1, "i1", "มาตรการหนึ่ง", "วิธีการ", "สำนักปลัด", "ต.ค. 2564", "ผลที่ทำได้", "", "", 0],
-    ])
+    filled = fill_form(
+        form,
+        tmp_path / "filled.xlsx",
+        info,
+        [
+            [1, "i1", "มาตรการหนึ่ง", "วิธีการ", "สำนักปลัด", "ต.ค. 2564", "ผลที่ทำได้", "", "", 0],
+        ],
+    )
     result = api.check([filled])
     assert result.findings == ()
     assert result.workbooks[0].measures[0].title == "มาตรการหนึ่ง"
@@ -62,8 +67,16 @@ CASES = [
         dict(measures=[[1, "ม", "ว", "สำนักปลัด", "", "ผล\uf70aการ\U000f0001", ""]]),
         [("dropped-character", "มาตรการ", "F3")],
     ),
-    ("name too long", dict(info={**INFO, "organisation": "เทศบาล" + "ก" * 32000}), [("value-too-long", "ข้อมูลหน่วยงาน", "B2")]),
-    ("position too long", dict(info={**INFO, "executive_position": "นายก" * 200}), [("value-too-long", "ข้อมูลหน่วยงาน", "B8")]),
+    (
+        "name too long",
+        dict(info={**INFO, "organisation": "เทศบาล" + "ก" * 32000}),
+        [("value-too-long", "ข้อมูลหน่วยงาน", "B2")],
+    ),
+    (
+        "position too long",
+        dict(info={**INFO, "executive_position": "นายก" * 200}),
+        [("value-too-long", "ข้อมูลหน่วยงาน", "B8")],
+    ),
     ("bad fiscal year", dict(info={**INFO, "fiscal_year": "ปีหน้า"}), [("bad-fiscal-year", "ข้อมูลหน่วยงาน", "B5")]),
     ("implausible year", dict(info={**INFO, "fiscal_year": 1990}), [("bad-fiscal-year", "ข้อมูลหน่วยงาน", "B5")]),
     ("score above 100", dict(info={**INFO, "score": 120}), [("score-out-of-range", "ข้อมูลหน่วยงาน", "B9")]),
@@ -149,8 +162,16 @@ def test_every_problem_in_one_run(tmp_path):
 
 
 def test_aliases_and_title_rows_and_line_breaks_in_headers(tmp_path):
-    headers = ["ลำดับ", "มาตรการ/\nกิจกรรม", "วิธีการ", "ระยะเวลาการ ดำเนินการ", "ส่วนงานที่รับผิดชอบ",
-               "สรุปผลการดำเนินการตามมาตรการหรือกิจกรรม", "ผลลัพธ์หรือความสำเร็จในการดำเนินการ", "งบประมาณ"]
+    headers = [
+        "ลำดับ",
+        "มาตรการ/\nกิจกรรม",
+        "วิธีการ",
+        "ระยะเวลาการ ดำเนินการ",
+        "ส่วนงานที่รับผิดชอบ",
+        "สรุปผลการดำเนินการตามมาตรการหรือกิจกรรม",
+        "ผลลัพธ์หรือความสำเร็จในการดำเนินการ",
+        "งบประมาณ",
+    ]
     rows = [[1, "มาตรการ", "วิธี", "ปีงบประมาณ 2565", "ทุกส่วนราชการ", "ผล", "ผลลัพธ์", "12,500"]]
     result = api.check([make_workbook(tmp_path / "x.xlsx", headers=headers, measures=rows, title_rows=2)])
     assert result.findings == ()
@@ -223,8 +244,14 @@ def test_misspelt_place():
 
 @pytest.mark.parametrize(
     ("score", "stated", "contradicts"),
-    [(99.78, "ต้องปรับปรุง", True), (99.78, "AA", False), (93.05, "AA", True), (93.05, "ผ่าน", False),
-     (60.0, "ผ่านดีเยี่ยม", True), (60.0, "", False)],
+    [
+        (99.78, "ต้องปรับปรุง", True),
+        (99.78, "AA", False),
+        (93.05, "AA", True),
+        (93.05, "ผ่าน", False),
+        (60.0, "ผ่านดีเยี่ยม", True),
+        (60.0, "", False),
+    ],
 )
 def test_stated_level_contradiction(score, stated, contradicts):
     assert (stated_level_contradiction(score, stated) is not None) == contradicts
@@ -276,3 +303,33 @@ def test_regression_annotate_a_finding_inside_overlapping_merged_ranges(tmp_path
     [copy] = api.annotate(result, tmp_path / "back")
     ws = load_workbook(copy)[standard.SHEET_MEASURES]
     assert "dropped-character" in ws["D2"].comment.text
+
+
+def test_checking_again_reads_only_the_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server building again: unchanged files come from memory, by their content."""
+    from compiler.workbook import check
+
+    monkeypatch.setattr(check, "_remembered", type(check._remembered)())
+    a = make_workbook(tmp_path / "a.xlsx")
+    b = make_workbook(tmp_path / "b.xlsx", info={**INFO, "organisation": "เทศบาลตำบลบ้านต้อม"})
+    read = []
+    real_read = check.read_workbook
+    monkeypatch.setattr(check, "read_workbook", lambda path, **kw: read.append(path.name) or real_read(path, **kw))
+    first = api.check([tmp_path])
+    assert sorted(read) == ["a.xlsx", "b.xlsx"]
+    again = api.check([tmp_path])
+    assert sorted(read) == ["a.xlsx", "b.xlsx"] and again.findings == first.findings
+    make_workbook(b, info=INFO)  # b changes: its content hash too
+    third = api.check([tmp_path])
+    assert sorted(read) == ["a.xlsx", "b.xlsx", "b.xlsx"]
+    assert "name-mismatch" in {f.code for f in first.findings}
+    assert "name-mismatch" not in {f.code for f in third.findings}
+    assert {wb.file for wb in third.workbooks} == {a.name, b.name}
+
+
+def test_a_workbook_naming_a_picture_is_checked_again(tmp_path: Path, render_png: Path) -> None:
+    """Its findings depend on the picture in its folder, not only on its own bytes."""
+    make_workbook(tmp_path / "in" / "a.xlsx", info={**INFO, "logo": "ตรา.png"})
+    assert "bad-picture" in {f.code for f in api.check([tmp_path / "in"]).findings}
+    (tmp_path / "in" / "ตรา.png").write_bytes(render_png.read_bytes())
+    assert "bad-picture" not in {f.code for f in api.check([tmp_path / "in"]).findings}

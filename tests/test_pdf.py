@@ -51,7 +51,7 @@ def test_timeout_stops_the_conversion(tmp_path: Path) -> None:
     source.write_bytes(b"x")
     fake = _fake_soffice(tmp_path, "sleep 30")
     with pytest.raises(errors.OutputError) as info:
-        pdf.docx_to_pdf(source, soffice=fake, timeout=0.5)
+        pdf.docx_to_pdf(source, soffice=fake, timeout=0.5, listener=False)
     assert "did not finish" in info.value.message_en
     assert not (tmp_path / "r.pdf").exists()
 
@@ -62,7 +62,7 @@ def test_conversion_that_writes_nothing_is_an_error(tmp_path: Path) -> None:
     source.write_bytes(b"x")
     fake = _fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 0")
     with pytest.raises(errors.OutputError) as info:
-        pdf.docx_to_pdf(source, soffice=fake)
+        pdf.docx_to_pdf(source, soffice=fake, listener=False)
     assert "could not be loaded" in info.value.message_en
     assert not (tmp_path / "r.pdf").exists()
 
@@ -82,9 +82,12 @@ def test_existing_pdf_needs_force(tmp_path: Path) -> None:
 def test_fake_conversion_moves_the_pdf_into_place(tmp_path: Path) -> None:
     source = tmp_path / "ชื่อ รายงาน.docx"
     source.write_bytes(b"x")
-    # The fake writes <outdir>/document.pdf the way soffice names its output.
-    fake = _fake_soffice(tmp_path, 'for a; do last="$prev"; prev="$a"; done; printf "%%PDF-1.4" > "$last/document.pdf"')
-    out = pdf.docx_to_pdf(source, soffice=fake)
+    # The fake writes <outdir>/<stem>.pdf the way soffice names its output.
+    fake = _fake_soffice(
+        tmp_path,
+        'for a; do outdir="$prev"; prev="$a"; done; printf "%%PDF-1.4" > "$outdir/$(basename "$prev" .docx).pdf"',
+    )
+    out = pdf.docx_to_pdf(source, soffice=fake, listener=False)
     assert out == tmp_path / "ชื่อ รายงาน.pdf"
     assert out.read_bytes() == b"%PDF-1.4"
 
@@ -140,7 +143,7 @@ def test_many_documents_convert_in_one_start(tmp_path: Path) -> None:
         'for a; do [ "$next" = 1 ] && out="$a"; next=0; [ "$a" = --outdir ] && next=1; done; '
         'for a; do case "$a" in *.docx) b=$(basename "$a" .docx); cp "$a" "$out/$b.pdf";; esac; done',
     )
-    out = pdf.docx_to_pdfs(sources, soffice=fake)
+    out = pdf.docx_to_pdfs(sources, soffice=fake, listener=False)
     assert out == [s.with_suffix(".pdf") for s in sources]
     assert [p.read_bytes() for p in out] == [b"doc 0", b"doc 1", b"doc 2"]  # same stems, no mix-up
     assert calls.read_text().count("x") == 1  # one LibreOffice start
@@ -155,5 +158,5 @@ def test_many_documents_check_every_target_first(tmp_path: Path) -> None:
     calls = tmp_path / "calls"
     fake = _fake_soffice(tmp_path, f'echo x >> "{calls}"')
     with pytest.raises(errors.OutputError):
-        pdf.docx_to_pdfs(sources, soffice=fake)
+        pdf.docx_to_pdfs(sources, soffice=fake, listener=False)
     assert not calls.exists() and not (tmp_path / "a.pdf").exists()

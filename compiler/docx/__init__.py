@@ -1,1 +1,1 @@
-
+"""Word documents: templates, Thai typesetting, conversion to PDF."""

@@ -15,9 +15,14 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler import errors, safeio
+
+if TYPE_CHECKING:
+    from compiler.docx.office import Office
 
 #: Seconds a conversion may take before it is stopped (LibreOffice's first start is slow).
 DEFAULT_TIMEOUT = 180.0
@@ -120,110 +125,88 @@ def docx_to_pdf(
     force: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     soffice: str | None = None,
+    listener: bool = True,
+    office: Office | None = None,
 ) -> Path:
     """Convert ``source`` (.docx) to ``output`` (default: same name, ``.pdf``); return it.
 
     Raises :class:`errors.ToolMissingError` when LibreOffice is not installed, and
     :class:`errors.OutputError` when the conversion fails or times out, or ``output``
-    exists and ``force`` is false.
+    exists and ``force`` is false. ``office``: see :func:`docx_to_pdfs`.
     """
-    source = Path(source)
-    output = Path(output) if output is not None else source.with_suffix(".pdf")
-    program = soffice or find_soffice()
-    if not program or not (Path(program).exists() or shutil.which(program)):
-        raise errors.ToolMissingError(
-            f"ไม่พบโปรแกรม LibreOffice (soffice) สำหรับสร้างไฟล์ PDF: {_INSTALL_HINT_TH}",
-            f"LibreOffice (soffice) is not installed, so no PDF can be made: {_INSTALL_HINT_EN}",
-        )
-    if not source.is_file():
-        raise errors.UsageError(f"ไม่พบไฟล์ {source}", f"no such file: {source}", where=str(source))
-    safeio.check_target(output, force=force)
-    with tempfile.TemporaryDirectory(prefix="ita-report-pdf-") as tmp_name:
-        tmp = Path(tmp_name)
-        work = tmp / "document.docx"  # a plain name: soffice names its output after the input
-        shutil.copyfile(source, work)
-        cmd = convert_command(program, make_profile(tmp / "profile"), [work], tmp)
-        try:
-            result = run(cmd, timeout)
-        except subprocess.TimeoutExpired as exc:
-            raise errors.OutputError(
-                f"LibreOffice แปลงเป็น PDF ไม่เสร็จภายใน {timeout:.0f} วินาที",
-                f"LibreOffice did not finish the PDF within {timeout:.0f} s",
-                where=str(source),
-            ) from exc
-        except OSError as exc:
-            raise errors.ToolMissingError(
-                f"เรียกใช้ LibreOffice ไม่ได้ ({exc}): {_INSTALL_HINT_TH}",
-                f"cannot run LibreOffice ({exc}): {_INSTALL_HINT_EN}",
-            ) from exc
-        produced = tmp / "document.pdf"
-        if result.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
-            detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
-            raise errors.OutputError(
-                f"LibreOffice แปลง {source.name} เป็น PDF ไม่สำเร็จ: {detail}",
-                f"LibreOffice could not convert {source.name} to PDF: {detail}",
-                where=str(source),
-            )
-        return safeio.atomic_copy(produced, output, force=force)
+    return docx_to_pdfs(
+        [source], [output], force=force, timeout=timeout, soffice=soffice, listener=listener, office=office
+    )[0]
+
+
+def shared_office() -> Office | None:
+    """This process's one LibreOffice (:func:`compiler.docx.office.shared`), for a server
+    converting many documents over time; ``None`` when LibreOffice is not installed."""
+    from compiler.docx import office
+
+    program = find_soffice()
+    return office.shared(program) if program else None
 
 
 def docx_to_pdfs(
-    sources: list[Path],
+    sources: Sequence[Path],
+    outputs: Sequence[Path | None] | None = None,
     *,
     force: bool = False,
-    timeout: float | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
     soffice: str | None = None,
+    listener: bool = True,
+    office: Office | None = None,
 ) -> list[Path]:
-    """Convert every .docx of ``sources`` to a PDF beside it, in one LibreOffice start; return
-    the PDFs in the same order.
+    """Convert every .docx of ``sources`` to PDF with one LibreOffice start; the PDFs' paths.
 
-    Each source is copied under a plain name (``document-1.docx`` …), so names that only
-    differ in folder, or that LibreOffice would mangle, cannot collide. ``timeout`` defaults to
-    :data:`DEFAULT_TIMEOUT` plus 60 s for each further document. Errors as :func:`docx_to_pdf`;
-    every target is checked before LibreOffice starts, and nothing is moved into place unless
-    every conversion succeeded.
+    ``outputs`` default to each source's name with ``.pdf``. ``timeout`` is per document,
+    LibreOffice's start included. All or nothing: when one document fails, no PDF is written
+    (the error names it). ``office`` is a running :mod:`~compiler.docx.office` to use (a
+    server keeps one); otherwise one is started for this call and stopped after it, a
+    listener when LibreOffice's Python ``uno`` is found (``listener=False``: never).
     """
-    sources = [Path(s) for s in sources]
-    if not sources:
-        return []
+    from compiler.docx import office as office_mod
+
+    sources = [Path(source) for source in sources]
+    targets = [
+        Path(o) if o is not None else s.with_suffix(".pdf") for s, o in zip(sources, outputs or [None] * len(sources))
+    ]
     program = soffice or find_soffice()
-    if not program or not (Path(program).exists() or shutil.which(program)):
+    if office is None and (not program or not (Path(program).exists() or shutil.which(program))):
         raise errors.ToolMissingError(
             f"ไม่พบโปรแกรม LibreOffice (soffice) สำหรับสร้างไฟล์ PDF: {_INSTALL_HINT_TH}",
             f"LibreOffice (soffice) is not installed, so no PDF can be made: {_INSTALL_HINT_EN}",
         )
-    outputs = [s.with_suffix(".pdf") for s in sources]
-    for source, output in zip(sources, outputs, strict=True):
+    for source in sources:
         if not source.is_file():
             raise errors.UsageError(f"ไม่พบไฟล์ {source}", f"no such file: {source}", where=str(source))
-        safeio.check_target(output, force=force)
-    limit = timeout if timeout is not None else DEFAULT_TIMEOUT + 60.0 * (len(sources) - 1)
+    for target in targets:
+        safeio.check_target(target, force=force)
     with tempfile.TemporaryDirectory(prefix="ita-report-pdf-") as tmp_name:
         tmp = Path(tmp_name)
-        work = [tmp / f"document-{i}.docx" for i in range(1, len(sources) + 1)]
-        for source, copy in zip(sources, work, strict=True):
-            shutil.copyfile(source, copy)
-        cmd = convert_command(program, make_profile(tmp / "profile"), work, tmp)
+        jobs = [(source, tmp / f"{i:04d}.pdf") for i, source in enumerate(sources)]
+        own = office is None
+        if office is None:
+            assert program is not None
+            python = office_mod.find_uno_python(program) if listener else None
+            office = (
+                office_mod.Listener(program, python, start_timeout=timeout)
+                if python
+                else office_mod.Batch(program, start_timeout=0.0)
+            )
         try:
-            result = run(cmd, limit)
-        except subprocess.TimeoutExpired as exc:
-            raise errors.OutputError(
-                f"LibreOffice แปลงเป็น PDF ไม่เสร็จภายใน {limit:.0f} วินาที",
-                f"LibreOffice did not finish the PDFs within {limit:.0f} s",
-                where=str(sources[0]),
-            ) from exc
-        except OSError as exc:
-            raise errors.ToolMissingError(
-                f"เรียกใช้ LibreOffice ไม่ได้ ({exc}): {_INSTALL_HINT_TH}",
-                f"cannot run LibreOffice ({exc}): {_INSTALL_HINT_EN}",
-            ) from exc
-        produced = [copy.with_suffix(".pdf") for copy in work]
-        for source, pdf in zip(sources, produced, strict=True):
-            if result.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-                detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+            failures = office.convert(jobs, timeout=timeout)
+        finally:
+            if own:
+                office.close()
+        for (source, produced), failure in zip(jobs, failures):
+            if failure is None and (not produced.is_file() or produced.stat().st_size == 0):
+                failure = "LibreOffice wrote an empty PDF"
+            if failure is not None:
                 raise errors.OutputError(
-                    f"LibreOffice แปลง {source.name} เป็น PDF ไม่สำเร็จ: {detail}",
-                    f"LibreOffice could not convert {source.name} to PDF: {detail}",
+                    f"LibreOffice แปลง {source.name} เป็น PDF ไม่สำเร็จ: {failure}",
+                    f"LibreOffice could not convert {source.name} to PDF: {failure}",
                     where=str(source),
                 )
-        return [safeio.atomic_copy(pdf, output, force=force) for pdf, output in zip(produced, outputs, strict=True)]
+        return [safeio.atomic_copy(produced, target, force=force) for (_, produced), target in zip(jobs, targets)]

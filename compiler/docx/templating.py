@@ -17,6 +17,7 @@ from lxml import etree
 from markupsafe import escape
 
 from compiler import errors, safeio
+from compiler.docx.jinjacache import CompileOnce
 from compiler.docx.tables import ensure_cell_paragraphs
 from compiler.thai import xml_safe
 
@@ -63,7 +64,7 @@ def wrap_data(value: Any) -> Any:
 _MAX_PRODUCT = 1_000_000
 
 
-class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+class _Sandbox(CompileOnce, jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Jinja's sandbox, which also refuses ``*`` and ``**`` that would fill the memory."""
 
     intercepted_binops = frozenset({"*", "**"})
@@ -84,7 +85,8 @@ def jinja_env() -> jinja2.Environment:
 
     A template may come from elsewhere (``--template``, shared between offices): the sandbox
     refuses ``{{ ''.__class__.__mro__ }}`` and every other reach into Python's internals, so
-    a template can only lay out the data it is given, never run code.
+    a template can only lay out the data it is given, never run code. Each template's code is
+    compiled once (:mod:`compiler.docx.jinjacache`).
     """
     return _Sandbox(autoescape=True, undefined=jinja2.StrictUndefined)
 

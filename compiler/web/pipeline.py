@@ -278,10 +278,10 @@ def build_documents(
             step(len(paths), "รายงาน.docx")
             written.append(render_report(report, out / "รายงาน.docx", digits=digits))
             if pdf:
-                from compiler.docx.pdf import docx_to_pdf
+                from compiler.docx.pdf import docx_to_pdf, shared_office
 
                 step(len(paths) + 1, "รายงาน.pdf")
-                written.append(docx_to_pdf(written[0]))
+                written.append(docx_to_pdf(written[0], office=shared_office()))  # one LibreOffice for the server
             if announcements:
                 step(steps - 1, "ประกาศ คำสั่ง บันทึกข้อความ")
                 when = dt.date.fromisoformat(date) if date else None

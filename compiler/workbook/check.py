@@ -7,8 +7,11 @@ check each, then compare them with each other (names spelt differently across de
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from collections import Counter
+import stat
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -115,9 +118,7 @@ def _check_info(wb: DepartmentWorkbook) -> list[Finding]:
 
 def _already_reported(wb: DepartmentWorkbook, cell: str, sheet: str = standard.SHEET_INFO) -> bool:
     """True when an error already stands at ``cell`` (no second message for one cell)."""
-    return bool(cell) and any(
-        f.cell == cell and f.sheet == sheet and f.severity is Severity.ERROR for f in wb.findings
-    )
+    return bool(cell) and any(f.cell == cell and f.sheet == sheet and f.severity is Severity.ERROR for f in wb.findings)
 
 
 stated_level_contradiction = standard.stated_level_contradiction
@@ -338,7 +339,14 @@ def cross_check(workbooks: Sequence[DepartmentWorkbook]) -> list[Finding]:
 
 
 def no_workbooks_finding(folder: Path) -> Finding:
-    return new_finding("no-workbooks", file=str(folder), sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้", en="no workbook (.xlsx .xlsm .xls .ods) in this folder")
+    return new_finding(
+        "no-workbooks",
+        file=str(folder),
+        sheet="",
+        cell="",
+        th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในโฟลเดอร์นี้",
+        en="no workbook (.xlsx .xlsm .xls .ods) in this folder",
+    )
 
 
 def display_names(files: Sequence[Path]) -> list[str]:
@@ -351,21 +359,72 @@ def display_names(files: Sequence[Path]) -> list[str]:
 Progress = Callable[[int, int, str], None]
 
 
+#: Checked workbooks remembered in this process (``check_files(remember=True)``): at most
+#: this many, of files up to this size (a huge file is read again rather than kept).
+_REMEMBER = 256
+_REMEMBER_BYTES = 5_000_000
+_remembered: OrderedDict[tuple[str, str, bytes], DepartmentWorkbook] = OrderedDict()
+_remembered_lock = threading.Lock()
+
+
+def _digest(path: Path) -> bytes | None:
+    """SHA-256 of the file's bytes; ``None`` when it cannot be read or is too large to keep."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _REMEMBER_BYTES:
+            return None  # a pipe or device is never opened here (reading a FIFO blocks for ever)
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return None
+
+
+def _checked(path: Path, name: str) -> DepartmentWorkbook:
+    """read → normalise → check of one file, remembered by (path, name, content hash).
+
+    The result depends on nothing else (the findings name the file and the path), except
+    for the pictures a workbook names (looked up in its folder): such a workbook is never
+    remembered. It is kept only when the file had the same bytes before and after it was
+    read, so a file changed while being read is never remembered under the wrong content.
+    """
+    before = _digest(path)
+    key = (str(path), name, before or b"")
+    if before is not None:
+        with _remembered_lock:
+            book = _remembered.get(key)
+            if book is not None:
+                _remembered.move_to_end(key)
+                return book
+    book = check_workbook(normalise_workbook(read_workbook(path, display=name)))
+    names_a_picture = (
+        book.info.get("logo") or book.info.get("emblem") or any(f.code == "bad-picture" for f in book.findings)
+    )
+    if before is not None and not names_a_picture and _digest(path) == before:
+        with _remembered_lock:
+            _remembered[key] = book
+            while len(_remembered) > _REMEMBER:
+                _remembered.popitem(last=False)
+    return book
+
+
 def check_files(
     files: Sequence[Path],
     names: Sequence[str] | None = None,
     groups: Sequence[object] | None = None,
     progress: Progress | None = None,
+    *,
+    remember: bool = False,
 ) -> CheckResult:
     """Read, normalise and check ``files`` (already expanded), then cross-check each group.
 
     ``groups`` gives each file's group (one organisation's submission); workbooks are only
     compared within a group. ``None`` compares them all. ``progress`` is called after each file.
+    ``remember``: keep each file's checked workbook in this process, by its content (see
+    :func:`_checked`), so that building again (a server) skips the files that did not change.
     """
     names = list(names) if names is not None else display_names(files)
     books = []
     for i, (f, n) in enumerate(zip(files, names), start=1):
-        books.append(check_workbook(normalise_workbook(read_workbook(f, display=n))))
+        books.append(_checked(f, n) if remember else check_workbook(normalise_workbook(read_workbook(f, display=n))))
         if progress is not None:
             progress(i, len(files), n)
     findings = [f for wb in books for f in wb.findings]
@@ -390,7 +449,7 @@ def check_paths(paths: Iterable[Path | str], progress: Progress | None = None) -
         empty.extend(none)
         files.extend(found)
         groups.extend(f.parent if p.is_dir() else "given" for f in found)
-    result = check_files(files, groups=groups, progress=progress)
+    result = check_files(files, groups=groups, progress=progress, remember=True)
     if empty:
         result = CheckResult(result.workbooks, tuple(no_workbooks_finding(e) for e in empty) + result.findings)
     return result
