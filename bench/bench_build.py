@@ -29,7 +29,7 @@ from bench_check import department_workbook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from compiler.workbook import standard
 
-BASELINE = r'''
+BASELINE = r"""
 import sys
 from pathlib import Path
 from docxtpl import DocxTemplate
@@ -47,7 +47,7 @@ for path in sorted(folder.glob("*.xlsx")):
 doc = DocxTemplate(template)
 doc.render({"rows": rows}, autoescape=True)
 doc.save(out)
-'''
+"""
 
 
 def baseline_template(path: Path) -> None:
@@ -102,8 +102,10 @@ def main() -> None:
             make_inbox(inbox, departments, measures, shared)
             ours = timed([exe, "build", str(inbox), "-o", str(root / "ours.docx"), "--force"], repeat)
             base = timed([sys.executable, str(script), str(inbox), str(template), str(root / "base.docx")], repeat)
-            print(f"build {label}: ita-report {ours:.2f} s, plain openpyxl+docxtpl script {base:.2f} s "
-                  f"-> ratio {ours / base:.2f} (target <= 1.0; median of {repeat})")
+            print(
+                f"build {label}: ita-report {ours:.2f} s, plain openpyxl+docxtpl script {base:.2f} s "
+                f"-> ratio {ours / base:.2f} (target <= 1.0; median of {repeat})"
+            )
 
 
 if __name__ == "__main__":

@@ -49,13 +49,20 @@ def department_workbook(path: Path, department: str, measures: int, first: int =
     ws.append(["รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส"])
     ws.append(HEADERS)
     for i in range(first, first + measures):
-        ws.append([
-            i, f"i{i % 15 + 1}", f"มาตรการที่ {i} ส่งเสริมคุณธรรมและความโปร่งใสในการปฏิบัติงาน",
-            "1. แต่งตั้งคณะทำงานและกำกับติดตามผล\n2. แจ้งทุกหน่วยงานทราบแนวทาง\n3. ประชาสัมพันธ์",
-            department, "ต.ค. 2564 – ก.ย. 2565",
-            "1. มีการประชุมเพื่อกำหนดแนวทางและแต่งตั้งคณะทำงาน\n2. ประชาสัมพันธ์ให้เจ้าหน้าที่ทุกกองรับทราบ",
-            "ผู้รับบริการพึงพอใจมากขึ้น", "ควรติดตามต่อเนื่อง", 0,
-        ])
+        ws.append(
+            [
+                i,
+                f"i{i % 15 + 1}",
+                f"มาตรการที่ {i} ส่งเสริมคุณธรรมและความโปร่งใสในการปฏิบัติงาน",
+                "1. แต่งตั้งคณะทำงานและกำกับติดตามผล\n2. แจ้งทุกหน่วยงานทราบแนวทาง\n3. ประชาสัมพันธ์",
+                department,
+                "ต.ค. 2564 – ก.ย. 2565",
+                "1. มีการประชุมเพื่อกำหนดแนวทางและแต่งตั้งคณะทำงาน\n2. ประชาสัมพันธ์ให้เจ้าหน้าที่ทุกกองรับทราบ",
+                "ผู้รับบริการพึงพอใจมากขึ้น",
+                "ควรติดตามต่อเนื่อง",
+                0,
+            ]
+        )
     wb.save(path)
 
 
@@ -109,12 +116,16 @@ def main() -> None:
         t10 = whole_process(Path(tmp) / "small", 5)
         print(f"check, whole process, 10 workbooks x 30 measures: {t10:.3f} s (median of 5; target < 0.5 s)")
         tbig = whole_process(Path(tmp) / "big", 1)
-        print(f"check, whole process, {args.big} workbooks x 30 measures: {tbig:.2f} s "
-              f"({tbig / args.big * 1000:.1f} ms per workbook)")
+        print(
+            f"check, whole process, {args.big} workbooks x 30 measures: {tbig:.2f} s "
+            f"({tbig / args.big * 1000:.1f} ms per workbook)"
+        )
         read, ours, theirs = reading(small * 10)
-        print(f"reading 100 workbooks: openpyxl load_workbook + iterating the values {theirs:.3f} s; "
-              f"our read step (python-calamine) {read:.3f} s -> {theirs / read:.1f}x faster (target >= 3x); "
-              f"read + normalise (headers, merged rows, clean text) {ours:.3f} s -> {theirs / ours:.1f}x")
+        print(
+            f"reading 100 workbooks: openpyxl load_workbook + iterating the values {theirs:.3f} s; "
+            f"our read step (python-calamine) {read:.3f} s -> {theirs / read:.1f}x faster (target >= 3x); "
+            f"read + normalise (headers, merged rows, clean text) {ours:.3f} s -> {theirs / ours:.1f}x"
+        )
 
 
 if __name__ == "__main__":

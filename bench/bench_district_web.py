@@ -53,7 +53,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def request(port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None, timeout: float = 300):  # type: ignore[no-untyped-def]
+def request(
+    port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None, timeout: float = 300
+):  # type: ignore[no-untyped-def]
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body or None, headers=headers or {})
@@ -65,7 +67,9 @@ def request(port: int, method: str, path: str, body: bytes = b"", headers: dict[
 
 def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
     for field, name, data in files:
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
@@ -140,13 +144,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-district-web-") as tmp:
         t = time.perf_counter()
         plan = make_inbox(
-            Path(tmp) / "inbox", args.organisations, departments=args.departments, measures=args.measures,
-            broken=args.broken, zips=1.0, seed=1,
+            Path(tmp) / "inbox",
+            args.organisations,
+            departments=args.departments,
+            measures=args.measures,
+            broken=args.broken,
+            zips=1.0,
+            seed=1,
         )
         files = {p.name: zipped(Path(tmp) / "inbox" / p.submission) for p in plan}
-        print(f"generated {len(plan)} submissions ({args.departments} workbooks × {args.measures} measures; "
-              f"{sum(1 for p in plan if p.fault)} broken) in {time.perf_counter() - t:.1f} s; "
-              f"{sum(map(len, files.values())) / len(files) / 1024:.0f} KB per zip on average")
+        print(
+            f"generated {len(plan)} submissions ({args.departments} workbooks × {args.measures} measures; "
+            f"{sum(1 for p in plan if p.fault)} broken) in {time.perf_counter() - t:.1f} s; "
+            f"{sum(map(len, files.values())) / len(files) / 1024:.0f} KB per zip on average"
+        )
         data_dir = Path(tmp) / "data"
         store = Store(data_dir)
         names = [p.name for p in plan]
@@ -154,9 +165,20 @@ def main() -> None:
         links = {o["name"]: f"/o/{o['token']}" for o in store.organisations(ws)}
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "compiler.cli", "serve", "--district", "--no-browser", "--port", str(port),
-             "--data", str(data_dir)],
-            cwd=ROOT, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "compiler.cli",
+                "serve",
+                "--district",
+                "--no-browser",
+                "--port",
+                str(port),
+                "--data",
+                str(data_dir),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
         )
         peak = [0]
         stop = threading.Event()
@@ -199,7 +221,14 @@ def main() -> None:
             watcher = threading.Thread(target=poll)
             watcher.start()
             with concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-                results = list(pool.map(lambda p: upload(port, links[p.name], f"{p.submission.removesuffix('.zip')}.zip", files[p.name]), plan))
+                results = list(
+                    pool.map(
+                        lambda p: upload(
+                            port, links[p.name], f"{p.submission.removesuffix('.zip')}.zip", files[p.name]
+                        ),
+                        plan,
+                    )
+                )
             answered = time.perf_counter() - started
             done.set()
             watcher.join(900)
@@ -227,18 +256,30 @@ def main() -> None:
         times = sorted(t for t, _ in results)
         statuses = [s for _, s in results]
         p95 = times[max(0, round(0.95 * len(times)) - 1)]
-        never_more = all(sent <= len(plan) for _, sent in seen) and all(a[1] <= b[1] for a, b in itertools.pairwise(seen))
-        print(f"{len(plan)} organisations uploading their zip, {args.concurrency} at a time, to ita-report serve --district (127.0.0.1), {os.cpu_count()} cores")
-        print(f"responses: {statuses.count(303)} × 303 (stored and surveyed), others: {[s for s in statuses if s != 303]}")
+        never_more = all(sent <= len(plan) for _, sent in seen) and all(
+            a[1] <= b[1] for a, b in itertools.pairwise(seen)
+        )
+        print(
+            f"{len(plan)} organisations uploading their zip, {args.concurrency} at a time, to ita-report serve --district (127.0.0.1), {os.cpu_count()} cores"
+        )
+        print(
+            f"responses: {statuses.count(303)} × 303 (stored and surveyed), others: {[s for s in statuses if s != 303]}"
+        )
         print(f"upload response time: p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, max {times[-1]:.2f} s")
-        print(f"all uploads answered after {answered:.1f} s; the dashboard showed all {len(plan)} as sent after "
-              f"{shown_all[0] if shown_all else float('nan'):.1f} s ({len(seen)} dashboard loads while uploading, counts never fell or overshot: {never_more})")
+        print(
+            f"all uploads answered after {answered:.1f} s; the dashboard showed all {len(plan)} as sent after "
+            f"{shown_all[0] if shown_all else float('nan'):.1f} s ({len(seen)} dashboard loads while uploading, counts never fell or overshot: {never_more})"
+        )
         print(f"a dashboard load with all {len(plan)} surveyed (from the cache): {reload_s:.2f} s")
-        print(f"the summary workbook downloaded from the page (run_district on the {len(plan)} latest submissions): "
-              f"{summary_s:.1f} s, {len(summary) / 1024:.0f} KB, HTTP {got}")
+        print(
+            f"the summary workbook downloaded from the page (run_district on the {len(plan)} latest submissions): "
+            f"{summary_s:.1f} s, {len(summary) / 1024:.0f} KB, HTTP {got}"
+        )
         print(f"peak resident memory of the server's process tree: {peak[0] / 1_048_576:.0f} MB")
-        print(f"stored uploads: {stored}; organisations lost: {len(lost)}; counted twice: {len(twice)}; "
-              f"status not as planned: {len(wrong)}{' ' + str(wrong[:5]) if wrong else ''}")
+        print(
+            f"stored uploads: {stored}; organisations lost: {len(lost)}; counted twice: {len(twice)}; "
+            f"status not as planned: {len(wrong)}{' ' + str(wrong[:5]) if wrong else ''}"
+        )
         if lost or twice or stored != len(plan):
             raise SystemExit(1)
 

@@ -21,6 +21,7 @@ def __getattr__(name: str) -> object:
         return getattr(intake if name == "run_district" else model, name)
     raise AttributeError(f"module 'compiler' has no attribute {name!r}")
 
+
 __all__ = [
     "STANDARD_VERSION",
     "BuildResult",

@@ -138,9 +138,7 @@ def build(
         raise UsageError(f"--digits ต้องเป็น thai หรือ arabic: {digits}", f"--digits must be thai or arabic: {digits}")
     output = Path(output)
     if output.suffix.lower() != ".docx":
-        raise UsageError(
-            f"ชื่อไฟล์รายงานต้องลงท้ายด้วย .docx: {output}", f"the report file must end in .docx: {output}"
-        )
+        raise UsageError(f"ชื่อไฟล์รายงานต้องลงท้ายด้วย .docx: {output}", f"the report file must end in .docx: {output}")
     with (
         staged(list(inputs)) as paths,
         picture(emblem, "emblem") as emblem_path,
@@ -197,7 +195,13 @@ def _build(
     notes: list[str] = []
     if with_announcements:
         docs = announce_report(
-            report, checked, output.parent, digits=digits, force=force, emblem=emblem, date=date,
+            report,
+            checked,
+            output.parent,
+            digits=digits,
+            force=force,
+            emblem=emblem,
+            date=date,
             beside=[p.name for p in written],
         )
         written.extend(docs.written)
@@ -411,5 +415,13 @@ def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -
 
 
 _UNREADABLE = frozenset(
-    {"unreadable-file", "empty-file", "not-a-workbook", "corrupt-file", "zip-bomb", "password-protected", "file-too-large"}
+    {
+        "unreadable-file",
+        "empty-file",
+        "not-a-workbook",
+        "corrupt-file",
+        "zip-bomb",
+        "password-protected",
+        "file-too-large",
+    }
 )

@@ -154,10 +154,20 @@ def _progress_bar(enabled: bool | None, *, unit: str, desc: str) -> Iterator[Cal
 
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for programs")
-@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path),
-              help="write a copy of each workbook with problem cells highlighted into this folder")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(path_type=Path),
+    help="write a copy of each workbook with problem cells highlighted into this folder",
+)
 @click.option("--force", is_flag=True, help="overwrite existing annotated copies")
 @_guard
 def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, force: bool) -> None:
@@ -176,8 +186,11 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
         print_findings(result.findings)
         for wb in result.workbooks:
             if not any(f.file == wb.file for f in result.findings):
-                what = f"แผนมาตรการ {len(wb.plan)} มาตรการ / plan of {len(wb.plan)} measures" if wb.is_plan else (
-                    f"{len(wb.measures)} มาตรการ / measures")
+                what = (
+                    f"แผนมาตรการ {len(wb.plan)} มาตรการ / plan of {len(wb.plan)} measures"
+                    if wb.is_plan
+                    else (f"{len(wb.measures)} มาตรการ / measures")
+                )
                 _echo_styled(_styled(f"{wb.file}  ", ("ผ่าน/ok", "green"), f"  ({what})"))
         for p in written:
             _echo(f"เขียนไฟล์ที่ทำเครื่องหมายแล้ว / annotated copy: {p}")
@@ -186,12 +199,25 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
 
 
 @main.command("init")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="the .xlsx to write, or a folder when several departments are given")
-@click.option("--department", "departments", multiple=True,
-              help="department that fills this copy (repeat for one copy each); 'all' for the standard list")
-@click.option("--from", "from_file", type=click.Path(path_type=Path),
-              help="take the organisation's details from this already filled workbook")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="the .xlsx to write, or a folder when several departments are given",
+)
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    help="department that fills this copy (repeat for one copy each); 'all' for the standard list",
+)
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(path_type=Path),
+    help="take the organisation's details from this already filled workbook",
+)
 @click.option("--organisation", default="", help="ชื่อหน่วยงาน, e.g. เทศบาลตำบลบ้านต๋อม")
 @click.option("--district", default="", help="อำเภอ")
 @click.option("--province", default="", help="จังหวัด")
@@ -199,12 +225,17 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
 @click.option("--executive", default="", help="ผู้บริหาร")
 @click.option("--position", "executive_position", default="", help="ตำแหน่งผู้บริหาร")
 @click.option("--score", default="", help="คะแนน ITA")
-@click.option("--plan", "plan", type=click.Path(path_type=Path),
-              help="the measures plan (a workbook with a แผนมาตรการ sheet): each department's form holds its rows, locked")
+@click.option(
+    "--plan",
+    "plan",
+    type=click.Path(path_type=Path),
+    help="the measures plan (a workbook with a แผนมาตรการ sheet): each department's form holds its rows, locked",
+)
 @click.option("--force", is_flag=True, help="overwrite existing files")
 @_guard
-def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None, plan: Path | None, force: bool,
-             **given: str) -> None:
+def init_cmd(
+    output: Path, departments: tuple[str, ...], from_file: Path | None, plan: Path | None, force: bool, **given: str
+) -> None:
     """สร้างแบบฟอร์มเปล่า: write the blank standard workbook (one per department)."""
     from compiler.workbook.form import OrganisationDetails
 
@@ -232,22 +263,48 @@ def init_cmd(output: Path, departments: tuple[str, ...], from_file: Path | None,
 @main.command("build")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="the report .docx to write")
-@click.option("--layout", type=click.Choice(["measures", "numbered", "indicators"]),
-              help="table layout (default: chosen from the data)")
+@click.option(
+    "--layout",
+    type=click.Choice(["measures", "numbered", "indicators"]),
+    help="table layout (default: chosen from the data)",
+)
 @click.option("--digits", type=click.Choice(["thai", "arabic"]), default="thai", show_default=True)
 @click.option("--template", type=click.Path(path_type=Path), help="a report template of your own (.docx)")
 @click.option("--pdf", is_flag=True, help="also write a PDF of each document (needs LibreOffice)")
 @click.option("--with-announcements", is_flag=True, help="also write the ประกาศ/คำสั่ง/บันทึกข้อความ beside it")
-@click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ), with --with-announcements")
-@click.option("--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)")
+@click.option(
+    "--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ), with --with-announcements"
+)
+@click.option(
+    "--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)"
+)
 @click.option("--force", is_flag=True, help="replace existing output files")
 @_guard
-def build_cmd(paths: tuple[Path, ...], output: Path, layout: str | None, digits: str, template: Path | None,
-              pdf: bool, with_announcements: bool, emblem: Path | None, date_text: str | None, force: bool) -> None:
+def build_cmd(
+    paths: tuple[Path, ...],
+    output: Path,
+    layout: str | None,
+    digits: str,
+    template: Path | None,
+    pdf: bool,
+    with_announcements: bool,
+    emblem: Path | None,
+    date_text: str | None,
+    force: bool,
+) -> None:
     """รวมรายงาน: merge department workbooks into the Word report."""
-    result = api.build(paths, output, layout=layout, digits=digits, force=force, pdf=pdf, template=template,
-                       with_announcements=with_announcements, emblem=emblem,
-                       date=api.parse_announcement_date(date_text))
+    result = api.build(
+        paths,
+        output,
+        layout=layout,
+        digits=digits,
+        force=force,
+        pdf=pdf,
+        template=template,
+        with_announcements=with_announcements,
+        emblem=emblem,
+        date=api.parse_announcement_date(date_text),
+    )
     _report_written(result, "ไม่ได้เขียนรายงาน เพราะพบข้อผิดพลาดข้างต้น / report not written: fix the errors above")
 
 
@@ -273,15 +330,25 @@ def _report_written(result: api.BuildResult, refusal: str) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="folder for the documents")
 @click.option("--digits", type=click.Choice(["thai", "arabic"]), default="thai", show_default=True)
 @click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ)")
-@click.option("--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)")
+@click.option(
+    "--date", "date_text", help="date of the ประกาศ of the measures, e.g. '21 มีนาคม 2565' (default: left to fill in)"
+)
 @click.option("--pdf", is_flag=True, help="also write a PDF of every document (needs LibreOffice)")
 @click.option("--force", is_flag=True, help="replace existing documents")
 @_guard
-def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Path | None, date_text: str | None,
-                 pdf: bool, force: bool) -> None:
+def announce_cmd(
+    paths: tuple[Path, ...],
+    output: Path,
+    digits: str,
+    emblem: Path | None,
+    date_text: str | None,
+    pdf: bool,
+    force: bool,
+) -> None:
     """ประกาศ คำสั่ง บันทึกข้อความ: write the official documents."""
-    result = api.announce(paths, output, digits=digits, force=force, emblem=emblem,
-                          date=api.parse_announcement_date(date_text), pdf=pdf)
+    result = api.announce(
+        paths, output, digits=digits, force=force, emblem=emblem, date=api.parse_announcement_date(date_text), pdf=pdf
+    )
     _report_written(result, "ไม่ได้เขียนเอกสาร เพราะพบข้อผิดพลาดข้างต้น / documents not written: fix the errors above")
 
 
@@ -289,21 +356,31 @@ def announce_cmd(paths: tuple[Path, ...], output: Path, digits: str, emblem: Pat
 @click.argument("inbox", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="the summary .xlsx to write")
 @click.option("--docx", "memo", type=click.Path(path_type=Path), help="also write a บันทึกข้อความ to the district chief")
-@click.option("--expect", type=click.Path(path_type=Path),
-              help="workbook (or .txt) listing the organisations expected to send")
+@click.option(
+    "--expect", type=click.Path(path_type=Path), help="workbook (or .txt) listing the organisations expected to send"
+)
 @click.option("--emblem", type=click.Path(path_type=Path), help="image of the Garuda emblem (ตราครุฑ) for the memo")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="parallel workers (default: every core)")
 @click.option("--progress/--no-progress", default=None, help="progress bar on stderr (default: on a terminal)")
 @click.option("--force", is_flag=True, help="replace existing output files")
 @_guard
-def district_cmd(inbox: Path, output: Path, memo: Path | None, expect: Path | None, emblem: Path | None,
-                 jobs: int | None, progress: bool | None, force: bool) -> None:
+def district_cmd(
+    inbox: Path,
+    output: Path,
+    memo: Path | None,
+    expect: Path | None,
+    emblem: Path | None,
+    jobs: int | None,
+    progress: bool | None,
+    force: bool,
+) -> None:
     """สรุปการรับรายงานระดับอำเภอ: one folder or .zip per organisation in INBOX → summary workbook."""
     from compiler.district.intake import run_district
 
     with _progress_bar(progress, unit="org", desc="หน่วยงาน/organisations") as advance:
-        result = run_district(inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=advance,
-                              emblem=emblem)
+        result = run_district(
+            inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=advance, emblem=emblem
+        )
     for f in result.findings:
         _echo(f"{click.style('คำเตือน/warning', fg='yellow')} [{f.code}] {f.message_th} / {f.message_en}")
     for o in result.superseded:

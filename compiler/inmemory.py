@@ -161,10 +161,21 @@ def to_json(result: object) -> dict[str, Any]:
             "inbox": str(result.inbox),
             "organisations": [
                 {
-                    "submission": o.submission, "name": o.name, "kind": o.kind, "district": o.district,
-                    "province": o.province, "fiscal_year": o.fiscal_year, "departments": list(o.departments),
-                    "files": o.files, "measures": o.measures, "errors": o.errors, "warnings": o.warnings,
-                    "score": o.score, "level": o.level, "passed": o.passed, "status": o.status,
+                    "submission": o.submission,
+                    "name": o.name,
+                    "kind": o.kind,
+                    "district": o.district,
+                    "province": o.province,
+                    "fiscal_year": o.fiscal_year,
+                    "departments": list(o.departments),
+                    "files": o.files,
+                    "measures": o.measures,
+                    "errors": o.errors,
+                    "warnings": o.warnings,
+                    "score": o.score,
+                    "level": o.level,
+                    "passed": o.passed,
+                    "status": o.status,
                     "codes": list(o.codes),
                 }
                 for o in result.organisations

@@ -229,7 +229,9 @@ _NOT_IN_NAMES = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 #: Characters that show as nothing: two names differing only by one look the same.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 #: Names Windows keeps for devices, whatever the extension (``CON.xlsx`` opens the console).
-_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))})
+_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+)
 #: The most bytes a name made from data may take (of the 255 a file system allows; the
 #: rest is room for a suffix such as `` (2)`` and the extension).
 MAX_NAME_BYTES = 200

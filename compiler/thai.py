@@ -103,11 +103,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # mark before an upper/lower vowel, or a mark typed twice.
 #: Thai marks written above or below a letter (vowels, tone marks, thanthakhat …).
 _THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
-_BROKEN_THAI = re.compile(
-    "\u0e4d\u0e32"
-    "|[\u0e48-\u0e4b][\u0e31\u0e34-\u0e3a\u0e47]"
-    f"|([{_THAI_MARKS}])\\1"
-)
+_BROKEN_THAI = re.compile(f"\u0e4d\u0e32|[\u0e48-\u0e4b][\u0e31\u0e34-\u0e3a\u0e47]|([{_THAI_MARKS}])\\1")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 #: C1 control characters (U+0080–U+009F): legal in XML, invisible, and in a cell only by a
 #: mis-decoded paste; U+0085 (next line) is taken for the line break it stands for.
@@ -403,9 +399,7 @@ _MONTH_WORDS: list[tuple[str, int]] = sorted(
 )
 _MONTH_RE = "|".join(re.escape(w) for w, _ in _MONTH_WORDS)
 _MONTH_NUM = {w: n for w, n in _MONTH_WORDS}
-_THAI_DATE = re.compile(
-    rf"(?:วันที่\s*)?(\d{{1,2}})\s*(?:เดือน\s*)?({_MONTH_RE})\s*(?:พ\.?\s?ศ\.?\s*)?(\d{{2,4}})"
-)
+_THAI_DATE = re.compile(rf"(?:วันที่\s*)?(\d{{1,2}})\s*(?:เดือน\s*)?({_MONTH_RE})\s*(?:พ\.?\s?ศ\.?\s*)?(\d{{2,4}})")
 _MONTH_YEAR = re.compile(rf"({_MONTH_RE})\s*(?:พ\.?\s?ศ\.?\s*)?(\d{{2,4}})")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")

@@ -53,7 +53,13 @@ _ERR_TAIL = 4096
 #: memory limit of the tasks after it.
 TASKS_PER_WORKER = 50
 #: What a worker's stderr says when an allocation failed (Rust, C++, glibc, Python).
-_OUT_OF_MEMORY = (b"memory allocation of", b"MemoryError", b"Cannot allocate memory", b"std::bad_alloc", b"out of memory")
+_OUT_OF_MEMORY = (
+    b"memory allocation of",
+    b"MemoryError",
+    b"Cannot allocate memory",
+    b"std::bad_alloc",
+    b"out of memory",
+)
 
 
 class WorkerFailed(CompilerError):
@@ -298,9 +304,7 @@ def map_contained(
                     slot.stop(kill=True)
                     idle_deaths += 1
                     if idle_deaths > 3 * jobs:
-                        raise CompilerError(
-                            "เริ่มกระบวนการทำงานไม่ได้", "worker processes die before taking any task"
-                        )
+                        raise CompilerError("เริ่มกระบวนการทำงานไม่ได้", "worker processes die before taking any task")
             busy = [s for s in slots if s.task is not None]
             now = time.monotonic()
             wait_s = max(0.0, min(s.deadline for s in busy) - now) if busy else 0.0

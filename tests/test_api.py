@@ -23,7 +23,9 @@ def _uploads(folder: Path = PHON_SAI) -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.xlsx"))]
 
 
-def test_the_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_readme_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- api-example:start -->", 1)[1].split("<!-- api-example:end -->", 1)[0]
     code = block.split("```python", 1)[1].split("```", 1)[0]
@@ -37,7 +39,9 @@ def test_the_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "รายงานผล.docx" in written and "ประกาศมาตรการ.docx" in written
 
 
-def test_documents_come_back_as_bytes_and_nothing_is_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documents_come_back_as_bytes_and_nothing_is_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 
@@ -139,4 +143,3 @@ def test_a_file_object_is_an_input() -> None:
 def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         compiler.check([tmp_path / "nothing.xlsx"])
-

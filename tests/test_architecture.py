@@ -95,7 +95,10 @@ def _imports(path: Path) -> list[tuple[str, int, bool]]:
                 continue
             if isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
                 if child.module == "compiler":
-                    out.extend(("compiler." + a.name if f"compiler.{a.name}" in MODULES else "compiler", child.lineno, top) for a in child.names)
+                    out.extend(
+                        ("compiler." + a.name if f"compiler.{a.name}" in MODULES else "compiler", child.lineno, top)
+                        for a in child.names
+                    )
                 elif child.module.startswith("compiler."):
                     for a in child.names:
                         sub = f"{child.module}.{a.name}"

@@ -47,7 +47,9 @@ def test_report_matches_golden_text(reports, org):
 @pytest.mark.parametrize("org", ORGS)
 def test_report_holds_every_seed_item_in_seed_order(reports, org):
     _, path = reports[org]
-    expected = [line.strip() for line in (SEED_TEXT / f"{org}.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected = [
+        line.strip() for line in (SEED_TEXT / f"{org}.txt").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     assert in_order(expected, docx_lines(path)) == []
 
 

@@ -44,8 +44,13 @@ def test_check_json(tmp_path):
 
 @pytest.mark.parametrize(
     "args",
-    [["check", "no/such/file.xlsx"], ["check"], ["build", "-o", "x.txt", "."], ["init", "-o", "x.docx"],
-     ["check", "--format", "xml", "."]],
+    [
+        ["check", "no/such/file.xlsx"],
+        ["check"],
+        ["build", "-o", "x.txt", "."],
+        ["init", "-o", "x.docx"],
+        ["check", "--format", "xml", "."],
+    ],
 )
 def test_usage_problems_exit_2(tmp_path, args, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -56,7 +61,10 @@ def test_init_writes_form_and_refuses_overwrite(tmp_path):
     target = tmp_path / "form.xlsx"
     assert run("init", "-o", target).exit_code == 0
     assert load_workbook(target).sheetnames[:4] == [
-        standard.SHEET_INSTRUCTIONS, standard.SHEET_INFO, standard.SHEET_MEASURES, standard.SHEET_SCORES
+        standard.SHEET_INSTRUCTIONS,
+        standard.SHEET_INFO,
+        standard.SHEET_MEASURES,
+        standard.SHEET_SCORES,
     ]
     again = run("init", "-o", target)
     assert again.exit_code == 1
@@ -81,7 +89,9 @@ def test_init_one_locked_copy_per_department(tmp_path):
 
 def test_init_from_options(tmp_path):
     target = tmp_path / "f.xlsx"
-    result = run("init", "-o", target, "--organisation", "เทศบาลตำบลโพนทราย", "--year", "2568", "--department", "กองคลัง")
+    result = run(
+        "init", "-o", target, "--organisation", "เทศบาลตำบลโพนทราย", "--year", "2568", "--department", "กองคลัง"
+    )
     assert result.exit_code == 0
     ws = load_workbook(target)[standard.SHEET_INFO]
     values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}

@@ -472,7 +472,10 @@ def test_a_far_corner_workbook_never_stops_the_intake(tmp_path: Path) -> None:
         out = tmp_path / f"s{jobs}.xlsx"
         proc = subprocess.run(
             [sys.executable, "-m", "compiler.cli", "district", str(inbox), "-o", str(out), "-j", jobs],
-            capture_output=True, timeout=120, env={**os.environ, "TMPDIR": str(temp)}, check=False,
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "TMPDIR": str(temp)},
+            check=False,
         )
         text = (proc.stdout + proc.stderr).decode()
         assert proc.returncode == 1, text
@@ -482,7 +485,9 @@ def test_a_far_corner_workbook_never_stops_the_intake(tmp_path: Path) -> None:
         head = [str(h).split("\n")[-1] for h in rows[0]]
         summary = {r[head.index("Submission")]: r[head.index("Status")] for r in rows[1:]}
         assert summary["phon_sai"].endswith(("ok", "warnings"))
-        assert summary["far"].endswith(("errors", "unreadable")) and summary["farzip.zip"].endswith(("errors", "unreadable"))
+        assert summary["far"].endswith(("errors", "unreadable")) and summary["farzip.zip"].endswith(
+            ("errors", "unreadable")
+        )
         assert list(temp.iterdir()) == []
 
 
@@ -513,9 +518,21 @@ def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, sig: signal.Signals,
     temp = tmp_path / "tmp"
     temp.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-c", _RUN_SLOW, str(tmp_path), "district", str(inbox), "-o", str(tmp_path / "s.xlsx"),
-         "-j", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temp)},
+        [
+            sys.executable,
+            "-c",
+            _RUN_SLOW,
+            str(tmp_path),
+            "district",
+            str(inbox),
+            "-o",
+            str(tmp_path / "s.xlsx"),
+            "-j",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp)},
         start_new_session=True,  # its own process group, as a terminal gives a command
     )
     deadline = time.monotonic() + 60
@@ -604,7 +621,9 @@ def test_pipes_devices_and_links_are_never_read(tmp_path: Path) -> None:
     for name in ("fifo.xlsx", "fifo.zip", "zero.xlsx", "linked"):
         assert (got[name].status, got[name].codes) == ("unreadable", ("unreadable-file",)), name
     phon_sai = got["phon_sai"]
-    assert phon_sai.status in ("ok", "warnings") and phon_sai.files == len(list((SAMPLES / "phon_sai_2568").glob("*.xlsx")))
+    assert phon_sai.status in ("ok", "warnings") and phon_sai.files == len(
+        list((SAMPLES / "phon_sai_2568").glob("*.xlsx"))
+    )
     assert "บ้านต๋อม" not in phon_sai.name
 
 
@@ -637,4 +656,6 @@ def test_jobs_are_capped_at_the_cores(tmp_path: Path, monkeypatch: pytest.Monkey
     result = run_district(inbox, tmp_path / "s.xlsx", jobs=200)
     assert len(started) == 2  # five copies of one organisation: the latest counts, four superseded
     assert len(result.organisations) + len(result.superseded) == 5
-    assert result.notes == ("ใช้ 2 กระบวนการตามจำนวนแกนประมวลผลของเครื่อง (ขอ -j 200) / -j 200 capped at the 2 core(s) of this machine",)
+    assert result.notes == (
+        "ใช้ 2 กระบวนการตามจำนวนแกนประมวลผลของเครื่อง (ขอ -j 200) / -j 200 capped at the 2 core(s) of this machine",
+    )

@@ -14,10 +14,9 @@ from openpyxl import Workbook, load_workbook
 
 from compiler import thai
 from compiler.documents import measures as documents_measures
-from compiler.documents import parse as documents_parse
 from compiler.documents import spec as documents
 from compiler.documents.model import Block, OfficialDate, Signature
-from compiler.documents.names import correct_names
+from compiler.documents.names import correct_names, unit_line
 from compiler.documents.parse import document_kind, element_of, read_document_sheet, read_documents
 from compiler.documents.rows import split_number
 from compiler.documents.sheets import write_blank_document_sheets, write_document_sheet
@@ -363,8 +362,8 @@ def test_memo_mistakes(change: Any, expected: list[tuple[str, str]]) -> None:
 
 def test_unit_line_keeps_a_unit_that_names_the_organisation() -> None:
     typed = "สำนักปลัด องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง จังหวัดพะเยา"
-    assert documents_parse.unit_line(typed, PHU_SANG) == typed
-    assert documents_parse.unit_line("", PHU_SANG) == "องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง จังหวัดพะเยา"
+    assert unit_line(typed, PHU_SANG) == typed
+    assert unit_line("", PHU_SANG) == "องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง จังหวัดพะเยา"
 
 
 def test_read_documents_reads_every_document_sheet_in_order() -> None:
@@ -473,6 +472,7 @@ def test_a_level_stated_in_the_text_that_the_score_contradicts(tmp_path: Path) -
         ["ย่อหน้า", "ผลการประเมินอยู่ในระดับ AA"],
     ]
     book = make_workbook(tmp_path / "a.xlsx", info={**INFO, "score": 99.78}, extra_sheets={"บันทึกข้อความ": memo})
+
     def levels(path: Path) -> list[tuple[str, str, str]]:
         return [(f.code, f.sheet, f.cell) for f in api.check([path]).findings if f.code.startswith("level")]
 

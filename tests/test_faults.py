@@ -122,14 +122,18 @@ def _unshare_prefix() -> list[str] | None:
     if tool is None:
         return None
     for prefix in ([tool, "--mount"], [tool, "--user", "--map-root-user", "--mount"]):
-        ok = subprocess.run([*prefix, "sh", "-c", "mount -t tmpfs none /mnt 2>/dev/null || exit 1"], capture_output=True)
+        ok = subprocess.run(
+            [*prefix, "sh", "-c", "mount -t tmpfs none /mnt 2>/dev/null || exit 1"], capture_output=True
+        )
         if ok.returncode == 0:
             return prefix
     return None
 
 
 UNSHARE = _unshare_prefix()
-needs_unshare = pytest.mark.skipif(UNSHARE is None, reason="no mount namespaces here; the permission and RLIMIT_FSIZE variants cover the fault")
+needs_unshare = pytest.mark.skipif(
+    UNSHARE is None, reason="no mount namespaces here; the permission and RLIMIT_FSIZE variants cover the fault"
+)
 
 
 def _without_root_powers(args: list[str]) -> list[str]:
@@ -145,7 +149,9 @@ CLI = [sys.executable, "-m", "compiler.cli"]
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_read_only_folder(command: str, inputs: Path, annotate_inputs: Path, previous: dict[str, Path], tmp_path: Path) -> None:
+def test_read_only_folder(
+    command: str, inputs: Path, annotate_inputs: Path, previous: dict[str, Path], tmp_path: Path
+) -> None:
     folder = _fresh(previous[command], tmp_path)
     before = _state(folder)
     source = annotate_inputs if command == "annotate" else inputs
@@ -188,7 +194,9 @@ def test_regression_output_folder_that_cannot_be_made(
         base.mkdir()
         base.chmod(0o555)
     try:
-        run = subprocess.run(_without_root_powers([*CLI, *COMMANDS[command](source, base / "new")]), capture_output=True)
+        run = subprocess.run(
+            _without_root_powers([*CLI, *COMMANDS[command](source, base / "new")]), capture_output=True
+        )
     finally:
         if base.is_dir():
             base.chmod(0o755)
@@ -209,12 +217,16 @@ main(prog_name="ita-report")
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_disk_full_file_size_limit(command: str, inputs: Path, annotate_inputs: Path, previous: dict[str, Path], tmp_path: Path) -> None:
+def test_disk_full_file_size_limit(
+    command: str, inputs: Path, annotate_inputs: Path, previous: dict[str, Path], tmp_path: Path
+) -> None:
     """Every file these commands write is over 4 kB; the limit stops the first write midway."""
     folder = _fresh(previous[command], tmp_path)
     before = _state(folder)
     source = annotate_inputs if command == "annotate" else inputs
-    run = subprocess.run([sys.executable, "-c", _LIMITED, "4096", *COMMANDS[command](source, folder)], capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-c", _LIMITED, "4096", *COMMANDS[command](source, folder)], capture_output=True
+    )
     _assert_refused(run.returncode, (run.stdout + run.stderr).decode(), folder, before)
 
 
@@ -231,7 +243,9 @@ def test_regression_no_traceback_after_a_write_fails_midway(inputs: Path, tmp_pa
     assert "Exception ignored" not in run.stderr.decode() and list(tmp_path.iterdir()) == []
 
 
-def test_regression_link_failure_is_not_papered_over(inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_regression_link_failure_is_not_papered_over(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An I/O error while linking the new file into place was taken for a file system
     without hard links, and the file renamed into place anyway; only EPERM, ENOTSUP and the
     like mean that."""

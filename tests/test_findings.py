@@ -81,7 +81,9 @@ def test_severity_comes_from_the_catalogue() -> None:
     assert f.as_dict()["row"] == 12 and f.as_dict()["column"] == 28
 
 
-@pytest.mark.parametrize(("cell", "row", "column"), [("", None, None), ("G7", 7, 7), ("12", 12, None), ("XFD1048576", 1048576, 16384)])
+@pytest.mark.parametrize(
+    ("cell", "row", "column"), [("", None, None), ("G7", 7, 7), ("12", 12, None), ("XFD1048576", 1048576, 16384)]
+)
 def test_row_and_column_of_a_cell(cell: str, row: int | None, column: int | None) -> None:
     f = findings.new_finding("missing-value", cell=cell, th="ก", en="a")
     assert (f.row, f.column) == (row, column)

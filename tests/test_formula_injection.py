@@ -44,7 +44,9 @@ def texts(path: Path) -> set[str]:
 
 def hostile_workbook(path: Path, organisation: str, department: str = "สำนักปลัด", result: str = "@SUM(1,2)") -> Path:
     info = [[label("version"), standard.STANDARD_VERSION]]
-    info += [[label(k), organisation if k == "organisation" else ("+1+1" if k == "district" else v)] for k, v in INFO.items()]
+    info += [
+        [label(k), organisation if k == "organisation" else ("+1+1" if k == "district" else v)] for k, v in INFO.items()
+    ]
     info = [[a, department if a == label("department") else b] for a, b in info]
     measures = [HEADERS, [1, "=1+1", "-2+3", "สำนักปลัด", "ต.ค. 2564", result, "\t=1+1"]]
     return write_xlsx(path, [(standard.SHEET_INFO, info), (standard.SHEET_MEASURES, measures)])

@@ -48,7 +48,13 @@ def test_safe_stem_caps_bytes_not_only_letters() -> None:
 def test_free_name_compares_as_windows_and_macos_do() -> None:
     taken: set[str] = set()
     names = ["x.xlsx", "X.XLSX", "x\u200b.xlsx", "x.xlsx", "y.xlsx"]
-    assert [safeio.free_name(n, taken) for n in names] == ["x.xlsx", "X (2).XLSX", "x\u200b (3).xlsx", "x (4).xlsx", "y.xlsx"]
+    assert [safeio.free_name(n, taken) for n in names] == [
+        "x.xlsx",
+        "X (2).XLSX",
+        "x\u200b (3).xlsx",
+        "x (4).xlsx",
+        "y.xlsx",
+    ]
 
 
 def test_annotating_two_workbooks_of_one_name_writes_two_copies(tmp_path: Path) -> None:

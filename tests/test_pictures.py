@@ -97,7 +97,10 @@ def test_dev_zero_and_fifo_named_in_a_workbook(tmp_path: Path) -> None:
         book = _book(folder, **{logo_or_emblem: value})
         [(code, sheet, _)] = _bad(book)
         assert (code, sheet) == ("bad-picture", standard.SHEET_INFO)
-        for args in (("check", folder), ("build", folder, "-o", tmp_path / "r.docx", "--with-announcements", "--force")):
+        for args in (
+            ("check", folder),
+            ("build", folder, "-o", tmp_path / "r.docx", "--with-announcements", "--force"),
+        ):
             run = run_cli(*args, timeout=60)
             assert_clean_end(run, seconds=30)
             assert run.exit_code == 0 and "[bad-picture]" in run.output, run.output  # a warning: the space is left

@@ -104,7 +104,9 @@ def _inbox(tmp_path: Path, forms: dict[str, Path], with_plan: bool) -> Path:
 
 
 @pytest.mark.parametrize("with_plan", [True, False])
-def test_check_matches_the_departments_rows_to_the_plan(tmp_path: Path, forms: dict[str, Path], with_plan: bool) -> None:
+def test_check_matches_the_departments_rows_to_the_plan(
+    tmp_path: Path, forms: dict[str, Path], with_plan: bool
+) -> None:
     inbox = _inbox(tmp_path, forms, with_plan)
     found = [(f.code, f.file, f.sheet, f.cell) for f in api.check([inbox]).findings]
     plan_file = "แผนมาตรการ.xlsx" if with_plan else "กองคลัง.xlsx"  # else the copy inside a form

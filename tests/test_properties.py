@@ -77,7 +77,9 @@ FILLED = st.tuples(TEXT, _VISIBLE, TEXT).map("".join)
 
 def _long(lengths: list[int]) -> st.SearchStrategy[str]:
     """Text repeated to one of ``lengths`` characters."""
-    return st.tuples(TEXT.filter(bool), st.sampled_from(lengths)).map(lambda t: (t[0] * (t[1] // len(t[0]) + 1))[: t[1]])
+    return st.tuples(TEXT.filter(bool), st.sampled_from(lengths)).map(
+        lambda t: (t[0] * (t[1] // len(t[0]) + 1))[: t[1]]
+    )
 
 
 #: Long text: past a paragraph (2,000 characters), past the very-long-text warning (5,000),
@@ -220,10 +222,15 @@ def label_of(draw: st.DrawFn, fields: tuple[standard.Field, ...]) -> str:
 def any_sheet(draw: st.DrawFn, name: str) -> tuple[list[list[object]], list[str]]:
     if name == standard.SHEET_INFO:
         labels = label_of(standard.INFO_FIELDS)
-        rows = [[draw(labels), *draw(st.lists(ANY_VALUE, min_size=1, max_size=3))] for _ in range(draw(st.integers(0, 12)))]
+        rows = [
+            [draw(labels), *draw(st.lists(ANY_VALUE, min_size=1, max_size=3))] for _ in range(draw(st.integers(0, 12)))
+        ]
     elif name.strip().startswith(standard.DOCUMENT_SHEETS):
         header = draw(st.permutations([HEADER_ELEMENT, HEADER_TEXT, HEADER_HINT]))
-        body = [[draw(st.one_of(_ELEMENT_LABELS, ANY_VALUE)), draw(ANY_VALUE), draw(ANY_VALUE)] for _ in range(draw(st.integers(0, 10)))]
+        body = [
+            [draw(st.one_of(_ELEMENT_LABELS, ANY_VALUE)), draw(ANY_VALUE), draw(ANY_VALUE)]
+            for _ in range(draw(st.integers(0, 10)))
+        ]
         rows = [list(header), *body]
     else:
         labels = label_of(standard.MEASURE_COLUMNS)
@@ -360,7 +367,9 @@ def announcement_sheet(draw: st.DrawFn, book: Book) -> list[list[object]]:
     """A ประกาศ sheet that follows the standard, every text hostile."""
     rows: list[list[object]] = [[HEADER_ELEMENT, HEADER_TEXT]]
     elements = [("เรื่อง", draw(FILLED)), ("วันที่", draw(st.sampled_from([dt.date(2022, 3, 21), "21 มีนาคม 2565", None])))]
-    elements += [(draw(st.sampled_from(["ย่อหน้า", "ข้อ", "ข้อย่อย", "หัวข้อ"])), draw(FILLED)) for _ in range(draw(st.integers(1, 4)))]
+    elements += [
+        (draw(st.sampled_from(["ย่อหน้า", "ข้อ", "ข้อย่อย", "หัวข้อ"])), draw(FILLED)) for _ in range(draw(st.integers(1, 4)))
+    ]
     elements += [("ท้ายเรื่อง", draw(FILLED))]
     for label, value in elements:
         rows.append([label, value])
@@ -398,14 +407,20 @@ def hostile_books(draw: st.DrawFn, layout: str) -> list[Book]:
             book.expected.append(Expected(f"{book.name} {key}", str(info[key]), announcement=True))
         for key, prefix in (("district", r"^\s*(?:อำเภอ|อ\.)\s*"), ("province", r"^\s*(?:จังหวัด|จ\.)\s*")):
             book.expected.append(Expected(f"{book.name} {key}", re.sub(prefix, "", str(info[key]))))
-        keys = draw(st.permutations(["title", "responsible", "result", *draw(st.lists(st.sampled_from(_OPTIONAL), unique=True))]))
+        keys = draw(
+            st.permutations(
+                ["title", "responsible", "result", *draw(st.lists(st.sampled_from(_OPTIONAL), unique=True))]
+            )
+        )
         headers: list[tuple[str, str | None]] = [(_header(draw, _BY_KEY[k]), k) for k in keys]
         duplicate = draw(st.one_of(st.none(), st.sampled_from(keys)))
         if duplicate is not None:  # a second column with the same header: warned about, not used
             headers.insert(draw(st.integers(len(keys), len(headers))), (_header(draw, _BY_KEY[duplicate]), None))
         for extra in draw(st.lists(st.sampled_from(["หมายเลขโทรศัพท์", "Note", ""]), max_size=2)):
             headers.insert(draw(st.integers(0, len(headers))), (extra, None))
-        rows: list[list[object]] = [[draw(TEXT.filter(lambda s: "\n" not in s))] for _ in range(draw(st.integers(0, 2)))]
+        rows: list[list[object]] = [
+            [draw(TEXT.filter(lambda s: "\n" not in s))] for _ in range(draw(st.integers(0, 2)))
+        ]
         rows.append([h for h, _ in headers])
         merges: list[tuple[int, int, int, int]] = []
         col = {k: i for i, (_, k) in enumerate(headers) if k is not None}
@@ -425,7 +440,9 @@ def hostile_books(draw: st.DrawFn, layout: str) -> list[Book]:
                     elif key in ("responsible", "result") and line == 0:
                         row[c] = draw(FILLED)
                     elif key == "budget":
-                        row[c] = draw(st.one_of(st.none(), st.integers(0, 10**7), st.sampled_from(["-", "ไม่ใช้งบประมาณ"])))
+                        row[c] = draw(
+                            st.one_of(st.none(), st.integers(0, 10**7), st.sampled_from(["-", "ไม่ใช้งบประมาณ"]))
+                        )
                     else:
                         row[c] = draw(st.one_of(st.none(), TEXT_IN_DOCUMENTS))
                 rows.append(row)
@@ -510,7 +527,9 @@ def _missing(expected: list[Expected], report: str, announcements: str, codes: s
 
 
 @given(data=st.data(), layout=st.sampled_from(list(SHOWN)))
-def test_every_cell_reaches_the_documents(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, layout: str) -> None:
+def test_every_cell_reaches_the_documents(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, layout: str
+) -> None:
     books = data.draw(hostile_books(layout))
     tmp = tmp_path_factory.mktemp("hostile")
     for book in books:
@@ -582,7 +601,10 @@ def test_regression_indicator_and_budget_on_a_later_row_of_a_measure(tmp_path: P
     result = api.check([make_workbook(tmp_path / "a.xlsx", headers=headers, measures=rows)])
     [m] = result.workbooks[0].measures
     assert (m.indicator, m.indicator_codes, m.budget, m.results) == (
-        "การเปิดเผยข้อมูล", ("o12",), 3500, ("ผล 1", "ผล 2", "ผล 3")
+        "การเปิดเผยข้อมูล",
+        ("o12",),
+        3500,
+        ("ผล 1", "ผล 2", "ผล 3"),
     )
 
 
@@ -591,7 +613,9 @@ def test_regression_two_indicators_for_one_measure_number(tmp_path: Path) -> Non
     report without a word (found by test_every_cell_reaches_the_documents with the ``long``
     profile). Now an ``indicator-mismatch`` warning names both."""
     headers = ["ลำดับ", "ตัวชี้วัด", "มาตรการ", "ผู้รับผิดชอบ", "ผลการดำเนินการ"]
-    a = make_workbook(tmp_path / "in" / "a.xlsx", headers=headers, measures=[[1, "การเปิดเผยข้อมูล", "ม", "สำนักปลัด", "ผล ก"]])
+    a = make_workbook(
+        tmp_path / "in" / "a.xlsx", headers=headers, measures=[[1, "การเปิดเผยข้อมูล", "ม", "สำนักปลัด", "ผล ก"]]
+    )
     make_workbook(tmp_path / "in" / "b.xlsx", info={**INFO, "department": "กองคลัง"}, headers=headers,
                   measures=[[1, "การป้องกันการทุจริต", "ม", "กองคลัง", "ผล ข"]])  # fmt: skip
     result = api.build([a.parent], tmp_path / "r.docx")

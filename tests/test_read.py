@@ -77,8 +77,15 @@ def test_sheet_of_100000_rows(tmp_path):
     for i in range(1, 100_001):
         ws.append([i, f"มาตรการ {i}", "สำนักปลัด", "ผล"])
     info = wb.create_sheet(standard.SHEET_INFO)
-    for key, value in [("ชื่อหน่วยงาน", "เทศบาลตำบลบ้านต๋อม"), ("อำเภอ", "เมือง"), ("จังหวัด", "พะเยา"),
-                       ("ปีงบประมาณ", 2565), ("ส่วนราชการ", "กองคลัง"), ("ผู้บริหาร", "นาย ก"), ("ตำแหน่งผู้บริหาร", "นายก")]:
+    for key, value in [
+        ("ชื่อหน่วยงาน", "เทศบาลตำบลบ้านต๋อม"),
+        ("อำเภอ", "เมือง"),
+        ("จังหวัด", "พะเยา"),
+        ("ปีงบประมาณ", 2565),
+        ("ส่วนราชการ", "กองคลัง"),
+        ("ผู้บริหาร", "นาย ก"),
+        ("ตำแหน่งผู้บริหาร", "นายก"),
+    ]:
         info.append([key, value])
     path = tmp_path / "big.xlsx"
     wb.save(path)
@@ -143,9 +150,19 @@ def converted(tmp_path_factory):
         target = folder / fmt
         target.mkdir()
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to", fmt,
-             "--outdir", str(target), str(source)],
-            check=True, capture_output=True, timeout=180,
+            [
+                soffice,
+                f"-env:UserInstallation=file://{folder}/profile",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(target),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
         out[fmt] = target / f"dept.{fmt}"
     return source, out
@@ -177,7 +194,6 @@ def test_unreadable_path_is_a_finding(tmp_path):
     path.mkdir()
     raw = read_workbook(path)
     assert [f.code for f in raw.findings] == ["unreadable-file"]
-
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and symbolic links")

@@ -119,7 +119,10 @@ def test_indicators_layout_scores(render_make_report: MakeReport, tmp_path: Path
     assert _cell_paragraphs(first[0]) == ["๑. กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ"]
     assert _cell_paragraphs(first[1])[0] == "การเสริมสร้างแนวคิดในการปฏิบัติงาน"
     assert _cell_paragraphs(first[1])[1].startswith("๑. แต่งตั้ง")
-    assert _cell_paragraphs(first[1])[3:] == ["ระยะเวลา: ต.ค. ๒๕๖๔ – พ.ย. ๒๕๖๔", "ข้อเสนอแนะ: หากมีบุคลากรบรรจุ/โอน/ย้าย ควรแจ้งสำนักปลัด"]
+    assert _cell_paragraphs(first[1])[3:] == [
+        "ระยะเวลา: ต.ค. ๒๕๖๔ – พ.ย. ๒๕๖๔",
+        "ข้อเสนอแนะ: หากมีบุคลากรบรรจุ/โอน/ย้าย ควรแจ้งสำนักปลัด",
+    ]
     assert _cell_paragraphs(second[1])[2:] == [
         "ระยะเวลา: ธ.ค. ๒๕๖๔ – เม.ย. ๒๕๖๕",
         "พ.ค. ๒๕๖๕ – ก.ย. ๒๕๖๕",

@@ -121,8 +121,14 @@ def test_atomic_copy(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "stem"),
-    [("กองคลัง", "กองคลัง"), ("กอง/คลัง: ฝ่าย *", "กองคลัง ฝ่าย"), ("../..", ""), ("a\x00\nb", "ab"), ("ก" * 600, "ก" * 40),
-     ("ประกาศ\u202excod.docx", "ประกาศxcod.docx")],
+    [
+        ("กองคลัง", "กองคลัง"),
+        ("กอง/คลัง: ฝ่าย *", "กองคลัง ฝ่าย"),
+        ("../..", ""),
+        ("a\x00\nb", "ab"),
+        ("ก" * 600, "ก" * 40),
+        ("ประกาศ\u202excod.docx", "ประกาศxcod.docx"),
+    ],
 )
 def test_safe_stem(text: str, stem: str) -> None:
     assert safeio.safe_stem(text) == stem

@@ -218,7 +218,9 @@ def test_long_rows_are_streamed_whole(tmp_path: Path) -> None:
     assert len(got) == 19 and all(r[3] == text and r[8] == text for r in got)
 
 
-def test_every_sheet_prints_on_a4_landscape_with_its_header_on_each_page(made: tuple[DistrictResult, Path, list]) -> None:
+def test_every_sheet_prints_on_a4_landscape_with_its_header_on_each_page(
+    made: tuple[DistrictResult, Path, list],
+) -> None:
     _, out, plan = made
     wb = load_workbook(out)
     for ws in wb.worksheets:

@@ -32,7 +32,16 @@ def test_digit_round_trip_is_lossless_on_digits(text):
 
 @pytest.mark.parametrize(
     ("value", "year"),
-    [(2565, 2565), ("๒๕๖๕", 2565), ("พ.ศ. 2565", 2565), (2022, 2565), ("65", 2565), (2565.0, 2565), ("ไม่รู้", None), (None, None)],
+    [
+        (2565, 2565),
+        ("๒๕๖๕", 2565),
+        ("พ.ศ. 2565", 2565),
+        (2022, 2565),
+        ("65", 2565),
+        (2565.0, 2565),
+        ("ไม่รู้", None),
+        (None, None),
+    ],
 )
 def test_parse_year(value, year):
     assert thai.parse_year(value) == year

@@ -89,7 +89,7 @@ def test_the_dashboard_shows_who_sent_what_and_who_did_not(district):
     assert "1 ถูกแทนที่" in page  # FIXED's broken upload is superseded
     assert "93.05" in page and "99.78" in page
     assert "level-contradicts-score" in page  # its problems, with file › sheet › cell
-    assert "กองคลัง.xlsx</span> › <span class=\"sheet\">ข้อมูลหน่วยงาน</span> › <strong class=\"cell\">B10" in page
+    assert 'กองคลัง.xlsx</span> › <span class="sheet">ข้อมูลหน่วยงาน</span> › <strong class="cell">B10' in page
 
 
 def test_the_summary_and_memo_equal_what_ita_report_district_makes(district, tmp_path):
@@ -278,7 +278,7 @@ def test_the_organisations_come_from_an_expect_list(tmp_path):
     assert names == {GOOD, FIXED, SILENT, "อบต.ทดลอง"}
     printable = client.get("/district/links").text
     assert all(n in printable for n in names) and "/o/" in printable
-    assert printable.count('<svg width=') == len(names)  # a QR code beside each link
+    assert printable.count("<svg width=") == len(names)  # a QR code beside each link
 
 
 def test_a_district_and_an_organisation_do_not_answer_in_each_other_s_workspace(tmp_path, district):

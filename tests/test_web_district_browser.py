@@ -62,9 +62,7 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def send(page, url: str, files: list[tuple[str, bytes]]) -> None:  # type: ignore[no-untyped-def]
     page.goto(url)
     kind = lambda n: ZIP if n.endswith(".zip") else XLSX  # noqa: E731
-    page.set_input_files(
-        "input[name=files]", files=[{"name": n, "mimeType": kind(n), "buffer": d} for n, d in files]
-    )
+    page.set_input_files("input[name=files]", files=[{"name": n, "mimeType": kind(n), "buffer": d} for n, d in files])
     page.click("form.upload button[type=submit]")
     page.wait_for_selector("#result")
 

@@ -24,7 +24,16 @@ def test_a_new_database_is_migrated_to_the_latest_version(tmp_path):
     db = connect(tmp_path / "x.sqlite3")
     assert schema_version(db) == 0
     assert migrate(db) == SCHEMA_VERSION == 3
-    assert {"schema_version", "settings", "workspace", "department", "upload", "build", "build_file", "survey_cache"} <= tables(db)
+    assert {
+        "schema_version",
+        "settings",
+        "workspace",
+        "department",
+        "upload",
+        "build",
+        "build_file",
+        "survey_cache",
+    } <= tables(db)
     assert migrate(db) == SCHEMA_VERSION  # again: nothing to do
 
 

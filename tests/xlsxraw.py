@@ -128,7 +128,9 @@ def sheet_xml(rows: Sequence[Sequence[object]], merges: Sequence[str], strings: 
             body.append(f'<row r="{r}">{cells}</row>')
     merged = ""
     if merges:
-        merged = f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+        merged = (
+            f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+        )
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prologue}'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -177,7 +179,7 @@ def write_xlsx(
     members["xl/sharedStrings.xml"] = strings.xml(strings_prologue)
     members["xl/styles.xml"] = _STYLES.encode()
     sheet_list = "".join(
-        f"<sheet name={quoteattr(excel_text(name))} sheetId=\"{i}\" r:id=\"rId{i}\"/>"
+        f'<sheet name={quoteattr(excel_text(name))} sheetId="{i}" r:id="rId{i}"/>'
         for i, (name, _) in enumerate(sheets, start=1)
     )
     members["xl/workbook.xml"] = (
@@ -195,7 +197,10 @@ def write_xlsx(
     rels += f'<Relationship Id="rId{n + 2}" Type="{rel}/styles" Target="styles.xml"/>'
     if macros:
         rels += f'<Relationship Id="rId{n + 3}" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
-        members["xl/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"Attribute VB_Name = \"Module1\"\nSub Auto_Open()\nShell \"calc\"\nEnd Sub\n"
+        members["xl/vbaProject.bin"] = (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + b'Attribute VB_Name = "Module1"\nSub Auto_Open()\nShell "calc"\nEnd Sub\n'
+        )
     members["xl/_rels/workbook.xml.rels"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>'

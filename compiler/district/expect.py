@@ -1,5 +1,4 @@
-"""The --expect list: which organisations the district expects, and who has not sent.
-"""
+"""The --expect list: which organisations the district expects, and who has not sent."""
 
 from __future__ import annotations
 

@@ -74,7 +74,11 @@ def survey_all(
     tasks = [((p, limits),) for p in submissions]
     with closing(
         workers.map_contained(
-            _survey_packed, tasks, jobs=jobs or workers.cores(), timeout_s=timeout_s, memory_mb=memory_mb,
+            _survey_packed,
+            tasks,
+            jobs=jobs or workers.cores(),
+            timeout_s=timeout_s,
+            memory_mb=memory_mb,
             ctx=_context(),
         )
     ) as outcomes:
@@ -187,7 +191,9 @@ def mixed_inbox(organisations: Sequence[OrganisationSummary]) -> list[Finding]:
                 values.setdefault(str(value), []).append(o.name)
         if len(values) < 2:
             continue
-        listed = "; ".join(f"{v}: {', '.join(names[:5])}" + (" …" if len(names) > 5 else "") for v, names in values.items())
+        listed = "; ".join(
+            f"{v}: {', '.join(names[:5])}" + (" …" if len(names) > 5 else "") for v, names in values.items()
+        )
         out.append(
             new_finding(
                 "mixed-fiscal-years" if key == "fiscal_year" else "mixed-provinces",

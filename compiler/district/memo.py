@@ -1,5 +1,4 @@
-"""The memo (บันทึกข้อความ) to the district chief summarising the intake.
-"""
+"""The memo (บันทึกข้อความ) to the district chief summarising the intake."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What the district intake knows about each organisation: summaries, details and the result.
-"""
+"""What the district intake knows about each organisation: summaries, details and the result."""
 
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ from compiler.workbook import standard
 
 if TYPE_CHECKING:
     pass
-
 
 
 #: Status of an organisation → (Thai, English), worst last.

@@ -237,7 +237,14 @@ def _corrupt(archive: str, exc: BaseException, member: str = "") -> Finding:
 
 
 def _nested(archive: str, member: str) -> Finding:
-    return new_finding("zip-nested-archive", file=archive, sheet="", cell="", th=f"ไม่เปิดไฟล์บีบอัดซ้อนใน zip: '{member}' กรุณาส่งไฟล์ Excel โดยตรง", en=f"archive inside the zip not opened: '{member}'; send the workbooks themselves")
+    return new_finding(
+        "zip-nested-archive",
+        file=archive,
+        sheet="",
+        cell="",
+        th=f"ไม่เปิดไฟล์บีบอัดซ้อนใน zip: '{member}' กรุณาส่งไฟล์ Excel โดยตรง",
+        en=f"archive inside the zip not opened: '{member}'; send the workbooks themselves",
+    )
 
 
 def _empty(folder: Path) -> None:

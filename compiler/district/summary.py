@@ -97,6 +97,8 @@ def printed_columns(columns: Sequence[Column], limit: float = PRINT_UNITS) -> in
             break
         count += 1
     return max(count, 1)
+
+
 PROBLEM_COLUMNS: tuple[Column, ...] = (
     ("หน่วยงาน", "Organisation", 34, True),
     ("ไฟล์", "File", 28, True),
@@ -153,7 +155,16 @@ class _Book:
         )
         self.wb.set_properties({"title": "สรุปผลการรับรายงาน ITA", "author": "ita-report"})
         fmt = self.wb.add_format
-        self.header = fmt({"bold": True, "bg_color": _HEADER_COLOUR, "text_wrap": True, "valign": "vcenter", "align": "center", "border": 1})
+        self.header = fmt(
+            {
+                "bold": True,
+                "bg_color": _HEADER_COLOUR,
+                "text_wrap": True,
+                "valign": "vcenter",
+                "align": "center",
+                "border": 1,
+            }
+        )
         self.bold = fmt({"bold": True})
         self.title = fmt({"bold": True, "font_size": 18})
         self.top = fmt({"valign": "top"})
@@ -312,9 +323,13 @@ def _write_overview(book: _Book, result: DistrictResult) -> None:
             "data_labels": {"value": True},
         }
     )
-    chart.set_title({"name": "หน่วยงานตามระดับ ITA / Organisations per ITA level", "name_font": {"name": FONT, "size": 16}})
+    chart.set_title(
+        {"name": "หน่วยงานตามระดับ ITA / Organisations per ITA level", "name_font": {"name": FONT, "size": 16}}
+    )
     chart.set_x_axis({"name": "ระดับ / level", "name_font": {"name": FONT}, "num_font": {"name": FONT, "size": 12}})
-    chart.set_y_axis({"name": "หน่วยงาน / organisations", "name_font": {"name": FONT}, "major_gridlines": {"visible": False}})
+    chart.set_y_axis(
+        {"name": "หน่วยงาน / organisations", "name_font": {"name": FONT}, "major_gridlines": {"visible": False}}
+    )
     chart.set_legend({"none": True})
     chart.set_size({"width": 680, "height": 380})
     ws.insert_chart(2, 3, chart)

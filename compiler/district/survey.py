@@ -99,7 +99,14 @@ def _unreadable(submission: str, findings: Sequence[Finding], files: int = 0) ->
 
 
 def _no_workbooks(submission: str) -> Finding:
-    return new_finding("no-workbooks", file=submission, sheet="", cell="", th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา", en="no workbook (.xlsx .xlsm .xls .ods) in this submission")
+    return new_finding(
+        "no-workbooks",
+        file=submission,
+        sheet="",
+        cell="",
+        th="ไม่พบไฟล์ Excel (.xlsx .xlsm .xls .ods) ในสิ่งที่ส่งมา",
+        en="no workbook (.xlsx .xlsm .xls .ods) in this submission",
+    )
 
 
 def survey_files(
@@ -185,7 +192,14 @@ def survey(path: Path, *, limits: ZipLimits = LIMITS) -> tuple[OrganisationSumma
         return _unreadable(
             submission,
             [
-                new_finding("internal-error", file=submission, sheet="", cell="", th=f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})", en=f"the submission could not be processed: {type(exc).__name__}: {exc}")
+                new_finding(
+                    "internal-error",
+                    file=submission,
+                    sheet="",
+                    cell="",
+                    th=f"ระบบอ่านสิ่งที่ส่งมานี้ไม่สำเร็จ กรุณาแจ้งผู้ดูแลระบบ ({type(exc).__name__})",
+                    en=f"the submission could not be processed: {type(exc).__name__}: {exc}",
+                )
             ],
         )
 

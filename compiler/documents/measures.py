@@ -1,5 +1,4 @@
-"""The ประกาศ of the measures, made from the organisation's details and its measures alone.
-"""
+"""The ประกาศ of the measures, made from the organisation's details and its measures alone."""
 
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ if TYPE_CHECKING:  # openpyxl is only needed to write sheets
     pass
 
 
-
 # ============================================================================================
 # Names: one spelling, the Organisation's
 # ============================================================================================
@@ -105,3 +104,19 @@ def correct_names(text: str, org: Organisation) -> tuple[str, list[tuple[str, st
         out.append(text[pos:])
         text = "".join(out)
     return text, fixes
+
+
+def unit_line(unit: str, org: Organisation) -> str:
+    """A memo's ส่วนราชการ line: the unit, then the organisation, district and province.
+
+    ``unit_line("สำนักปลัด", org)`` → ``สำนักปลัด องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง
+    จังหวัดพะเยา``; a unit that already names the organisation is kept as typed.
+    """
+    if org.name and org.name.replace(" ", "") in unit.replace(" ", ""):
+        return unit
+    parts = [unit, org.name]
+    if org.district:
+        parts.append(f"อำเภอ{bare_district(org.district)}")
+    if org.province:
+        parts.append(f"จังหวัด{bare_province(org.province)}")
+    return " ".join(p for p in parts if p)

@@ -45,7 +45,7 @@ from compiler.workbook.read import RawSheet, RawWorkbook
 if TYPE_CHECKING:  # openpyxl is only needed to write sheets
     pass
 from compiler.documents.model import Block, Comment, Document, OfficialDate, Signature
-from compiler.documents.names import bare_district, bare_province, correct_names
+from compiler.documents.names import correct_names, unit_line
 from compiler.documents.rows import (
     _cell_text,
     _Numbering,
@@ -206,7 +206,9 @@ class _Reader:
         a_ref, b_ref = cell_ref(r, 1), cell_ref(r, 2)
         role = element.role
         if role in _ONE_LINE and len(text) > standard.LINE_LIMIT:
-            self.sink.findings.append(too_long(self.file, self.sheet, b_ref, element.label, len(text), standard.LINE_LIMIT))
+            self.sink.findings.append(
+                too_long(self.file, self.sheet, b_ref, element.label, len(text), standard.LINE_LIMIT)
+            )
             self.cells.setdefault(role, b_ref)
             return
         box = self.boxes[-1] if self.boxes else None
@@ -443,7 +445,14 @@ def read_document_sheet(
     kind = kind or document_kind(sheet.name)
     if kind is None:
         return None, [
-            new_finding("unknown-document", file=file, sheet=sheet.name, cell="", th=f"ไม่รู้จักชนิดเอกสารของแผ่นงาน '{sheet.name}' ชื่อแผ่นงานต้องขึ้นต้นด้วย ประกาศ คำสั่ง หรือ บันทึกข้อความ", en=f"sheet '{sheet.name}' is no known document; its name must start with ประกาศ, คำสั่ง or บันทึกข้อความ")
+            new_finding(
+                "unknown-document",
+                file=file,
+                sheet=sheet.name,
+                cell="",
+                th=f"ไม่รู้จักชนิดเอกสารของแผ่นงาน '{sheet.name}' ชื่อแผ่นงานต้องขึ้นต้นด้วย ประกาศ คำสั่ง หรือ บันทึกข้อความ",
+                en=f"sheet '{sheet.name}' is no known document; its name must start with ประกาศ, คำสั่ง or บันทึกข้อความ",
+            )
         ]
     if sheet_is_blank(sheet):
         return None, []
@@ -451,22 +460,6 @@ def read_document_sheet(
     for r, raw_kind, raw_text in _rows(sheet):
         reader.row(r, raw_kind, raw_text)
     return reader.finish(), reader.sink.findings
-
-
-def unit_line(unit: str, org: Organisation) -> str:
-    """A memo's ส่วนราชการ line: the unit, then the organisation, district and province.
-
-    ``unit_line("สำนักปลัด", org)`` → ``สำนักปลัด องค์การบริหารส่วนตำบลภูซาง อำเภอภูซาง
-    จังหวัดพะเยา``; a unit that already names the organisation is kept as typed.
-    """
-    if org.name and org.name.replace(" ", "") in unit.replace(" ", ""):
-        return unit
-    parts = [unit, org.name]
-    if org.district:
-        parts.append(f"อำเภอ{bare_district(org.district)}")
-    if org.province:
-        parts.append(f"จังหวัด{bare_province(org.province)}")
-    return " ".join(p for p in parts if p)
 
 
 def document_sheets(raw: RawWorkbook) -> list[tuple[RawSheet, DocumentKind]]:

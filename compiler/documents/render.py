@@ -165,14 +165,23 @@ def document_names(org: Organisation, people: Sequence[str] = ()) -> list[str]:
     """The names no line may break inside: the organisation's own name, the district, the
     province, and the names of the people who sign."""
     return [
-        *linebreak.place_names(organisation_type(org.name)[1], bare_district(org.district), bare_province(org.province)),
+        *linebreak.place_names(
+            organisation_type(org.name)[1], bare_district(org.district), bare_province(org.province)
+        ),
         *linebreak.names_to_join(org.executive, *people),
     ]
 
 
 def no_emblem_finding(doc: Document, output: Path) -> Finding:
     """The warning that a document was written without the Garuda emblem."""
-    return new_finding("no-emblem", file=doc.file or output.name, sheet=doc.sheet, cell="", th=f"{output.name}: ไม่มีไฟล์ตราครุฑ จึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem", en=f"{output.name}: no Garuda emblem given, its space is left empty; set 'ไฟล์ตราครุฑ' or use --emblem")
+    return new_finding(
+        "no-emblem",
+        file=doc.file or output.name,
+        sheet=doc.sheet,
+        cell="",
+        th=f"{output.name}: ไม่มีไฟล์ตราครุฑ จึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem",
+        en=f"{output.name}: no Garuda emblem given, its space is left empty; set 'ไฟล์ตราครุฑ' or use --emblem",
+    )
 
 
 def render_document(
@@ -231,7 +240,14 @@ def _emblem_path(org: Organisation, workbooks: Sequence[DepartmentWorkbook]) -> 
             return candidate, []
     holder = next((wb for wb in workbooks if wb.info.get("emblem")), None)
     return None, [
-        new_finding("emblem-not-found", file=holder.file if holder else "", sheet="ข้อมูลหน่วยงาน" if holder else "", cell=holder.info_cells.get("emblem", "") if holder else "", th=f"ไม่พบไฟล์ตราครุฑ '{org.emblem}' (ค้นหาข้างไฟล์ Excel ด้วย) เอกสารจะเว้นที่ว่างไว้", en=f"emblem file '{org.emblem}' not found (looked beside the workbooks too); its space is left empty")
+        new_finding(
+            "emblem-not-found",
+            file=holder.file if holder else "",
+            sheet="ข้อมูลหน่วยงาน" if holder else "",
+            cell=holder.info_cells.get("emblem", "") if holder else "",
+            th=f"ไม่พบไฟล์ตราครุฑ '{org.emblem}' (ค้นหาข้างไฟล์ Excel ด้วย) เอกสารจะเว้นที่ว่างไว้",
+            en=f"emblem file '{org.emblem}' not found (looked beside the workbooks too); its space is left empty",
+        )
     ]
 
 
@@ -296,7 +312,9 @@ def write_announcements(
         emblem, found = _emblem_path(org, workbooks)
         findings.extend(found)
     taken = {safeio.name_key(name) for name in beside}
-    jobs: list[tuple[Document, str]] = [(measures_announcement(report, date=date), safeio.free_name(MEASURES_FILE, taken))]
+    jobs: list[tuple[Document, str]] = [
+        (measures_announcement(report, date=date), safeio.free_name(MEASURES_FILE, taken))
+    ]
     seen: list[Document] = []
     for wb in workbooks:
         docs, found = workbook_documents(wb, org)
@@ -316,7 +334,14 @@ def write_announcements(
         no_emblem = no_emblem or any(f.code == "no-emblem" for f in found)
     if no_emblem:
         findings.append(
-            new_finding("no-emblem", file=str(out_dir), sheet="", cell="", th="ไม่มีไฟล์ตราครุฑ เอกสารจึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem", en="no Garuda emblem given, its space is left empty in the documents; set 'ไฟล์ตราครุฑ' or use --emblem")
+            new_finding(
+                "no-emblem",
+                file=str(out_dir),
+                sheet="",
+                cell="",
+                th="ไม่มีไฟล์ตราครุฑ เอกสารจึงเว้นที่ว่างไว้ ใส่ที่อยู่ไฟล์ภาพใน 'ไฟล์ตราครุฑ' ของแผ่นงานข้อมูลหน่วยงาน หรือใช้ --emblem",
+                en="no Garuda emblem given, its space is left empty in the documents; set 'ไฟล์ตราครุฑ' or use --emblem",
+            )
         )
     return written, findings
 

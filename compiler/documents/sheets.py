@@ -1,5 +1,4 @@
-"""Writing document sheets into a workbook (the standard form and the sample workbooks).
-"""
+"""Writing document sheets into a workbook (the standard form and the sample workbooks)."""
 
 from __future__ import annotations
 

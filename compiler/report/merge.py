@@ -83,7 +83,14 @@ def _disagreement(key: str, values: dict[object, list[str]]) -> Finding:
     label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
     th = "; ".join(f"'{v}' ใน {', '.join(files)}" for v, files in values.items())
     en = "; ".join(f"'{v}' in {', '.join(files)}" for v, files in values.items())
-    return new_finding("organisation-mismatch", file="", sheet=standard.SHEET_INFO, cell="", th=f"ไฟล์ของหน่วยงานเดียวกันระบุ '{label}' ไม่ตรงกัน: {th} กรุณาแก้ให้ตรงกันก่อนรวมรายงาน", en=f"the workbooks disagree on '{label}': {en}; make them agree before building")
+    return new_finding(
+        "organisation-mismatch",
+        file="",
+        sheet=standard.SHEET_INFO,
+        cell="",
+        th=f"ไฟล์ของหน่วยงานเดียวกันระบุ '{label}' ไม่ตรงกัน: {th} กรุณาแก้ให้ตรงกันก่อนรวมรายงาน",
+        en=f"the workbooks disagree on '{label}': {en}; make them agree before building",
+    )
 
 
 def _first(workbooks: Sequence[DepartmentWorkbook], key: str) -> object:
@@ -111,7 +118,14 @@ def organisation(workbooks: Sequence[DepartmentWorkbook]) -> tuple[Organisation 
             label = next(f.label for f in standard.INFO_FIELDS if f.key == key)
             listed = "; ".join(f"'{v}' ({', '.join(files)})" for v, files in values.items())
             findings.append(
-                new_finding("info-mismatch", file="", sheet=standard.SHEET_INFO, cell="", th=f"'{label}' ไม่ตรงกันระหว่างไฟล์: {listed} ระบบใช้ค่าแรก", en=f"'{label}' differs between workbooks: {listed}; the first is used")
+                new_finding(
+                    "info-mismatch",
+                    file="",
+                    sheet=standard.SHEET_INFO,
+                    cell="",
+                    th=f"'{label}' ไม่ตรงกันระหว่างไฟล์: {listed} ระบบใช้ค่าแรก",
+                    en=f"'{label}' differs between workbooks: {listed}; the first is used",
+                )
             )
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
@@ -131,7 +145,9 @@ def _union(*groups: Sequence[str]) -> tuple[str, ...]:
 _title_key = identity.title_key
 
 
-def _merge_one(number: int | None, group: Sequence[Measure], year: int | None = None) -> tuple[MergedMeasure, list[Finding]]:
+def _merge_one(
+    number: int | None, group: Sequence[Measure], year: int | None = None
+) -> tuple[MergedMeasure, list[Finding]]:
     findings: list[Finding] = []
     title = next((m.title for m in group if m.title), "")
     indicator = next((m.indicator for m in group if m.indicator), "")
@@ -143,15 +159,33 @@ def _merge_one(number: int | None, group: Sequence[Measure], year: int | None = 
         ):
             if other and other != kept and _title_key(other) != _title_key(kept):
                 findings.append(
-                    new_finding(code, file=m.file, sheet=standard.SHEET_MEASURES, cell=f"แถว {m.row}", th=f"มาตรการลำดับ {m.number} มี{what_th}ต่างกัน: '{kept[:60]}' กับ '{other[:60]}' ({m.file})"
-                        f" ระบบใช้{what_th}แรก กรุณาตรวจสอบลำดับมาตรการ", en=f"measure {m.number} has two {what_en}: '{kept[:60]}' and '{other[:60]}' ({m.file});"
-                        " the first is used; check the measure numbers")
+                    new_finding(
+                        code,
+                        file=m.file,
+                        sheet=standard.SHEET_MEASURES,
+                        cell=f"แถว {m.row}",
+                        th=f"มาตรการลำดับ {m.number} มี{what_th}ต่างกัน: '{kept[:60]}' กับ '{other[:60]}' ({m.file})"
+                        f" ระบบใช้{what_th}แรก กรุณาตรวจสอบลำดับมาตรการ",
+                        en=f"measure {m.number} has two {what_en}: '{kept[:60]}' and '{other[:60]}' ({m.file});"
+                        " the first is used; check the measure numbers",
+                    )
                 )
-        if m.methods and m.methods != methods and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]:
+        if (
+            m.methods
+            and m.methods != methods
+            and [_title_key(x) for x in m.methods] != [_title_key(x) for x in methods]
+        ):
             findings.append(
-                new_finding("method-mismatch", file=m.file, sheet=standard.SHEET_MEASURES, cell=f"แถว {m.row}", th=f"วิธีการดำเนินการของมาตรการ '{title[:60]}' ต่างกัน: "
-                    f"'{' / '.join(methods)}' กับ '{' / '.join(m.methods)}' ({m.file}) ระบบใช้แบบแรก", en=f"two plans for measure '{title[:60]}': '{' / '.join(methods)}' and "
-                    f"'{' / '.join(m.methods)}' ({m.file}); the first is used")
+                new_finding(
+                    "method-mismatch",
+                    file=m.file,
+                    sheet=standard.SHEET_MEASURES,
+                    cell=f"แถว {m.row}",
+                    th=f"วิธีการดำเนินการของมาตรการ '{title[:60]}' ต่างกัน: "
+                    f"'{' / '.join(methods)}' กับ '{' / '.join(m.methods)}' ({m.file}) ระบบใช้แบบแรก",
+                    en=f"two plans for measure '{title[:60]}': '{' / '.join(methods)}' and "
+                    f"'{' / '.join(m.methods)}' ({m.file}); the first is used",
+                )
             )
     parts: dict[str, DepartmentPart] = {}
     for m in group:

@@ -180,7 +180,11 @@ async def names_from(request: Request, form: FormData) -> list[str] | Response:
             )
         except pipeline.CompilerError as exc:
             return message(
-                request, 400, ("อ่านรายชื่อหน่วยงานไม่ได้", "cannot read the list"), (exc.message_th, exc.message_en), "/district"
+                request,
+                400,
+                ("อ่านรายชื่อหน่วยงานไม่ได้", "cannot read the list"),
+                (exc.message_th, exc.message_en),
+                "/district",
             )
     names = list(dict.fromkeys(" ".join(n.split())[:100] for n in names if n.strip()))
     if not names:
@@ -250,7 +254,11 @@ async def download_file(request: Request) -> Response:
         entries.append((names[int(o["id"])], kind, files))
     if not entries:
         return message(
-            request, 409, ("ยังไม่มีหน่วยงานใดส่ง", "nothing sent yet"), ("รอให้หน่วยงานส่งก่อน", "wait for a submission"), "/district"
+            request,
+            409,
+            ("ยังไม่มีหน่วยงานใดส่ง", "nothing sent yet"),
+            ("รอให้หน่วยงานส่งก่อน", "wait for a submission"),
+            "/district",
         )
     try:
         # run_district surveys each submission in its own contained worker (compiler.workers)

@@ -129,9 +129,7 @@ def district_files(
         expect.write_text("\n".join(expected) + "\n", encoding="utf-8")
         if not entries:
             return {"files": [], "empty": True}
-        result = run_district(
-            inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, emblem=None
-        )
+        result = run_district(inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, emblem=None)
         return {"files": [(p.name, p.read_bytes()) for p in result.written], "empty": False}
 
 
@@ -181,12 +179,30 @@ def failed_result(submission: str, th: str, en: str) -> dict[str, Any]:
 
     summary = {k: None for k in _SUMMARY_FIELDS}
     summary.update(
-        submission=submission, name=submission_name(submission), kind="", district="", province="",
-        departments=[], files=0, measures=0, measures_with_results=0, errors=1, warnings=0,
-        stated_level="", status="unreadable", codes=["worker-died"],
+        submission=submission,
+        name=submission_name(submission),
+        kind="",
+        district="",
+        province="",
+        departments=[],
+        files=0,
+        measures=0,
+        measures_with_results=0,
+        errors=1,
+        warnings=0,
+        stated_level="",
+        status="unreadable",
+        codes=["worker-died"],
     )
-    finding = {"file": submission, "sheet": "", "cell": "", "severity": "error", "code": "worker-died",
-               "message_th": th, "message_en": en}
+    finding = {
+        "file": submission,
+        "sheet": "",
+        "cell": "",
+        "severity": "error",
+        "code": "worker-died",
+        "message_th": th,
+        "message_en": en,
+    }
     return {"summary": summary, "level": "", "findings": [finding]}
 
 

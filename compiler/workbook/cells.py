@@ -19,9 +19,7 @@ from compiler.model import (
 )
 from compiler.workbook.standard import Field
 
-_EXCEL_ERRORS = frozenset(
-    {"#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
-)
+_EXCEL_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 LONG_TEXT = 5000
 
 
@@ -107,7 +105,9 @@ def _lines(text: str) -> tuple[str, ...]:
 def _inspect_row(ctx: _Ctx, sheet: str, r: int, row: list[object]) -> None:
     """``_inspect_text`` for every text cell of a row (the reference made only when needed)."""
     for c, v in enumerate(row, start=1):
-        if isinstance(v, str) and (len(v) > LONG_TEXT or v[:1] == "#" or thai.has_broken_thai(v) or thai.dropped_character(v)):
+        if isinstance(v, str) and (
+            len(v) > LONG_TEXT or v[:1] == "#" or thai.has_broken_thai(v) or thai.dropped_character(v)
+        ):
             _inspect_text(ctx, sheet, cell_ref(r, c), v)
 
 
@@ -149,7 +149,9 @@ def iter_lines(parts: Iterable[str]) -> Iterable[str]:
         yield from _lines(p)
 
 
-def not_a_number(ctx: _Ctx, sheet: str, ref: str, value: object, what_th: str, what_en: str, *, thousands: bool = True) -> bool:
+def not_a_number(
+    ctx: _Ctx, sheet: str, ref: str, value: object, what_th: str, what_en: str, *, thousands: bool = True
+) -> bool:
     """Report a NaN or infinite value (``number-not-finite``) or a decimal comma
     (``decimal-comma``) at ``ref``; True when one was reported."""
     if thai.not_finite(value):

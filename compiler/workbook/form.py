@@ -215,8 +215,13 @@ def _table_sheet(
         elif f.key == "responsible":
             dv = _list_validation(lists["departments"], False, f.label, prompt)
         elif f.kind in ("score", "budget"):
-            dv = DataValidation(type="decimal", operator="between", formula1="0",
-                                formula2="100" if f.kind == "score" else "1000000000", allow_blank=True)
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2="100" if f.kind == "score" else "1000000000",
+                allow_blank=True,
+            )
             dv.showErrorMessage = True
             dv.error = "กรุณาพิมพ์ตัวเลข" + (" 0–100" if f.kind == "score" else "")
             dv.showInputMessage = bool(prompt)

@@ -62,8 +62,7 @@ def locate_table(ctx: _Ctx, sheet: RawSheet, spec: standard.TableSpec) -> Table 
             "missing-header",
             sheet.name,
             "A1",
-            "ไม่พบแถวหัวตาราง กรุณาใช้หัวคอลัมน์ตามแบบฟอร์ม เช่น "
-            + ", ".join(f.label for f in spec.columns if f.required),
+            "ไม่พบแถวหัวตาราง กรุณาใช้หัวคอลัมน์ตามแบบฟอร์ม เช่น " + ", ".join(f.label for f in spec.columns if f.required),
             "no header row found; use the standard column headers, e.g. "
             + ", ".join(f.label for f in spec.columns if f.required),
         )
@@ -308,9 +307,7 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
 
         number_value, number_merged = raw("number")
         title_value, title_merged = raw("title")
-        starts = (title_value is not None and not title_merged) or (
-            number_value is not None and not number_merged
-        )
+        starts = (title_value is not None and not title_merged) or (number_value is not None and not number_merged)
         if starts:
             finish()
             current = None

@@ -91,7 +91,6 @@ def _uncached(ctx: _Ctx, sheet: str, ref: str) -> None:
     )
 
 
-
 def _pictures(ctx: _Ctx, raw: RawWorkbook, sheet: str, info: dict[str, object], cells: dict[str, str]) -> None:
     """The logo and emblem a workbook names, found in its own folder and checked; ``info``
     then holds the picture's full path (so a build run from any folder finds it), or ``None``

@@ -59,7 +59,9 @@ def rows_for(plan: Sequence[Measure], department: str) -> list[Measure]:
     return [
         m
         for m in plan
-        if any((key and key in header_key(line)) or any(w in header_key(line) for w in EVERYONE) for line in m.responsible)
+        if any(
+            (key and key in header_key(line)) or any(w in header_key(line) for w in EVERYONE) for line in m.responsible
+        )
     ]
 
 

@@ -426,10 +426,7 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
         for name in chosen:
             sh = book.get_sheet_by_name(name)
             rows = _grid(sh.to_python(skip_empty_area=False))
-            merged = tuple(
-                (r1 + 1, c1 + 1, r2 + 1, c2 + 1)
-                for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or ())
-            )
+            merged = tuple((r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or ()))
             uncached, errors = problems.get(name, ((), {}))
             sheets[name] = RawSheet(name, rows, merged, uncached, errors)
         book.close()

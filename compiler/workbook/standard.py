@@ -264,9 +264,7 @@ DEPARTMENTS: tuple[str, ...] = (
 
 #: ITA indicator codes: IIT i1–i15, EIT e1–e15, OIT o1–o43 (numbering varies by year).
 INDICATOR_CODES: tuple[str, ...] = (
-    tuple(f"i{n}" for n in range(1, 16))
-    + tuple(f"e{n}" for n in range(1, 16))
-    + tuple(f"o{n}" for n in range(1, 44))
+    tuple(f"i{n}" for n in range(1, 16)) + tuple(f"e{n}" for n in range(1, 16)) + tuple(f"o{n}" for n in range(1, 44))
 )
 
 #: Text of the example row that ``init`` writes; ``check`` skips a row that still holds it.
@@ -368,9 +366,7 @@ def stated_level_contradiction(score: float, stated: str) -> str | None:
 _LEVEL_WORDS = "|".join(sorted((re.escape(w) for w in STATED_LEVEL_RANGES), key=len, reverse=True))
 #: ``ผลการประเมินระดับต้องปรับปรุง``, ``อยู่ในระดับ AA``, ``ระดับผ่านดีเยี่ยม``: "ระดับ" then a
 #: level's words or letters (``ทุกระดับ ให้ครอบคลุม`` names no level).
-_STATED_LEVEL = re.compile(
-    rf"ระดับ\s*(?:คะแนน\s*)?(?:\(\s*)?({_LEVEL_WORDS}|(?:AA|A|B|C|D|E|F)(?![A-Za-z]))"
-)
+_STATED_LEVEL = re.compile(rf"ระดับ\s*(?:คะแนน\s*)?(?:\(\s*)?({_LEVEL_WORDS}|(?:AA|A|B|C|D|E|F)(?![A-Za-z]))")
 _SCORE_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*คะแนน")
 
 
