@@ -381,16 +381,16 @@ def read_plan(path: Path) -> DepartmentWorkbook:
     return wb
 
 
-def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -> list[Path]:
-    """Write a highlighted copy of each checked workbook that has findings into ``out_dir``."""
-    from compiler.safeio import atomic_write, free_name, safe_file_name
-    from compiler.workbook.annotate import annotated_bytes, annotated_suffix
+def annotation_plan(result: CheckResult) -> list[tuple[Path, list[Finding], str]]:
+    """Which workbooks get a highlighted copy (those with findings at a sheet that could be
+    read), with their findings and the copy's file name. Every name is settled before
+    anything is written: two sources that would give one name (org1/สำนักปลัด.xlsx and
+    org2/สำนักปลัด.xlsx; x.xlsx and x.ods) get two."""
+    from compiler.safeio import free_name, safe_file_name
+    from compiler.workbook.annotate import annotated_suffix
 
-    out = Path(out_dir)
-    # Every copy's name is settled before anything is written: two sources that would give
-    # one name (org1/สำนักปลัด.xlsx and org2/สำนักปลัด.xlsx; x.xlsx and x.ods) get two.
     taken: set[str] = set()
-    plan: list[tuple[Path, list[Finding], Path]] = []
+    plan: list[tuple[Path, list[Finding], str]] = []
     for wb in result.workbooks:
         mine = [f for f in result.findings if f.file == wb.file]
         if not mine or not any(f.sheet for f in mine):
@@ -399,18 +399,28 @@ def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -
         if not source.exists() or any(f.code in _UNREADABLE for f in mine):
             continue
         name = free_name(safe_file_name(source.stem, annotated_suffix(source), fallback="workbook", limit=80), taken)
-        target = out / name
-        if target.resolve() == source.resolve():
+        plan.append((source, mine, name))
+    return plan
+
+
+def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -> list[Path]:
+    """Write a highlighted copy of each checked workbook that has findings into ``out_dir``."""
+    from compiler.safeio import atomic_write
+    from compiler.workbook.annotate import annotated_bytes
+
+    out = Path(out_dir)
+    plan = annotation_plan(result)
+    for source, _, name in plan:
+        if (out / name).resolve() == source.resolve():
             raise UsageError(
                 f"โฟลเดอร์ --annotate ต้องไม่ใช่โฟลเดอร์ของไฟล์ต้นฉบับ: {out}",
                 f"--annotate must not be the folder of the input files: {out}",
             )
-        plan.append((source, mine, target))
     written = []
-    for source, mine, target in plan:
+    for source, mine, name in plan:
         data, _ = annotated_bytes(source, mine)
         _make_folder(out)
-        written.append(atomic_write(target, data, force=force))
+        written.append(atomic_write(out / name, data, force=force))
     return written
 
 

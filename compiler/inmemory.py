@@ -60,17 +60,7 @@ def check_uploads(inputs: Iterable[Input], *, progress: Progress | None = None) 
 
     with staged(list(inputs)) as paths:
         result = api.check(paths, progress=progress)
-        copies: dict[str, bytes] = {}
-        for wb in result.workbooks:
-            mine = [f for f in result.findings if f.file == wb.file]
-            if not any(f.sheet for f in mine) or any(f.code in api._UNREADABLE for f in mine):
-                continue
-            data, name = annotated_bytes(Path(wb.path), mine)
-            stem, suffix, n = Path(name).stem, Path(name).suffix, 1
-            while name in copies:
-                n += 1
-                name = f"{stem}-{n}{suffix}"
-            copies[name] = data
+        copies = {name: annotated_bytes(source, mine)[0] for source, mine, name in api.annotation_plan(result)}
     return result, copies
 
 

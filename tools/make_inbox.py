@@ -153,18 +153,7 @@ COLUMNS = (
 )
 _LABEL = {f.key: f.label for f in standard.MEASURE_COLUMNS}
 _INFO_LABEL = {f.key: f.label for f in standard.INFO_FIELDS}
-INFO_KEYS = (
-    "version",
-    "organisation",
-    "district",
-    "province",
-    "fiscal_year",
-    "department",
-    "executive",
-    "executive_position",
-    "score",
-    "stated_level",
-)
+INFO_KEYS = standard.LOCKED_INFO_KEYS  # the details the form carries, in its order
 _PH = re.compile(rb"@@(\w+)@@")
 
 
