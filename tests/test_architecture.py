@@ -23,6 +23,8 @@ SPLIT_PENDING: set[str] = set()
 STAGES: dict[str, int] = {
     "compiler.errors": 0,
     "compiler.thai": 0,
+    "compiler.wordcut": 0,
+    "compiler.diskcache": 0,
     "compiler.model": 1,
     "compiler.safeio": 1,
     "compiler.pictures": 1,
