@@ -92,6 +92,8 @@ def _lines(widths: Sequence[float], avail: float) -> float:
     at least one line, and half a line lost at its end on average."""
     if avail <= 0:
         return math.inf
+    if len(widths) == 1:  # most cells: the same value as the sum below, without the generator
+        return max(1.0, widths[0] / (avail * FILL) + 0.5)
     return sum(max(1.0, w / (avail * FILL) + 0.5) for w in widths) or 1.0
 
 
@@ -144,25 +146,35 @@ def solve_widths(
     # Rows as (weight, cells); each row's height is the p-norm of its cells' line counts, kept
     # as the sum of the p-th powers so that trying a wider column touches that column only.
     table = [(float(HEADER_WEIGHT), head_w), *((1.0, r) for r in body_w)]
-    powers = [[_lines(cells[j], widths[j] - padding_cm) ** SOFT_MAX_P for j in range(ncols)] for _, cells in table]
-    sums = [sum(p) for p in powers]
+    weights = [weight for weight, _ in table]
+    # by column: each row's p-th power at the column's width (the arithmetic is the same as
+    # row by row, so the widths are too; only the values that did not change are kept)
+    powers = [[_lines(cells[j], widths[j] - padding_cm) ** SOFT_MAX_P for _, cells in table] for j in range(ncols)]
+    sums = [sum(p[i] for p in powers) for i in range(len(table))]
     root = 1 / SOFT_MAX_P
+    tried: dict[int, tuple[float, float, list[float]]] = {}  # column -> (width, step, powers there)
 
-    def gain(j: int, step: float) -> tuple[float, list[float]]:
-        """How much the table's height falls when column ``j`` widens by ``step``."""
+    def wider(j: int, step: float) -> list[float]:
+        """Column ``j``'s p-th powers when it widens by ``step`` (computed once per width)."""
+        hit = tried.get(j)
+        if hit is not None and hit[0] == widths[j] and hit[1] == step:
+            return hit[2]
         new = [_lines(cells[j], widths[j] + step - padding_cm) ** SOFT_MAX_P for _, cells in table]
-        fall = 0.0
-        for (weight, _), total, old, value in zip(table, sums, powers, new, strict=True):
-            fall += weight * (total**root - (total - old[j] + value) ** root)
-        return fall, new
+        tried[j] = (widths[j], step, new)
+        return new
 
     left = total_cm - sum(widths)
     volume = [sum(sum(r[j]) for r in body_w) + 1e-6 for j in range(ncols)]
     while left > 1e-9:
         step = min(STEP_CM, left)
         best_j, best_fall, best_new = -1, 1e-9, []
+        now = [total**root for total in sums]
         for j in range(ncols):
-            fall, new = gain(j, step)
+            # how much the table's height falls when column j widens by step
+            new = wider(j, step)
+            fall = 0.0
+            for weight, height, total, old, value in zip(weights, now, sums, powers[j], new, strict=True):
+                fall += weight * (height - (total - old + value) ** root)
             if fall > best_fall:
                 best_j, best_fall, best_new = j, fall, new
         if best_j < 0:  # no single step lowers the table: share the rest by text volume
@@ -171,9 +183,10 @@ def solve_widths(
                 widths[j] += left * volume[j] / share
             break
         widths[best_j] += step
+        column = powers[best_j]
         for i, value in enumerate(best_new):
-            sums[i] += value - powers[i][best_j]
-            powers[i][best_j] = value
+            sums[i] += value - column[i]
+        powers[best_j] = best_new
         left -= step
     return widths
 
