@@ -39,6 +39,7 @@ STAGES: dict[str, int] = {
     "compiler.documents.names": 3,
     "compiler.workbook.indicators": 3,
     "compiler.workbook.read": 4,
+    "compiler.workbook.stored": 4,
     "compiler.workbook.cells": 5,
     "compiler.workbook.measures": 5,
     "compiler.documents.parse": 5,
