@@ -237,6 +237,8 @@ def split_long(text: str, limit: int) -> list[str]:
 
     Joined again (with the spaces at the cuts) they give ``text`` back. ``split_long("", 5) == [""]``.
     """
+    if len(text) <= limit:  # nearly every text: the same as the loop below gives
+        return [text] if text else [""]
     pieces = []
     while len(text) > limit:
         cut = break_before(text, limit)

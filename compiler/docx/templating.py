@@ -35,6 +35,8 @@ class _Text(str):
 
     def __html__(self) -> str:
         escaped = str(escape(str(self)))
+        if "_" not in escaped:  # no marker without an underscore
+            return escaped
         return _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
 
 
