@@ -233,7 +233,9 @@ def save() -> None:
     memo = _memo()
     with _lock:
         if sum(len(m) for m in memo.values()) > MAX_REMEMBERED:
-            memo = {kind: {t: cut for t, cut in m.items() if t in _used[kind]} for kind, m in memo.items()}
+            # copies first: a server's other threads may be adding to them
+            used = {kind: set(texts) for kind, texts in _used.items()}
+            memo = {kind: {t: cut for t, cut in dict(m).items() if t in used[kind]} for kind, m in memo.items()}
         payload = marshal.dumps(memo)
         _new[0] = 0
     diskcache.write(path, _MAGIC_MEMO, _key(), payload)
