@@ -77,6 +77,12 @@ def hint(text: str, names: re.Pattern[str] | None = None) -> str:
     """
     if not _THAI.search(text):
         return text
+    return _hinted(text, names)
+
+
+@lru_cache(maxsize=16384)
+def _hinted(text: str, names: re.Pattern[str] | None) -> str:
+    """:func:`hint` of a Thai ``text``, remembered: a server builds the same texts again."""
     text = _OPEN.sub("(" + ZWSP, _SLASH.sub("/" + ZWSP, text))
     text = _words(text)
     if names is not None:
