@@ -52,6 +52,13 @@ def data_text(value: str) -> str:
 
 def wrap_data(value: Any) -> Any:
     """:func:`data_text` applied to every string inside dicts, lists and tuples."""
+    kind = type(value)  # the exact types first: a report's context holds ~10,000 values
+    if kind is str:
+        return _Text(xml_safe(value))
+    if kind is dict:
+        return {k: wrap_data(v) for k, v in value.items()}
+    if kind is list:
+        return [wrap_data(v) for v in value]
     if isinstance(value, _Text):
         return value
     if isinstance(value, str):
