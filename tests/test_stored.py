@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,20 @@ def test_off_stores_nothing(tmp_path: Path, reads: list[str], monkeypatch: pytes
     _next_process()
     api.check([tmp_path / "in"])
     assert reads == ["a.xlsx", "a.xlsx"] and not (tmp_path / "cache").exists()
+
+
+def test_past_its_size_the_oldest_are_removed(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stored, "MAX_KEPT", 2)
+    for name in ("a", "b", "c"):
+        make_workbook(tmp_path / name / f"{name}.xlsx")
+        api.check([tmp_path / name])
+        time.sleep(0.05)  # distinct modification times
+    assert len(list((tmp_path / "cache" / "checked").glob("*.bin"))) == 2
+    _next_process()
+    api.check([tmp_path / "c"])
+    api.check([tmp_path / "b"])
+    assert reads == ["a.xlsx", "b.xlsx", "c.xlsx"]  # b and c were kept
+    api.check([tmp_path / "a"])
+    assert reads == ["a.xlsx", "b.xlsx", "c.xlsx", "a.xlsx"]  # a was not

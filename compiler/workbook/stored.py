@@ -6,7 +6,8 @@ by the file's path, display name and content hash; this module keeps the same re
 code that made it: the key also holds the Python version, the size and time of every module
 of this package and of the readers it uses (calamine, openpyxl, olefile, defusedxml,
 pythainlp), so an edited or upgraded program starts afresh. A file that fails its checksum, or
-does not unpickle into a workbook, is ignored and rewritten.
+does not unpickle into a workbook, is ignored and rewritten. At most :data:`MAX_KEPT` files
+are kept.
 
 The cache folder is the user's own (as for the compiled templates, whose code runs): a file
 there is trusted as the user's programs are.
@@ -14,6 +15,7 @@ there is trusted as the user's programs are.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -25,6 +27,9 @@ from compiler import diskcache
 from compiler.model import DepartmentWorkbook
 
 _MAGIC = b"ita-report checked workbook 1\n"
+#: At most this many checked workbooks are kept (a few tens of kB each); past it, the ones
+#: written longest ago are removed.
+MAX_KEPT = 2000
 _READERS = ("python_calamine", "openpyxl", "olefile", "defusedxml", "pythainlp")
 _stamp: list[str] = []
 
@@ -91,3 +96,18 @@ def store(key: tuple[str, str, bytes], book: DepartmentWorkbook) -> None:
     except Exception:  # a value pickle cannot write: the file is read again next time
         return
     diskcache.write(where[0], _MAGIC, where[1], payload)
+    _prune(where[0].parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove the oldest files past :data:`MAX_KEPT` (another process may be removing them too)."""
+    try:
+        with os.scandir(folder) as entries:
+            files = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".bin") and e.is_file()]
+    except OSError:
+        return
+    if len(files) <= MAX_KEPT:
+        return
+    for _, path in sorted(files)[: len(files) - MAX_KEPT]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
