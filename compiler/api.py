@@ -361,6 +361,23 @@ def init_forms(
     return written
 
 
+def init_plan(
+    output: Path | str, *, details: object | None = None, departments: Sequence[str] = (), force: bool = False
+) -> Path:
+    """``ita-report init --blank-plan``: a blank measures plan workbook (the format ``--plan``
+    reads), the organisation's ``details`` filled in when given, ``departments`` offered in
+    the ผู้รับผิดชอบ dropdown (default: the usual ones) beside ทุกส่วนราชการ."""
+    from compiler.safeio import atomic_write
+    from compiler.workbook.planbook import plan_bytes
+
+    path = Path(output)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"ชื่อไฟล์แผนมาตรการต้องลงท้ายด้วย .xlsx: {path}", f"the plan file must end in .xlsx: {path}")
+    _make_folder(path.parent)
+    data = _form(lambda d, _: plan_bytes(d, (), departments), details, "", path)
+    return atomic_write(path, data, force=force)
+
+
 def read_plan(path: Path) -> DepartmentWorkbook:
     """The measures plan of ``path`` (a workbook with a ``แผนมาตรการ`` sheet), or an
     ``InputError`` naming its first errors."""

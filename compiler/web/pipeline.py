@@ -184,27 +184,69 @@ def _rows(findings: Any, folder: Path | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def check_workbook(label: str, suffix: str, data: bytes) -> dict[str, Any]:
+def check_workbook(label: str, suffix: str, data: bytes, plan: bytes | None = None) -> dict[str, Any]:
     """Check one uploaded workbook: its findings (``file`` is ``label + suffix`` made safe),
     what it says about itself, and the annotated copy's bytes (``None`` when there is
-    nothing to mark)."""
+    nothing to mark). With the measures ``plan`` (a plan workbook's bytes), its measures are
+    matched with it (``not-in-plan``, ``plan-cell-changed``); what the plan's own file says
+    (``plan-not-reported``: other departments' rows too) is the overview's, not kept here."""
     from compiler.inmemory import check_uploads
     from compiler.uploads import safe_name
 
-    result, copies = check_uploads([(f"{label}{suffix}", data)])
-    wb = result.workbooks[0] if result.workbooks else None
+    name = safe_name(f"{label}{suffix}", 0)
+    result, copies = check_uploads([(name, data)], plan=plan)
+    wb = next((w for w in result.workbooks if w.file == name), None)
+    mine = [f for f in result.findings if wb is None or f.file == wb.file or not f.file]
     annotated_name, annotated = next(iter(copies.items()), ("", None))
+    errors = sum(1 for f in mine if f.severity.value == "error")
     return {
-        "file": safe_name(f"{label}{suffix}", 0),
-        "findings": _rows(result.findings),
-        "errors": len(result.errors),
-        "warnings": len(result.warnings),
+        "file": name,
+        "findings": _rows(mine),
+        "errors": errors,
+        "warnings": len(mine) - errors,
         "department": (wb.department if wb else "") or "",
         "organisation": str((wb.info or {}).get("organisation") or "") if wb else "",
         "measures": len(wb.measures) if wb else 0,
         "annotated": annotated,
         "annotated_name": annotated_name,
+        "plan": plan is not None,
     }
+
+
+def read_plan_upload(suffix: str, data: bytes) -> dict[str, Any]:
+    """A measures plan uploaded as a workbook (the format ``init --plan`` reads): its rows as
+    text (``workbook.planbook.plan_rows``), the organisation's details it holds, and its
+    findings; ``rows`` is ``None`` when it holds no plan or has errors."""
+    from compiler.inmemory import check_uploads
+    from compiler.workbook.form import OrganisationDetails
+    from compiler.workbook.planbook import plan_rows
+
+    result, _ = check_uploads([(f"แผนมาตรการ{suffix}", data)])
+    wb = result.workbooks[0] if result.workbooks else None
+    ok = wb is not None and bool(wb.plan) and not result.errors
+    return {
+        "rows": plan_rows(wb.plan) if ok and wb is not None else None,
+        "details": OrganisationDetails.from_workbook(wb).__dict__ if ok and wb is not None and wb.info else {},
+        "findings": _rows(result.findings),
+    }
+
+
+def check_plan(plan: bytes) -> list[dict[str, Any]]:
+    """The findings of a plan workbook the page wrote from typed rows (its cells are the
+    rows as typed: row 3 is the first), read as every upload is."""
+    from compiler.inmemory import PLAN_NAME, check_uploads
+
+    result, _ = check_uploads([(PLAN_NAME, plan)])
+    return _rows(result.findings)
+
+
+def plan_gaps(plan: bytes, workbooks: list[tuple[str, str, bytes]]) -> list[dict[str, Any]]:
+    """The plan measures none of ``workbooks`` (``(label, suffix, bytes)``, the departments'
+    latest) reported: ``plan-not-reported`` findings at the plan's cells."""
+    from compiler.inmemory import check_uploads
+
+    result, _ = check_uploads([(f"{label}{suffix}", data) for label, suffix, data in workbooks], plan=plan)
+    return _rows([f for f in result.findings if f.code == "plan-not-reported"])
 
 
 def status_of(checked: dict[str, Any]) -> str:
@@ -321,14 +363,30 @@ def _first_page_png(pdf: Path | None) -> bytes | None:
         return None
 
 
-def department_form(details: dict[str, str], department: str) -> tuple[bytes, str]:
-    """The standard workbook for ``department`` and its file name, the organisation's details
-    filled in and locked."""
-    from compiler.workbook.form import OrganisationDetails, department_file_name, form_bytes
+def organisation_details(details: dict[str, str]) -> Any:
+    """The secretary's typed details as ``workbook.form.OrganisationDetails``."""
+    from compiler.workbook.form import OrganisationDetails
 
     known = OrganisationDetails.__dataclass_fields__.keys()
-    data = form_bytes(OrganisationDetails(**{k: v for k, v in details.items() if k in known}), department)
-    return data, department_file_name(department)
+    return OrganisationDetails(**{k: v for k, v in details.items() if k in known})
+
+
+def department_form(details: dict[str, str], department: str, plan: bytes | None = None) -> tuple[bytes, str]:
+    """The standard workbook for ``department`` and its file name, the organisation's details
+    filled in and locked; with the measures ``plan`` (a plan workbook's bytes), holding only
+    the department's plan rows, as ``ita-report init --plan`` makes it."""
+    from compiler.inmemory import form
+    from compiler.workbook.form import department_file_name
+
+    return form(organisation_details(details), department, plan=plan), department_file_name(department)
+
+
+def plan_workbook(details: dict[str, str], rows: list[dict[str, str]], departments: list[str]) -> bytes:
+    """The plan workbook of ``rows`` (``[]``: a blank plan), the details filled in,
+    ``departments`` offered in the ผู้รับผิดชอบ dropdown."""
+    from compiler.inmemory import plan_workbook as write
+
+    return write(organisation_details(details), rows, departments)
 
 
 def details_from_workbook(suffix: str, data: bytes) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from compiler.web.pages import (
     render,
     store,
 )
+from compiler.web.plan import plan_download, plan_page, plan_save, plan_upload, plan_version
 from compiler.web.secretary import (
     admin,
     admin_add_department,
@@ -241,6 +242,11 @@ ROUTES = [
     Route("/admin/departments", admin_add_department, methods=["POST"]),
     Route("/admin/departments/{id:int}/reissue", admin_reissue_link, methods=["POST"]),
     Route("/admin/emblem", admin_emblem, methods=["POST"]),
+    Route("/admin/plan", plan_page),
+    Route("/admin/plan", plan_save, methods=["POST"]),
+    Route("/admin/plan/upload", plan_upload, methods=["POST"]),
+    Route("/admin/plan.xlsx", plan_download),
+    Route("/admin/plan/{id:int}/{which}", plan_version),
     Route("/admin/emblem.png", admin_emblem_picture),
     Route("/admin/build", admin_build, methods=["POST"]),
     Route("/admin/builds/{id:int}", admin_build_page),
