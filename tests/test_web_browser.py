@@ -217,6 +217,64 @@ def test_a_hostile_upload_gets_a_clear_message_and_the_server_keeps_serving(page
     assert "ไม่พบปัญหา" in page.inner_text("#result")
 
 
+PLAN = (
+    ("1", "มาตรการเปิดเผยข้อมูลการเงินการคลัง", "ประกาศงบการเงินทางเว็บไซต์ทุกเดือน", "กองคลัง", "ต.ค. 2567 - ก.ย. 2568", "5000"),
+    ("2", "มาตรการตรวจรับงานก่อสร้างอย่างโปร่งใส", "ตรวจรับต่อหน้าคณะกรรมการ", "กองช่าง", "ปีงบประมาณ 2568", ""),
+)
+
+
+def test_the_secretary_types_a_plan_and_each_department_reports_its_own_row(page, tmp_path):
+    """The plan typed on the page (two rows, two departments); กองคลัง's form holds its row
+    only; filled and sent, the report holds the plan's text with its result."""
+    details = {**DETAILS, "executive": "นายอุดม วงบุตดา", "executive_position": "นายกเทศมนตรีตำบลโพนทราย"}
+    app = create_app(tmp_path / "data")
+    links = set_up(TestClient(app, client=("127.0.0.1", 50000)), departments=("กองคลัง", "กองช่าง"), details=details)
+    with background_server(app) as base:
+        sign_in(page, base)
+        page.click("#plan a.button")
+        page.wait_for_url(f"{base}/admin/plan")
+        rows = page.locator("table.plan tbody tr")
+        for i, (number, title, method, who, period, budget) in enumerate(PLAN):
+            row = rows.nth(i)
+            row.locator("input[name=number]").fill(number)
+            row.locator("input[name=indicator]").fill("o10" if i == 0 else "")
+            row.locator("textarea[name=title]").fill(title)
+            row.locator("textarea[name=method]").fill(method)
+            row.locator("select[name=responsible]").select_option(who)
+            row.locator("textarea[name=period]").fill(period)
+            row.locator("input[name=budget]").fill(budget)
+        page.click("button[value=save]")
+        page.wait_for_url(f"{base}/admin/plan?saved=1")
+        assert "บันทึกแผนมาตรการแล้ว" in page.inner_text("[role=status]")
+        assert page.locator("table.plan tbody tr").nth(1).locator("select").input_value() == "กองช่าง"
+        shot(page, "plan")
+
+        page.goto(f"{base}{links['กองคลัง']}")
+        with page.expect_download() as form:
+            page.click("text=ดาวน์โหลดแบบฟอร์ม")
+        wb = openpyxl.load_workbook(io.BytesIO(Path(form.value.path()).read_bytes()))
+        measures = [r for r in wb["มาตรการ"].iter_rows(min_row=3, max_row=20, values_only=True) if any(r)]
+        assert [(r[0], r[2], r[4]) for r in measures] == [(1, PLAN[0][1], "กองคลัง")]  # its own row only
+        wb["มาตรการ"]["G3"] = "ประกาศงบการเงินครบ 12 เดือน"
+        filled = io.BytesIO()
+        wb.save(filled)
+        send(page, f"{base}{links['กองคลัง']}", "กองคลัง.xlsx", filled.getvalue())
+        assert "ไม่พบปัญหา" in page.inner_text("#result"), page.inner_text("#result")
+
+        page.goto(f"{base}/admin")
+        assert "plan-not-reported" in page.inner_text("#plan") and PLAN[1][1] in page.inner_text("#plan")
+        page.click("#build button[type=submit]")
+        page.wait_for_url(f"{base}/admin/builds/*")
+        page.wait_for_selector("text=ดาวน์โหลดทั้งหมด", timeout=240_000)
+        with page.expect_download() as report:
+            page.click("ul.files a >> text=รายงาน.docx")
+        document = docx.Document(report.value.path())
+        cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+        cells = cells.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
+        assert PLAN[0][1] in cells and PLAN[0][2] in cells and "ประกาศงบการเงินครบ ๑๒ เดือน" in cells
+        assert PLAN[1][1] in cells  # the plan measure nobody reported is listed, without results
+
+
 def test_screenshots_are_readable_pngs():
     """Runs last in this module: every scenario above left its picture."""
     for name in (
@@ -231,6 +289,7 @@ def test_screenshots_are_readable_pngs():
         "wrong_password",
         "hostile_not_a_workbook",
         "hostile_zip_bomb",
+        "plan",
     ):
         data = (SHOTS / f"web_{name}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, name

@@ -12,7 +12,7 @@ import docx
 import openpyxl
 import pytest
 from starlette.testclient import TestClient
-from webtools import DETAILS, SAMPLES, csrf_of, random_bytes, sample, set_up, zip_bomb
+from webtools import DETAILS, PASSWORD, SAMPLES, csrf_of, random_bytes, sample, set_up, zip_bomb
 
 from compiler import api
 from compiler.web import create_app
@@ -167,7 +167,7 @@ def test_an_uploaded_plan_is_read_in_the_worker_and_kept_with_its_file(web):
     [
         ("แผน.xlsx", random_bytes(), "not-a-workbook"),
         ("แผน.xlsx", zip_bomb(), "cannot read a measures plan"),
-        ("แผน.txt", b"hello", "send an .xlsx"),
+        ("แผน.txt", b"hello", "send the plan as an .xlsx"),
         ("แผน.xlsx", b"", "the file is empty"),
         ("กองคลัง.xlsx", sample("กองคลัง"), "cannot read a measures plan"),  # a department's workbook, no plan
     ],
@@ -249,3 +249,35 @@ def test_the_report_is_built_from_the_plan(web):
     assert TWO[0]["title"] in text and "ประกาศงบการเงินแล้ว" in text
     assert TWO[1]["title"] in text  # the plan measure nobody reported is listed too
     assert "plan-not-reported" in page.text
+
+
+def first_start(client: TestClient, plan: tuple[str, bytes], **details: str):  # type: ignore[no-untyped-def]
+    page = client.get("/setup")
+    return client.post(
+        "/setup",
+        data={
+            "csrf": csrf_of(page.text),
+            **details,
+            "department": ["กองคลัง"],
+            "password": PASSWORD,
+            "password2": PASSWORD,
+        },
+        files={"plan_workbook": plan},
+    )
+
+
+def test_the_first_start_takes_the_plan_and_its_details(tmp_path):
+    client = TestClient(create_app(tmp_path), client=LOCAL)
+    response = first_start(client, ("แผนมาตรการ.xlsx", PLAN.read_bytes()))  # no details typed: the plan's
+    assert response.status_code == 200 and response.url.path == "/admin", response.text[-2000:]
+    assert "the plan holds 3 measure(s)" in response.text
+    store = Store(tmp_path)
+    assert json.loads(store.workspace()["details"])["organisation"] == "เทศบาลตำบลโพนทราย"
+    assert store.plans(1)[0]["filename"] == "แผนมาตรการ.xlsx"
+
+
+def test_a_bad_plan_at_the_first_start_sets_nothing_up(tmp_path):
+    client = TestClient(create_app(tmp_path), client=LOCAL)
+    response = first_start(client, ("แผน.xlsx", random_bytes()), organisation="อบต.ทดสอบ")
+    assert response.status_code == 400 and "cannot read a measures plan from &#39;แผน.xlsx" in response.text
+    assert "not-a-workbook" in response.text and Store(tmp_path).workspace() is None

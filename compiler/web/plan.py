@@ -168,56 +168,71 @@ async def plan_save(request: Request) -> Response:
     return RedirectResponse("/admin/plan?saved=1", 303)
 
 
-async def plan_upload(request: Request) -> Response:
-    """A plan workbook uploaded: read in a contained worker; its findings shown at their
-    cells; kept (the workbook too) as the plan's new version when it holds a plan."""
-    require_admin(request)
-    form = await post_form(request, files=1)
-    try:
-        file = form.get("plan")
-        lim = limits(request)
-        if not isinstance(file, UploadFile) or not file.filename:
-            return _page(request, [], 400, errors=[("ยังไม่ได้เลือกไฟล์แผนมาตรการ", "no plan workbook chosen")])
-        name = " ".join(file.filename.replace("\\", "/").rsplit("/", 1)[-1].split())[:200]
-        data = await file.read(lim.upload_mb * 1024 * 1024 + 1)
-    finally:
-        await form.close()
-    ws = workspace(request)
-    current = await run_in_threadpool(store(request).plan_rows, ws["id"])
+async def read_upload(request: Request, file: object) -> dict[str, Any]:
+    """A plan workbook posted as ``file``, read in a contained worker: ``rows`` (``None``
+    when it cannot be used), ``details``, ``errors`` (Thai, English), ``findings`` at their
+    cells, and its ``name`` and ``data`` to keep."""
+    lim = limits(request)
+    got: dict[str, Any] = {"rows": None, "details": {}, "errors": [], "findings": [], "name": "", "data": b""}
+    if not isinstance(file, UploadFile) or not file.filename:
+        got["errors"] = [("ยังไม่ได้เลือกไฟล์แผนมาตรการ", "no plan workbook chosen")]
+        return got
+    name = " ".join(file.filename.replace("\\", "/").rsplit("/", 1)[-1].split())[:200]
+    data = await file.read(lim.upload_mb * 1024 * 1024 + 1)
+    got.update(name=name, data=data)
     suffix = pipeline.suffix_of(name)
-    problem: tuple[str, str] | None = None
     if not suffix:
-        problem = (
-            f"'{name}': ส่งได้เฉพาะไฟล์ .xlsx .xlsm .xls หรือ .ods",
-            f"'{name}': send an .xlsx, .xlsm, .xls or .ods file",
-        )
+        got["errors"] = [
+            (
+                f"'{name}': แผนมาตรการต้องเป็นไฟล์ .xlsx .xlsm .xls หรือ .ods",
+                f"'{name}': send the plan as an .xlsx, .xlsm, .xls or .ods file",
+            )
+        ]
     elif len(data) > lim.upload_mb * 1024 * 1024:
-        problem = (f"ไฟล์ใหญ่เกิน {lim.upload_mb} MB", f"the file is over {lim.upload_mb} MB")
+        got["errors"] = [(f"'{name}': ไฟล์ใหญ่เกิน {lim.upload_mb} MB", f"'{name}': the file is over {lim.upload_mb} MB")]
     elif not data:
-        problem = ("ไฟล์ว่างเปล่า", "the file is empty")
-    if problem is not None:
-        return _page(request, current, 400, errors=[problem])
+        got["errors"] = [(f"'{name}': ไฟล์ว่างเปล่า", f"'{name}': the file is empty")]
+    if got["errors"]:
+        return got
     try:
-        got = await run_in_threadpool(
-            pipeline.run_contained,
-            pipeline.read_plan_upload,
-            suffix,
-            data,
-            timeout_s=lim.check_timeout_s,
-            memory_mb=lim.check_memory_mb,
+        got.update(
+            await run_in_threadpool(
+                pipeline.run_contained,
+                pipeline.read_plan_upload,
+                suffix,
+                data,
+                timeout_s=lim.check_timeout_s,
+                memory_mb=lim.check_memory_mb,
+            )
         )
     except pipeline.CompilerError as exc:
-        return _page(request, current, 400, errors=[(exc.message_th, exc.message_en)])
+        got["errors"] = [(f"'{name}': {exc.message_th}", f"'{name}': {exc.message_en}")]
+        return got
     if got["rows"] is None:
-        errors = [
+        got["errors"] = [
             (
                 f"อ่านแผนมาตรการจาก '{name}' ไม่ได้: ต้องมีแผ่นงาน 'แผนมาตรการ' ที่มีมาตรการและไม่มีข้อผิดพลาด (ดูตาราง)",
                 f"cannot read a measures plan from '{name}': it needs a 'แผนมาตรการ' sheet of measures without errors"
                 " (see the table)",
             )
         ]
-        return _page(request, current, 400, errors=errors, findings=got["findings"])
-    await run_in_threadpool(store(request).add_plan, ws["id"], got["rows"], filename=name, data=data)
+    return got
+
+
+async def plan_upload(request: Request) -> Response:
+    """A plan workbook uploaded: its findings shown at their cells; kept (the workbook too)
+    as the plan's new version when it holds a plan."""
+    require_admin(request)
+    form = await post_form(request, files=1)
+    try:
+        got = await read_upload(request, form.get("plan"))
+    finally:
+        await form.close()
+    ws = workspace(request)
+    if got["errors"]:
+        current = await run_in_threadpool(store(request).plan_rows, ws["id"])
+        return _page(request, current, 400, errors=got["errors"], findings=got["findings"])
+    await run_in_threadpool(store(request).add_plan, ws["id"], got["rows"], filename=got["name"], data=got["data"])
     return RedirectResponse("/admin/plan?saved=1", 303)
 
 

@@ -30,7 +30,7 @@ from compiler.web.pages import (
     render,
     store,
 )
-from compiler.web.plan import plan_download, plan_page, plan_save, plan_upload, plan_version
+from compiler.web.plan import plan_download, plan_page, plan_save, plan_upload, plan_version, read_upload
 from compiler.web.secretary import (
     admin,
     admin_add_department,
@@ -91,7 +91,7 @@ async def setup(request: Request) -> Response:
     }
     if request.method == "GET":
         return render(request, "setup.html", **context)
-    form = await post_form(request, files=1)
+    form = await post_form(request, files=2)  # the details workbook and the plan workbook
     if form.get("kind") == "district":
         await form.close()
         return await district_setup(request)
@@ -149,6 +149,16 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
                 context["findings"] = got["findings"]
             else:
                 values = {k: v or values.get(k, "") for k, v in got["details"].items()}
+    plan = form.get("plan_workbook")
+    read: dict[str, Any] = {"rows": None}
+    if isinstance(plan, UploadFile) and plan.filename:
+        read = await read_upload(request, plan)
+        errors += read["errors"]
+        if read["errors"]:
+            context["findings"] = context["findings"] + read["findings"]
+        for key, value in read["details"].items():  # what was typed wins; the plan's details fill the gaps
+            if key in values and not values[key]:
+                values[key] = str(value)
     if not values.get("organisation"):
         errors.append(
             ("กรอกชื่อหน่วยงาน (หรือส่งไฟล์ที่กรอกแล้ว)", "type the organisation's name (or upload a filled workbook)")
@@ -157,7 +167,9 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
         context.update(errors=errors, values=values)
         return render(request, "setup.html", 400, **context)
     hashed = await run_in_threadpool(security.hash_password, password)
-    await run_in_threadpool(st.set_up, "organisation", values, hashed, names)
+    ws = await run_in_threadpool(st.set_up, "organisation", values, hashed, names)
+    if read["rows"]:
+        await run_in_threadpool(st.add_plan, ws, read["rows"], filename=read["name"], data=read["data"])
     request.session["admin"] = True
     return RedirectResponse("/admin", 303)
 
