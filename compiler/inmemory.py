@@ -92,14 +92,18 @@ def build_documents(
     logo: bytes | None = None,
     date: dt.date | None = None,
     progress: Progress | None = None,
+    workbook_pictures: bool = True,
 ) -> DocumentSet:
-    """The report (and, with ``announcements``, every official document; with ``pdf``, the
-    report's PDF) built from uploads, as bytes. Pictures and the template are bytes too."""
+    """The report (and, with ``announcements``, every official document; with ``pdf``, a
+    PDF of each) built from uploads, as bytes. Pictures and the template are bytes too;
+    ``workbook_pictures=False`` leaves the pictures a workbook names by path unopened (a
+    server's uploads: see ``api.build``)."""
     out = Path(tempfile.mkdtemp(prefix="ita-build-"))
     try:
         result = api.build(
             inputs, out / REPORT_NAME, layout=layout, digits=digits, pdf=pdf, template=template,
             with_announcements=announcements, emblem=emblem, logo=logo, date=date, progress=progress,
+            workbook_pictures=workbook_pictures,
         )  # fmt: skip
         files = {p.name: p.read_bytes() for p in result.written}
     finally:

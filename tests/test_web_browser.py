@@ -150,15 +150,15 @@ def test_secretary_builds_the_report_and_downloads_it(page, site):
     page.wait_for_selector("text=ดาวน์โหลดทั้งหมด", timeout=240_000)
     assert "เสร็จแล้ว" in page.inner_text("main")
     with page.expect_download() as report:
-        page.click("ul.files a >> text=รายงาน.docx")
+        page.click("ul.files a >> text=รายงานผล.docx")
     text = "\n".join(p.text for p in docx.Document(report.value.path()).paragraphs)
     text = text.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
     assert DETAILS["organisation"] in text and "รายงานผล" in text
     with page.expect_download() as bundle:
         page.click("text=ดาวน์โหลดทั้งหมด")
     names = zipfile.ZipFile(bundle.value.path()).namelist()
-    assert "รายงาน.docx" in names and "ประกาศมาตรการ.docx" in names
-    if "รายงาน.pdf" in names:  # LibreOffice is installed: the PDF and a picture of page 1
+    assert "รายงานผล.docx" in names and "ประกาศมาตรการ.docx" in names
+    if "รายงานผล.pdf" in names:  # LibreOffice is installed: the PDF and a picture of page 1
         assert page.locator("figure.preview img").evaluate("img => img.naturalWidth") > 100
     assert "กองการศึกษา" in page.inner_text(".warn-box")  # never sent: named as left out
     shot(page, "build_done")
@@ -267,7 +267,7 @@ def test_the_secretary_types_a_plan_and_each_department_reports_its_own_row(page
         page.wait_for_url(f"{base}/admin/builds/*")
         page.wait_for_selector("text=ดาวน์โหลดทั้งหมด", timeout=240_000)
         with page.expect_download() as report:
-            page.click("ul.files a >> text=รายงาน.docx")
+            page.click("ul.files a >> text=รายงานผล.docx")
         document = docx.Document(report.value.path())
         cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
         cells = cells.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints

@@ -1,8 +1,9 @@
 """The web app's one door into the library: bytes in, plain values and bytes out.
 
 Every function here that touches a workbook runs in a separate process with a time and a
-memory limit (``run_contained``): a hostile upload can neither hang the server nor use up
-its memory, and a crash in a worker is a message, not a dead server.
+memory limit (``run_contained``, over ``compiler.workers``: the one contained runner the CLI
+uses too): a hostile upload can neither hang the server nor use up its memory, and a crash
+in a worker is a message, not a dead server.
 
 Uploads go to the library as ``(name, bytes)`` (``compiler.inmemory``, ``compiler.uploads``:
 staged in a private folder under safe names, never a name from a request as a path).
@@ -10,35 +11,27 @@ staged in a private folder under safe names, never a name from a request as a pa
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
+import itertools
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from compiler import api
-from compiler.errors import CompilerError
-from compiler.model import Severity
+from compiler import api, workers
+from compiler.errors import CompilerError as CompilerError  # the views catch pipeline.CompilerError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-class ContainedError(CompilerError):
-    """A contained job did not finish: too slow, too much memory, or the worker died."""
-
-
 # -- running a job in a contained process -------------------------------------------------
-
 
 #: What the jobs import, loaded once into the forkserver: a job then starts in ~20 ms instead
 #: of ~220 ms of imports (a sample workbook's check: 0.24 s → 0.03 s, measured here).
-PRELOAD = [
+PRELOAD = (
     "compiler.web.pipeline",
     "compiler.inmemory",
     "compiler.uploads",
@@ -46,6 +39,7 @@ PRELOAD = [
     "compiler.workbook.read",
     "compiler.workbook.check",
     "compiler.workbook.annotate",
+    "compiler.workbook.planbook",
     "compiler.documents.parse",
     "compiler.report.render",
     "compiler.documents.render",
@@ -53,60 +47,9 @@ PRELOAD = [
     "python_calamine",
     "defusedxml.ElementTree",
     "lxml.etree",
-]
+)
 
-
-def _context() -> multiprocessing.context.BaseContext:
-    """forkserver where the platform has it (a clean, preloaded parent: starting a job costs
-    milliseconds); spawn on Windows and macOS."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _limit_memory(memory_mb: int | None) -> None:
-    if not memory_mb:
-        return
-    try:
-        import resource
-    except ImportError:  # Windows: the time limit still holds
-        return
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _child(
-    conn: multiprocessing.connection.Connection,
-    func: Callable[..., Any],
-    args: tuple[Any, ...],
-    memory_mb: int | None,
-    reports: bool,
-) -> None:
-    try:
-        _limit_memory(memory_mb)
-        if reports:
-
-            def progress(done: int, total: int, what: str) -> None:
-                conn.send(("progress", done, total, what))
-
-            conn.send(("ok", func(*args, progress=progress)))
-        else:
-            conn.send(("ok", func(*args)))
-    except CompilerError as exc:
-        conn.send(("error", exc.message_th, exc.message_en))
-    except MemoryError:
-        conn.send(("error", "ไฟล์ใช้หน่วยความจำเกินขีดจำกัด", "the file needs more memory than allowed"))
-    except BaseException as exc:  # a bug or a library crash: a message for the page, not a dead worker
-        conn.send(
-            ("error", f"ข้อผิดพลาดภายในโปรแกรม ({type(exc).__name__})", f"internal error: {type(exc).__name__}: {exc}")
-        )
-    finally:
-        conn.close()
-
-
-_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+_slots = threading.BoundedSemaphore(workers.cores())
 
 Progress = Callable[[int, int, str], None]
 
@@ -118,48 +61,25 @@ def run_contained(
     memory_mb: int | None = None,
     on_progress: Progress | None = None,
 ) -> Any:
-    """``func(*args)`` in a new process, at most ``timeout_s`` seconds and ``memory_mb`` MB of
-    address space (where the platform can limit it). Blocking: call it from a thread.
+    """``func(*args)`` in a worker process (``compiler.workers.run_contained``: a deadline, a
+    memory limit, a crash is a message), the modules of the jobs preloaded. Blocking: call
+    it from a thread.
 
     At most one job per core runs at once; the others wait their turn (the wait does not
-    count against the time limit). Raises ``ContainedError`` with a Thai and an English
-    message when the job fails, overruns or dies; ``func`` and its arguments must pickle.
-    With ``on_progress``, ``func`` is given a ``progress(done, total, what)`` keyword whose
-    calls reach ``on_progress`` here, in the calling thread, as they happen.
+    count against the time limit). Raises ``workers.WorkerFailed`` (a ``CompilerError``)
+    with a Thai and an English message when the job fails, overruns or dies. With
+    ``on_progress``, ``func`` is given a ``progress(done, total, what)`` keyword whose calls
+    reach ``on_progress`` in the calling thread as they happen.
     """
     with _slots:
-        ctx = _context()
-        receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(send, func, args, memory_mb, on_progress is not None), daemon=True)
-        proc.start()
-        send.close()
-        deadline = time.monotonic() + timeout_s
-        try:
-            while True:
-                if not receive.poll(max(0.0, deadline - time.monotonic())):
-                    raise ContainedError(
-                        f"ใช้เวลาเกิน {timeout_s:g} วินาที จึงหยุดทำงาน (ไฟล์ใหญ่หรือซับซ้อนเกินไป?)",
-                        f"stopped after {timeout_s:g} seconds (is the file too large or too complex?)",
-                    )
-                try:
-                    message = receive.recv()
-                except (EOFError, OSError) as exc:
-                    raise ContainedError(
-                        "การตรวจไฟล์หยุดกลางคัน (ไฟล์อาจใช้หน่วยความจำมากเกินไป)",
-                        "the worker stopped half-way (the file may need too much memory)",
-                    ) from exc
-                if message[0] != "progress":
-                    break
-                if on_progress is not None:
-                    on_progress(*message[1:])
-        finally:
-            receive.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join(5)
-    if message[0] == "ok":
-        return message[1]
-    raise ContainedError(message[1], message[2])
+        return workers.run_contained(
+            func,
+            *args,
+            timeout_s=timeout_s,
+            memory_mb=memory_mb,
+            ctx=workers.context(PRELOAD),
+            on_progress=on_progress,
+        )
 
 
 # -- the jobs (each runs inside a contained process) --------------------------------------
@@ -171,16 +91,15 @@ def suffix_of(filename: str) -> str:
     return suffix if suffix in WORKBOOK_SUFFIXES else ""
 
 
-def _rows(findings: Any, folder: Path | None = None) -> list[dict[str, Any]]:
-    """Findings as JSON-ready dicts in reading order; a ``file`` inside the job's own
-    ``folder`` (an output folder the user never saw) is left out."""
+def _rows(findings: Any) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts in reading order; a ``file`` given as a full path (one the
+    job wrote in its own temporary folder, a path the user never saw) is left out."""
     from compiler.inmemory import findings_json
 
     rows = findings_json(findings)
-    if folder is not None:
-        for row in rows:
-            if str(row["file"]).startswith(str(folder)):
-                row["file"] = ""
+    for row in rows:
+        if os.path.isabs(str(row["file"])):
+            row["file"] = ""
     return rows
 
 
@@ -279,9 +198,10 @@ def build_documents(
     date: str = "",
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The report (and its PDF, a picture of its first page, every announcement) built from
-    ``(label, suffix, bytes)`` workbooks. ``files`` is a list of ``(name, bytes)``, empty when
-    the findings hold errors (``refused`` is then true).
+    """The report (and with ``pdf`` a PDF of each document and a picture of the report's
+    first page; every announcement) built from ``(label, suffix, bytes)`` workbooks by
+    ``compiler.inmemory.build_documents``. ``files`` is a list of ``(name, bytes)``, empty
+    when the findings hold errors (``refused`` is then true).
 
     The pictures a workbook names by path (``ไฟล์ตราครุฑ``, the logo) are not used: a path
     typed in an upload is never opened on the server. ``emblem`` is the Garuda emblem's
@@ -289,78 +209,65 @@ def build_documents(
     of the measures (``""``: left to be written in at signing).
     """
     import datetime as dt
-    from dataclasses import replace
 
-    from compiler.report.render import render_report
-    from compiler.uploads import picture, staged
+    from compiler.inmemory import REPORT_NAME
+    from compiler.inmemory import build_documents as build
 
-    with (
-        staged([(f"{label}{suffix}", data) for label, suffix, data in workbooks]) as paths,
-        picture(
-            emblem if emblem and picture_suffix(emblem) else None, f"emblem{picture_suffix(emblem or b'')}"
-        ) as mark,
-        tempfile.TemporaryDirectory(prefix="ita-web-") as tmp,
-    ):
-        out = Path(tmp)
-        steps = len(paths) + 1 + int(pdf) + int(announcements)
+    # the page's bar counts the steps known from the start: each workbook, the report, the
+    # announcements, the PDFs (the library's total grows as it goes, which would fill the bar early)
+    total = len(workbooks) + 1 + int(announcements) + int(pdf)
+    steps = itertools.count(1)
 
-        def step(done: int, what: str) -> None:
-            if progress is not None:
-                progress(done, steps, what)
+    def relay(_done: int, _total: int, what: str) -> None:
+        if progress is not None:
+            progress(min(next(steps), total - 1), total, what)
 
-        report, checked, findings = api.prepare_report(paths, progress=lambda done, _, what: step(done, what))
-        refused = report is None or any(f.severity is Severity.ERROR for f in findings)
-        written: list[Path] = []
-        ignored = False
-        if report is not None and not refused:
-            # the library would open the pictures a workbook names by path: not for uploads
-            org = report.organisation
-            ignored = bool(org.emblem or org.logo)
-            report = replace(report, organisation=replace(org, emblem="", logo=""))
-            step(len(paths), "รายงาน.docx")
-            written.append(render_report(report, out / "รายงาน.docx", digits=digits))
-            if pdf:
-                from compiler.docx.pdf import docx_to_pdf, shared_office
-
-                step(len(paths) + 1, "รายงาน.pdf")
-                written.append(docx_to_pdf(written[0], office=shared_office()))  # one LibreOffice for the server
-            if announcements:
-                step(steps - 1, "ประกาศ คำสั่ง บันทึกข้อความ")
-                when = dt.date.fromisoformat(date) if date else None
-                docs = api.announce_report(report, checked, out, digits=digits, emblem=mark, date=when)
-                written.extend(docs.written)
-                findings.extend(docs.findings)
-        preview = _first_page_png(next((p for p in written if p.suffix == ".pdf"), None))
-        step(steps, "")
-        return {
-            "refused": refused,
-            "findings": _rows(findings, out),
-            "errors": sum(1 for f in findings if f.severity is Severity.ERROR),
-            "files": [(p.name, p.read_bytes()) for p in written],
-            "preview": preview,
-            "pictures_ignored": ignored,
-            "organisation": report.organisation.name if report else "",
-            "measures": len(report.measures) if report else 0,
-            "departments": list(report.departments) if report else [],
-        }
+    made = build(
+        [(f"{label}{suffix}", data) for label, suffix, data in workbooks],
+        digits=digits,
+        announcements=announcements,
+        pdf=pdf,
+        emblem=emblem if emblem and picture_suffix(emblem) else None,
+        date=dt.date.fromisoformat(date) if date else None,
+        progress=relay,
+        workbook_pictures=False,
+    )
+    if progress is not None:
+        progress(total, total, "")
+    report = made.report
+    refused = report is None or bool(made.errors)
+    findings = _rows(made.findings)
+    return {
+        "refused": refused,
+        "findings": findings,
+        "errors": len(made.errors),
+        "files": [] if refused else list(made.files.items()),
+        "preview": None if refused else _first_page_png(made.files.get(Path(REPORT_NAME).with_suffix(".pdf").name)),
+        "pictures_ignored": api.PICTURES_IGNORED in made.notes,
+        "organisation": report.organisation.name if report else "",
+        "measures": len(report.measures) if report else 0,
+        "departments": list(report.departments) if report else [],
+    }
 
 
-def _first_page_png(pdf: Path | None) -> bytes | None:
+def _first_page_png(pdf: bytes | None) -> bytes | None:
     """Page 1 as a PNG through poppler's ``pdftoppm`` when it is installed; else ``None``."""
     program = shutil.which("pdftoppm")
     if pdf is None or program is None:
         return None
-    target = pdf.with_name("preview")
-    try:
-        subprocess.run(
-            [program, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        return target.with_suffix(".png").read_bytes()
-    except (OSError, subprocess.SubprocessError):
-        return None
+    with tempfile.TemporaryDirectory(prefix="ita-preview-") as tmp:
+        source, target = Path(tmp) / "report.pdf", Path(tmp) / "preview"
+        source.write_bytes(pdf)
+        try:
+            subprocess.run(
+                [program, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(source), str(target)],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+            return target.with_suffix(".png").read_bytes()
+        except (OSError, subprocess.SubprocessError):
+            return None
 
 
 def organisation_details(details: dict[str, str]) -> Any:
