@@ -1,46 +1,30 @@
 """The web app in a real browser (Playwright driving Debian's chromium), one test per scenario
 of the issue. Each saves a screenshot of the page it ends on under ``docs/img/web_*.png``.
 
-Playwright's own browser download cannot be fetched here: the tests use ``/usr/bin/chromium``
-(apt package ``chromium``) and are skipped, saying so, only when it is not installed.
+Playwright drives ``/usr/bin/chromium`` (``browsertools``: skipped, saying so, only when it is
+not installed outside CI).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
+import browsertools
 import docx
 import openpyxl
 import pytest
+from browsertools import SHOTS, XLSX
 from starlette.testclient import TestClient
-from webtools import DETAILS, PASSWORD, ROOT, random_bytes, sample, set_up, with_mistake, zip_bomb
+from webtools import DETAILS, PASSWORD, random_bytes, sample, set_up, with_mistake, zip_bomb
 
 from compiler.web import background_server, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-# CI (.ci/run sets CI=true, and installs chromium) must run them: there a missing browser fails.
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and os.environ.get("CI") != "true",
-    reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)",
-)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is in the test extras: pip install -e '.[test]'"
-)
-
-SHOTS = ROOT / "docs" / "img"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+pytestmark = browsertools.needs_chromium
+sync_api = browsertools.sync_api
+shot = browsertools.shot
 DEPARTMENTS = ("สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -53,32 +37,18 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="th-TH", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+def page(web_browser):
+    page = browsertools.new_page(web_browser)
     yield page
-    context.close()
-
-
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"web_{name}.png"), full_page=True)
+    page.context.close()
 
 
 def send(page, url: str, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url)
-    page.set_input_files("input[name=workbook]", files=[{"name": name, "mimeType": XLSX, "buffer": data}])
-    page.click("form.upload button[type=submit]")
-    page.wait_for_selector("#result")
+    browsertools.send(page, url, "workbook", [(name, data)])
 
 
 def sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/admin")
-    assert page.url.endswith("/login")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/admin")
+    browsertools.sign_in(page, base, "/admin")
 
 
 def test_first_start_sets_the_password_and_the_departments(page, tmp_path):
@@ -295,9 +265,9 @@ def test_screenshots_are_readable_pngs():
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, name
 
 
-def test_the_pages_work_without_javascript(browser, site):
+def test_the_pages_work_without_javascript(web_browser, site):
     base, links = site
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 860})
+    context = web_browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 860})
     try:
         page = context.new_page()
         send(page, f"{base}{links['กองช่าง']}", "ไม่มีสคริปต์.xlsx", sample("กองช่าง"))
