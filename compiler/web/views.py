@@ -101,6 +101,21 @@ async def setup(request: Request) -> Response:
         await form.close()
 
 
+def password_errors(form: FormData) -> list[tuple[str, str]]:
+    """What is wrong with the password typed twice at the first start (Thai, English)."""
+    password = str(form.get("password", ""))
+    if len(password) < security.MIN_PASSWORD:
+        return [
+            (
+                f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
+                f"the password needs at least {security.MIN_PASSWORD} characters",
+            )
+        ]
+    if password != form.get("password2"):
+        return [("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ")]
+    return []
+
+
 async def _set_up(request: Request, st: Store, form: FormData, context: dict[str, Any]) -> Response:
     departments = context["standard"]
     values = {k: str(form.get(k, "")).strip()[:300] for k, _, _ in pipeline.DETAIL_FIELDS}
@@ -108,17 +123,8 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
     others = [" ".join(line.split())[:100] for line in str(form.get("other_departments", "")).splitlines()]
     names = list(dict.fromkeys(chosen + [o for o in others if o]))[:60]
     context.update(values=values, chosen=set(chosen))
-    errors: list[tuple[str, str]] = []
+    errors = password_errors(form)
     password = str(form.get("password", ""))
-    if len(password) < security.MIN_PASSWORD:
-        errors.append(
-            (
-                f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
-                f"the password needs at least {security.MIN_PASSWORD} characters",
-            )
-        )
-    elif password != form.get("password2"):
-        errors.append(("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ"))
     if not names:
         errors.append(("เลือกส่วนราชการอย่างน้อยหนึ่งแห่ง", "choose at least one department"))
     workbook = form.get("details_workbook")
@@ -184,17 +190,8 @@ async def district_setup(request: Request) -> Response:
     try:
         values = {k: str(form.get(k, "")).strip()[:300] for k in ("district", "province", "fiscal_year")}
         values["names"] = str(form.get("names", ""))[:100_000]
-        errors: list[tuple[str, str]] = []
+        errors = password_errors(form)
         password = str(form.get("password", ""))
-        if len(password) < security.MIN_PASSWORD:
-            errors.append(
-                (
-                    f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
-                    f"the password needs at least {security.MIN_PASSWORD} characters",
-                )
-            )
-        elif password != form.get("password2"):
-            errors.append(("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ"))
         if not values["district"]:
             errors.append(("กรอกชื่ออำเภอ", "type the district's name"))
         names = await district.names_from(request, form)
