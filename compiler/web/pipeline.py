@@ -244,6 +244,7 @@ def build_documents(
         "files": [] if refused else list(made.files.items()),
         "preview": None if refused else _first_page_png(made.files.get(Path(REPORT_NAME).with_suffix(".pdf").name)),
         "pictures_ignored": api.PICTURES_IGNORED in made.notes,
+        "notes": [n for n in made.notes if n != api.PICTURES_IGNORED],  # a row moved to the signature's page
         "organisation": report.organisation.name if report else "",
         "measures": len(report.measures) if report else 0,
         "departments": list(report.departments) if report else [],
