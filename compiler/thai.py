@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from compiler import wordcut
+
 #: The official font (TH Sarabun New, ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ) in every file we write.
 FONT = "TH Sarabun New"
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
@@ -206,10 +208,8 @@ def break_before(text: str, limit: int) -> int:
         return space
     window = text[low:limit]
     if re.search("[\u0e01-\u0e2e]", window):
-        from pythainlp.tokenize import word_tokenize  # slow import, only for long Thai text
-
         ends, pos = [], low
-        for word in word_tokenize(window, engine="newmm", keep_whitespace=True):
+        for word in wordcut.words(window):
             pos += len(word)
             ends.append(pos)
         for end in reversed(ends[:-1]):  # the last word may go on past the window
@@ -229,9 +229,7 @@ def words(text: str) -> list[str]:
     """
     if not re.search("[\u0e01-\u0e2e]", text):
         return text.split()
-    from pythainlp.tokenize import word_tokenize  # slow import, only for Thai text
-
-    return [w for w in word_tokenize(text, engine="newmm", keep_whitespace=False) if w.strip()]
+    return [w for w in wordcut.words(text, keep_whitespace=False) if w.strip()]
 
 
 def split_long(text: str, limit: int) -> list[str]:
@@ -239,6 +237,8 @@ def split_long(text: str, limit: int) -> list[str]:
 
     Joined again (with the spaces at the cuts) they give ``text`` back. ``split_long("", 5) == [""]``.
     """
+    if len(text) <= limit:  # nearly every text: the same as the loop below gives
+        return [text] if text else [""]
     pieces = []
     while len(text) > limit:
         cut = break_before(text, limit)

@@ -156,6 +156,9 @@ _CACHE = [""]
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _CACHE[0]:
+        from compiler import wordcut
+
+        wordcut.save()  # now, not at exit into a folder already removed
         shutil.rmtree(_CACHE[0], ignore_errors=True)
 
 
