@@ -53,9 +53,8 @@ BE_OFFSET = 543
 # --- digits ---------------------------------------------------------------------------------
 def to_arabic_digits(text: str) -> str:
     """Thai digits to Arabic ones: ``to_arabic_digits("๒๕๖๕") == "2565"``."""
-    if _THAI_DIGIT.search(text) is None:
-        return text  # translate() maps every character through a dict: slow on Thai text
-    return text.translate(_TO_ARABIC)
+    # translate() maps every character through a dict: slow on Thai text, so only if needed
+    return text.translate(_TO_ARABIC) if _THAI_DIGIT.search(text) else text
 
 
 _THAI_DIGIT = re.compile("[๐-๙]")
@@ -108,8 +107,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # mark before an upper/lower vowel, or a mark typed twice.
 #: Thai marks written above or below a letter (vowels, tone marks, thanthakhat …).
 _THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
-#: (Written as one mark and what may follow it: twice as fast as three alternatives at every
-#: character, and every cell is searched.)
+#: (As one mark and what may follow it: twice as fast as three alternatives at each character.)
 _BROKEN_THAI = re.compile(f"([{_THAI_MARKS}])(?:(?<=\u0e4d)\u0e32|(?<=[\u0e48-\u0e4b])[\u0e31\u0e34-\u0e3a\u0e47]|\\1)")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 #: C1 control characters (U+0080–U+009F): legal in XML, invisible, and in a cell only by a
@@ -153,11 +151,8 @@ def fix_thai(text: str) -> str:
 
 
 #: Characters ``clean_text`` drops, turns into a line break or into one space.
-_UNCLEAN_CHAR = re.compile(
-    "["
-    + "".join(r.pattern[1:-1] for r in (_ZERO_WIDTH, _DROPPED, _CONTROL, _C1))
-    + "\r\u2028\x85\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
-)
+_DROPS = "".join(r.pattern[1:-1] for r in (_ZERO_WIDTH, _DROPPED, _CONTROL, _C1))
+_UNCLEAN_CHAR = re.compile(f"[{_DROPS}\r\u2028\x85\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _LINE_EDGE = re.compile(r"\s\n|\n\s")
 
 
