@@ -209,7 +209,7 @@ def _build(
         if progress is not None:
             progress(files + len(written), files + len(written), "ประกาศ/คำสั่ง/บันทึกข้อความ")
     if pdf:
-        written.extend(_pdfs(written, force))
+        written.extend(_pdfs(written, force, notes))
     return BuildResult(report, tuple(written), tuple(findings), checked, tuple(notes))
 
 
@@ -242,11 +242,22 @@ def _check_options(*, emblem: Path | None, pdf_targets: list[Path] | None, force
                 check_target(target, force=force)
 
 
-def _pdfs(written: Sequence[Path], force: bool) -> list[Path]:
-    """A PDF of every .docx written, converted in one LibreOffice start."""
+def _pdfs(written: Sequence[Path], force: bool, notes: list[str]) -> list[Path]:
+    """A PDF of every .docx written, converted in one LibreOffice start. A document whose
+    signature LibreOffice left alone on a page gets its table's last row moved to that page
+    (and a line in ``notes``)."""
     from compiler.docx.pdf import docx_to_pdfs
 
-    return docx_to_pdfs([p for p in written if p.suffix.lower() == ".docx"], force=force)
+    moved: list[Path] = []
+    pdfs = docx_to_pdfs(
+        [p for p in written if p.suffix.lower() == ".docx"], force=force, keep_signatures=True, moved=moved
+    )
+    notes.extend(
+        f"{p.name}: ย้ายแถวสุดท้ายของตารางไปหน้าเดียวกับลายมือชื่อ (ไม่ให้ลายมือชื่ออยู่หน้าเปล่า)"
+        f" / moved the table's last row to the signature's page (the signature stood alone)"
+        for p in moved
+    )
+    return pdfs
 
 
 def parse_announcement_date(text: str | None) -> dt.date | None:
@@ -310,9 +321,10 @@ def announce(
             return BuildResult(report, (), tuple(findings), checked)
         docs = announce_report(report, checked, out, digits=digits, force=force, emblem=emblem_path, date=date)
     written = list(docs.written)
+    notes: list[str] = []
     if pdf:
-        written.extend(_pdfs(written, force))
-    return BuildResult(report, tuple(written), tuple(findings) + docs.findings, checked)
+        written.extend(_pdfs(written, force, notes))
+    return BuildResult(report, tuple(written), tuple(findings) + docs.findings, checked, tuple(notes))
 
 
 def init_forms(

@@ -281,7 +281,8 @@ def build_documents(
                 from compiler.docx.pdf import docx_to_pdf, shared_office
 
                 step(len(paths) + 1, "รายงาน.pdf")
-                written.append(docx_to_pdf(written[0], office=shared_office()))  # one LibreOffice for the server
+                # one LibreOffice for the server; a signature it lays out alone gets the last row
+                written.append(docx_to_pdf(written[0], office=shared_office(), keep_signatures=True))
             if announcements:
                 step(steps - 1, "ประกาศ คำสั่ง บันทึกข้อความ")
                 when = dt.date.fromisoformat(date) if date else None
