@@ -52,7 +52,7 @@ def code_version() -> str:
     """A hash of the program: every ``.py`` file of the package, Python's and the readers'
     versions. A survey result made by other code is never used."""
     h = hashlib.sha256(sys.version.encode())
-    for dist in ("python-calamine", "pythainlp", "olefile", "openpyxl"):
+    for dist in ("python_calamine", "pythainlp", "olefile", "openpyxl"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             h.update(f"\0{dist}={metadata.version(dist)}".encode())
     package = Path(__file__).resolve().parents[1]
