@@ -174,3 +174,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     realreader.summary(terminalreporter)
+
+
+@pytest.fixture(scope="module")
+def web_browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium through Playwright, one per module of browser tests (``browsertools``)."""
+    from browsertools import CHROMIUM, sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
