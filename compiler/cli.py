@@ -385,6 +385,12 @@ def announce_cmd(
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="parallel workers (default: every core)")
 @click.option("--progress/--no-progress", default=None, help="progress bar on stderr (default: on a terminal)")
 @click.option("--force", is_flag=True, help="replace existing output files")
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    help="reuse the results of submissions unchanged since the last run (kept in the user cache folder,"
+    " or $ITA_REPORT_CACHE; default: on)",
+)
 @_guard
 def district_cmd(
     inbox: Path,
@@ -395,13 +401,23 @@ def district_cmd(
     jobs: int | None,
     progress: bool | None,
     force: bool,
+    cache: bool,
 ) -> None:
     """สรุปการรับรายงานระดับอำเภอ: one folder or .zip per organisation in INBOX → summary workbook."""
+    from compiler.district.cache import SurveyCache
     from compiler.district.intake import run_district
 
     with _progress_bar(progress, unit="org", desc="หน่วยงาน/organisations") as advance:
         result = run_district(
-            inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=advance, emblem=emblem
+            inbox,
+            output,
+            docx=memo,
+            expect=expect,
+            jobs=jobs,
+            force=force,
+            progress=advance,
+            emblem=emblem,
+            cache=SurveyCache.open() if cache else None,
         )
     for f in result.findings:
         _echo(f"{click.style('คำเตือน/warning', fg='yellow')} [{f.code}] {f.message_th} / {f.message_en}")

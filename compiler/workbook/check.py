@@ -152,7 +152,7 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
         return []
     out: list[Finding] = []
 
-    def flag(text: str, sheet: str, cell: str) -> None:
+    def flag(text: str, sheet: str, cell: str | tuple[int, int]) -> None:
         variant = misspelt_place(text, place)
         if variant:
             out.append(
@@ -160,7 +160,7 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
                     wb,
                     "name-misspelt",
                     sheet,
-                    cell,
+                    cell if isinstance(cell, str) else cell_ref(*cell),  # made only when needed
                     f"ชื่อ '{variant}' สะกดต่างจากชื่อหน่วยงาน '{place}' กรุณาตรวจสอบ",
                     f"'{variant}' is spelt differently from the organisation's name '{place}'",
                 )
@@ -180,7 +180,7 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
         ):
             col = cols.get(key)
             for line in lines:
-                flag(line, standard.SHEET_MEASURES, cell_ref(m.row, col) if col else "")
+                flag(line, standard.SHEET_MEASURES, (m.row, col) if col else "")
     return out
 
 
