@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from compiler import api
+from compiler import api, workers
 from compiler.errors import CompilerError
 from compiler.model import Severity
 
@@ -58,8 +58,9 @@ PRELOAD = [
 
 def _context() -> multiprocessing.context.BaseContext:
     """forkserver where the platform has it (a clean, preloaded parent: starting a job costs
-    milliseconds); spawn on Windows and macOS."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    milliseconds) and its socket's path fits (see :func:`compiler.workers.forkserver_fits`);
+    spawn on Windows and macOS."""
+    if "forkserver" in multiprocessing.get_all_start_methods() and workers.forkserver_fits():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         return ctx
