@@ -39,7 +39,8 @@ INFO = [
 HEADERS = [f.label for f in standard.MEASURE_COLUMNS]
 
 
-def department_workbook(path: Path, department: str, measures: int, first: int = 1) -> None:
+def department_workbook(path: Path, department: str, measures: int, first: int = 1, edit: str = "") -> None:
+    """``edit``: appended to every text of the measures (a department that changed its workbook)."""
     wb = Workbook()
     ws = wb.active
     ws.title = standard.SHEET_INFO
@@ -53,13 +54,13 @@ def department_workbook(path: Path, department: str, measures: int, first: int =
             [
                 i,
                 f"i{i % 15 + 1}",
-                f"มาตรการที่ {i} ส่งเสริมคุณธรรมและความโปร่งใสในการปฏิบัติงาน",
-                "1. แต่งตั้งคณะทำงานและกำกับติดตามผล\n2. แจ้งทุกหน่วยงานทราบแนวทาง\n3. ประชาสัมพันธ์",
+                f"มาตรการที่ {i} ส่งเสริมคุณธรรมและความโปร่งใสในการปฏิบัติงาน{edit}",
+                f"1. แต่งตั้งคณะทำงานและกำกับติดตามผล\n2. แจ้งทุกหน่วยงานทราบแนวทาง\n3. ประชาสัมพันธ์{edit}",
                 department,
                 "ต.ค. 2564 – ก.ย. 2565",
-                "1. มีการประชุมเพื่อกำหนดแนวทางและแต่งตั้งคณะทำงาน\n2. ประชาสัมพันธ์ให้เจ้าหน้าที่ทุกกองรับทราบ",
-                "ผู้รับบริการพึงพอใจมากขึ้น",
-                "ควรติดตามต่อเนื่อง",
+                f"1. มีการประชุมเพื่อกำหนดแนวทางและแต่งตั้งคณะทำงาน\n2. ประชาสัมพันธ์ให้เจ้าหน้าที่ทุกกองรับทราบ{edit}",
+                f"ผู้รับบริการพึงพอใจมากขึ้น{edit}",
+                f"ควรติดตามต่อเนื่อง{edit}",
                 0,
             ]
         )

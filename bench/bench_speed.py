@@ -6,12 +6,17 @@ Prints figures; asserts nothing. Run: python bench/bench_speed.py [--repeat N] [
    against the plain openpyxl + docxtpl script of bench_build.py (no checks, no Thai
    typography), also as a whole process; runs interleaved, medians. Target: ours <= 0.7 x
    plain. Our package is byte-compiled first, as ``pip install`` leaves it (this machine sets
-   PYTHONDONTWRITEBYTECODE, which would otherwise recompile every module at every start),
-   and the compiled-template cache is filled by one untimed run (a user's second build);
-   the first build with an empty cache is printed too.
+   PYTHONDONTWRITEBYTECODE, which would otherwise recompile every module at every start).
+   Our caches (compiled templates, checked workbooks, Thai word cuts) are filled by one
+   untimed run, so the figure against the target is the honest one: before each timed run
+   one department's workbook changes (every text of its 30 measures new), as when a user
+   fixes a workbook and builds again. A run where nothing changed and the first run with
+   empty caches are printed too.
 2. Warm server: the same build repeated through the library API in one process, against
    the plain script's body repeated in one process; per-build medians. Target: ours <= 0.3 x
-   plain; the sample organisation (sample_workbooks/ban_tom_2565) < 100 ms a build.
+   plain, on builds between which one department's workbook changed (the web case; the
+   change is not timed); nothing changed is printed too; the sample organisation
+   (sample_workbooks/ban_tom_2565) < 100 ms a build.
 3. PDFs: N reports converted by one persistent LibreOffice (compiler.docx.office.Listener)
    against one ``soffice --convert-to`` start per document (what --pdf did per document);
    with ``--tests``, the whole test suite with every .docx converted
@@ -35,6 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 from bench_build import BASELINE, baseline_template, make_inbox  # noqa: E402
+from bench_check import department_workbook  # noqa: E402
+
+from compiler.workbook import standard  # noqa: E402
 
 SAMPLE = ROOT / "sample_workbooks" / "ban_tom_2565"
 
@@ -48,24 +56,36 @@ def _run(cmd: list[str], env: dict[str, str] | None = None) -> float:
     return took
 
 
+def edit_department(inbox: Path, k: int) -> None:
+    """Department d00 changes its workbook: every text of its measures is new (revision ``k``)."""
+    department_workbook(inbox / "d00.xlsx", standard.DEPARTMENTS[0], 30, 1, edit=f" ปรับปรุงครั้งที่ {k + 1}")
+
+
 def cold(root: Path, inbox: Path, template: Path, repeat: int) -> None:
     exe = shutil.which("ita-report") or str(Path(sys.executable).with_name("ita-report"))
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "compiler")], check=True, capture_output=True)
     script = root / "baseline.py"
     script.write_text(BASELINE, encoding="utf-8")
     env = dict(os.environ, ITA_REPORT_CACHE=str(root / "cache"))
+    changing = root / "inbox-cold"
+    shutil.copytree(inbox, changing)
     ours_cmd = [exe, "build", str(inbox), "-o", str(root / "ours.docx"), "--force"]
+    changed_cmd = [exe, "build", str(changing), "-o", str(root / "changed.docx"), "--force"]
     plain_cmd = [sys.executable, str(script), str(inbox), str(template), str(root / "plain.docx")]
-    first = _run(ours_cmd, env)  # empty template cache
-    ours, plain = [], []
-    for _ in range(repeat):
+    first = _run(ours_cmd, env)  # empty caches
+    _run(changed_cmd, env)  # the other departments' workbooks as seen before
+    ours, changed, plain = [], [], []
+    for k in range(repeat):
         ours.append(_run(ours_cmd, env))
+        edit_department(changing, k)
+        changed.append(_run(changed_cmd, env))
         plain.append(_run(plain_cmd))
-    o, p = statistics.median(ours), statistics.median(plain)
+    o, c, p = statistics.median(ours), statistics.median(changed), statistics.median(plain)
     print(
-        f"1. cold build 10 x 30, whole process: ita-report {o:.3f} s, plain script {p:.3f} s "
-        f"-> ratio {o / p:.2f} (target <= 0.70; median of {repeat}); "
-        f"first run with an empty template cache {first:.3f} s ({first / p:.2f})"
+        f"1. cold build 10 x 30, whole process (median of {repeat}; plain script {p:.3f} s):\n"
+        f"   one department's workbook changed since the last build: ita-report {c:.3f} s -> ratio {c / p:.2f} "
+        f"(target <= 0.70)\n"
+        f"   nothing changed: {o:.3f} s ({o / p:.2f}); first run with empty caches: {first:.3f} s ({first / p:.2f})"
     )
 
 
@@ -93,10 +113,15 @@ def _plain_in_process(inbox: Path, template: Path, out: Path) -> None:
     doc.save(out)
 
 
-def _per_build(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+def _per_build(fn, repeat: int, before=None) -> float:  # type: ignore[no-untyped-def]
+    """Median time of ``fn``; ``before`` (not timed) runs before each call."""
+    if before is not None:
+        before()
     fn()  # the first, with imports and caches to fill, is not counted
     times = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
@@ -106,8 +131,16 @@ def _per_build(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 def warm(root: Path, inbox: Path, template: Path, repeat: int) -> None:
     from compiler import api
 
+    changing = root / "inbox-warm"
+    shutil.copytree(inbox, changing)
+    revision = iter(range(100, 10_000))
+
     def ours() -> None:
         result = api.build([inbox], root / "warm.docx", force=True)
+        assert result.written, result.findings
+
+    def changed() -> None:
+        result = api.build([changing], root / "warm-changed.docx", force=True)
         assert result.written, result.findings
 
     def sample() -> None:
@@ -115,11 +148,14 @@ def warm(root: Path, inbox: Path, template: Path, repeat: int) -> None:
         assert result.written, result.findings
 
     o = _per_build(ours, repeat)
+    c = _per_build(changed, repeat, before=lambda: edit_department(changing, next(revision)))
     p = _per_build(lambda: _plain_in_process(inbox, template, root / "plain-warm.docx"), repeat)
     s = _per_build(sample, repeat)
     print(
-        f"2. warm build 10 x 30 in one process: ita-report {o * 1000:.0f} ms, plain {p * 1000:.0f} ms a build "
-        f"-> ratio {o / p:.2f} (target <= 0.30; median of {repeat}); "
+        f"2. warm build 10 x 30 in one process (median of {repeat}; plain {p * 1000:.0f} ms a build):\n"
+        f"   one department's workbook changed between builds (the web case): ita-report {c * 1000:.0f} ms "
+        f"-> ratio {c / p:.2f} (target <= 0.30)\n"
+        f"   nothing changed: {o * 1000:.0f} ms ({o / p:.2f}); "
         f"sample organisation {SAMPLE.name}: {s * 1000:.0f} ms a build (target < 100 ms)"
     )
 

@@ -124,6 +124,7 @@ def build(
     logo: Path | str | bytes | None = None,
     date: dt.date | None = None,
     progress: Progress | None = None,
+    workbook_pictures: bool = True,
 ) -> BuildResult:
     """``ita-report build``: check, merge and write the Word report (and optionally a PDF).
 
@@ -133,6 +134,9 @@ def build(
     disagree on the organisation; the result then carries those findings. ``progress`` is
     called after each workbook is checked (``what`` = the file) and after each document is
     written (``what`` = its name), ``total`` counting files and documents known so far.
+    ``workbook_pictures=False``: the pictures a workbook names by path (ไฟล์ตราครุฑ,
+    ไฟล์ตราหน่วยงาน) are not opened (uploads to a server), and the notes say so
+    (:data:`PICTURES_IGNORED`).
     """
     if digits not in ("thai", "arabic"):
         raise UsageError(f"--digits ต้องเป็น thai หรือ arabic: {digits}", f"--digits must be thai or arabic: {digits}")
@@ -148,7 +152,7 @@ def build(
         return _build(
             paths, output, layout=layout, digits=digits, force=force, pdf=pdf, template=template_path,
             with_announcements=with_announcements, emblem=emblem_path, logo=logo_path, date=date,
-            progress=progress,
+            progress=progress, workbook_pictures=workbook_pictures,
         )  # fmt: skip
 
 
@@ -166,6 +170,7 @@ def _build(
     logo: Path | None,
     date: dt.date | None,
     progress: Progress | None,
+    workbook_pictures: bool = True,
 ) -> BuildResult:
     targets = [output.with_suffix(".pdf")]
     if with_announcements:
@@ -183,6 +188,10 @@ def _build(
     from compiler.report.merge import columns_not_shown
     from compiler.report.render import render_report, template_shows_also
 
+    notes: list[str] = []
+    if not workbook_pictures and (report.organisation.emblem or report.organisation.logo):
+        report = replace(report, organisation=replace(report.organisation, emblem="", logo=""))
+        notes.append(PICTURES_IGNORED)
     if logo is not None:
         report = replace(report, organisation=replace(report.organisation, logo=str(logo)))
     files = len(checked.workbooks)
@@ -192,7 +201,6 @@ def _build(
         findings.extend(columns_not_shown(checked.workbooks, report.layout))
     if progress is not None:
         progress(files + 1, files + 1, output.name)
-    notes: list[str] = []
     if with_announcements:
         docs = announce_report(
             report,
@@ -209,8 +217,12 @@ def _build(
         if progress is not None:
             progress(files + len(written), files + len(written), "ประกาศ/คำสั่ง/บันทึกข้อความ")
     if pdf:
-        written.extend(_pdfs(written, force))
+        written.extend(_pdfs(written, force, notes))
     return BuildResult(report, tuple(written), tuple(findings), checked, tuple(notes))
+
+
+#: The note of a build told not to open the pictures its workbooks name by path.
+PICTURES_IGNORED = "ไม่ได้ใช้รูปตราที่ระบุเป็นชื่อไฟล์ในแบบรายงาน / the pictures the workbooks name by path were not used"
 
 
 def _check_options(*, emblem: Path | None, pdf_targets: list[Path] | None, force: bool) -> None:
@@ -242,11 +254,22 @@ def _check_options(*, emblem: Path | None, pdf_targets: list[Path] | None, force
                 check_target(target, force=force)
 
 
-def _pdfs(written: Sequence[Path], force: bool) -> list[Path]:
-    """A PDF of every .docx written, converted in one LibreOffice start."""
+def _pdfs(written: Sequence[Path], force: bool, notes: list[str]) -> list[Path]:
+    """A PDF of every .docx written, converted in one LibreOffice start. A document whose
+    signature LibreOffice left alone on a page gets its table's last row moved to that page
+    (and a line in ``notes``)."""
     from compiler.docx.pdf import docx_to_pdfs
 
-    return docx_to_pdfs([p for p in written if p.suffix.lower() == ".docx"], force=force)
+    moved: list[Path] = []
+    pdfs = docx_to_pdfs(
+        [p for p in written if p.suffix.lower() == ".docx"], force=force, keep_signatures=True, moved=moved
+    )
+    notes.extend(
+        f"{p.name}: ย้ายแถวสุดท้ายของตารางไปหน้าเดียวกับลายมือชื่อ (ไม่ให้ลายมือชื่ออยู่หน้าเปล่า)"
+        f" / moved the table's last row to the signature's page (the signature stood alone)"
+        for p in moved
+    )
+    return pdfs
 
 
 def parse_announcement_date(text: str | None) -> dt.date | None:
@@ -310,9 +333,10 @@ def announce(
             return BuildResult(report, (), tuple(findings), checked)
         docs = announce_report(report, checked, out, digits=digits, force=force, emblem=emblem_path, date=date)
     written = list(docs.written)
+    notes: list[str] = []
     if pdf:
-        written.extend(_pdfs(written, force))
-    return BuildResult(report, tuple(written), tuple(findings) + docs.findings, checked)
+        written.extend(_pdfs(written, force, notes))
+    return BuildResult(report, tuple(written), tuple(findings) + docs.findings, checked, tuple(notes))
 
 
 def init_forms(
@@ -359,6 +383,23 @@ def init_forms(
 
         written.append(atomic_write(path, _form(make, details, department, path), force=force))
     return written
+
+
+def init_plan(
+    output: Path | str, *, details: object | None = None, departments: Sequence[str] = (), force: bool = False
+) -> Path:
+    """``ita-report init --blank-plan``: a blank measures plan workbook (the format ``--plan``
+    reads), the organisation's ``details`` filled in when given, ``departments`` offered in
+    the ผู้รับผิดชอบ dropdown (default: the usual ones) beside ทุกส่วนราชการ."""
+    from compiler.safeio import atomic_write
+    from compiler.workbook.planbook import plan_bytes
+
+    path = Path(output)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"ชื่อไฟล์แผนมาตรการต้องลงท้ายด้วย .xlsx: {path}", f"the plan file must end in .xlsx: {path}")
+    _make_folder(path.parent)
+    data = _form(lambda d, _: plan_bytes(d, (), departments), details, "", path)
+    return atomic_write(path, data, force=force)
 
 
 def read_plan(path: Path) -> DepartmentWorkbook:

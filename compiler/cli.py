@@ -203,7 +203,6 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    required=True,
     help="the .xlsx to write, or a folder when several departments are given",
 )
 @click.option(
@@ -231,13 +230,31 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, forc
     type=click.Path(path_type=Path),
     help="the measures plan (a workbook with a แผนมาตรการ sheet): each department's form holds its rows, locked",
 )
+@click.option(
+    "--blank-plan",
+    "blank_plan",
+    type=click.Path(path_type=Path),
+    help="write a blank measures plan workbook (the format --plan reads) to this .xlsx",
+)
 @click.option("--force", is_flag=True, help="overwrite existing files")
 @_guard
 def init_cmd(
-    output: Path, departments: tuple[str, ...], from_file: Path | None, plan: Path | None, force: bool, **given: str
+    output: Path | None,
+    departments: tuple[str, ...],
+    from_file: Path | None,
+    plan: Path | None,
+    blank_plan: Path | None,
+    force: bool,
+    **given: str,
 ) -> None:
     """สร้างแบบฟอร์มเปล่า: write the blank standard workbook (one per department)."""
     from compiler.workbook.form import OrganisationDetails
+
+    if (output is None) == (blank_plan is None) or (blank_plan is not None and plan is not None):
+        raise UsageError(
+            "ระบุ -o (แบบฟอร์ม) หรือ --blank-plan (แผนมาตรการเปล่า) อย่างใดอย่างหนึ่ง",
+            "give either -o (the forms) or --blank-plan (a blank measures plan), not both or neither",
+        )
 
     details: OrganisationDetails | None = None
     if from_file is not None:
@@ -255,6 +272,11 @@ def init_cmd(
     depts: list[str] = []
     for d in departments:
         depts.extend(standard.DEPARTMENTS if d == "all" else [d])
+    if blank_plan is not None:
+        path = api.init_plan(blank_plan, details=details, departments=depts, force=force)
+        _echo(f"เขียนแผนมาตรการเปล่าแล้ว / wrote a blank plan {path}")
+        return
+    assert output is not None
     written = api.init_forms(output, departments=depts, details=details, force=force, plan=plan)
     for p in written:
         _echo(f"เขียนแบบฟอร์มแล้ว / wrote {p}")
@@ -363,6 +385,12 @@ def announce_cmd(
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="parallel workers (default: every core)")
 @click.option("--progress/--no-progress", default=None, help="progress bar on stderr (default: on a terminal)")
 @click.option("--force", is_flag=True, help="replace existing output files")
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    help="reuse the results of submissions unchanged since the last run (kept in the user cache folder,"
+    " or $ITA_REPORT_CACHE; default: on)",
+)
 @_guard
 def district_cmd(
     inbox: Path,
@@ -373,13 +401,23 @@ def district_cmd(
     jobs: int | None,
     progress: bool | None,
     force: bool,
+    cache: bool,
 ) -> None:
     """สรุปการรับรายงานระดับอำเภอ: one folder or .zip per organisation in INBOX → summary workbook."""
+    from compiler.district.cache import SurveyCache
     from compiler.district.intake import run_district
 
     with _progress_bar(progress, unit="org", desc="หน่วยงาน/organisations") as advance:
         result = run_district(
-            inbox, output, docx=memo, expect=expect, jobs=jobs, force=force, progress=advance, emblem=emblem
+            inbox,
+            output,
+            docx=memo,
+            expect=expect,
+            jobs=jobs,
+            force=force,
+            progress=advance,
+            emblem=emblem,
+            cache=SurveyCache.open() if cache else None,
         )
     for f in result.findings:
         _echo(f"{click.style('คำเตือน/warning', fg='yellow')} [{f.code}] {f.message_th} / {f.message_en}")

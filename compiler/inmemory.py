@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from compiler import api
-from compiler.model import Finding, Report, Severity
+from compiler.model import DepartmentWorkbook, Finding, Report, Severity
 from compiler.uploads import Input, staged
 from compiler.workbook.check import CheckResult, Progress
 
 #: The report's file name inside a :class:`DocumentSet`.
 REPORT_NAME = "รายงานผล.docx"
+#: The name a measures plan given as bytes is checked under (findings name this file).
+PLAN_NAME = "แผนมาตรการ.xlsx"
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,28 @@ class DocumentSet:
         return bool(self.files) and not self.errors
 
 
-def check_uploads(inputs: Iterable[Input], *, progress: Progress | None = None) -> tuple[CheckResult, dict[str, bytes]]:
+def check_uploads(
+    inputs: Iterable[Input], *, progress: Progress | None = None, plan: bytes | None = None
+) -> tuple[CheckResult, dict[str, bytes]]:
     """Check uploaded workbooks; the result and a highlighted copy (name → bytes) of each
-    workbook that has findings at its cells."""
+    workbook that has findings at its cells.
+
+    ``plan``: a measures plan workbook's bytes, checked with the uploads as
+    ``แผนมาตรการ.xlsx`` (as if it were in the folder ``check`` is given): the uploads'
+    measures are matched with it (``not-in-plan``, ``plan-cell-changed``; the plan's own
+    findings, ``plan-not-reported`` among them, name that file). No copy is made of it."""
     from compiler.workbook.annotate import annotated_bytes
 
-    with staged(list(inputs)) as paths:
+    inputs = list(inputs)
+    extra = [(PLAN_NAME, plan)] if plan is not None else []
+    with staged(inputs + extra) as paths:
         result = api.check(paths, progress=progress)
-        copies = {name: annotated_bytes(source, mine)[0] for source, mine, name in api.annotation_plan(result)}
+        uploads = {str(p) for p in paths[: len(inputs)]}
+        copies = {
+            name: annotated_bytes(source, mine)[0]
+            for source, mine, name in api.annotation_plan(result)
+            if str(source) in uploads
+        }
     return result, copies
 
 
@@ -76,14 +92,18 @@ def build_documents(
     logo: bytes | None = None,
     date: dt.date | None = None,
     progress: Progress | None = None,
+    workbook_pictures: bool = True,
 ) -> DocumentSet:
-    """The report (and, with ``announcements``, every official document; with ``pdf``, the
-    report's PDF) built from uploads, as bytes. Pictures and the template are bytes too."""
+    """The report (and, with ``announcements``, every official document; with ``pdf``, a
+    PDF of each) built from uploads, as bytes. Pictures and the template are bytes too;
+    ``workbook_pictures=False`` leaves the pictures a workbook names by path unopened (a
+    server's uploads: see ``api.build``)."""
     out = Path(tempfile.mkdtemp(prefix="ita-build-"))
     try:
         result = api.build(
             inputs, out / REPORT_NAME, layout=layout, digits=digits, pdf=pdf, template=template,
             with_announcements=announcements, emblem=emblem, logo=logo, date=date, progress=progress,
+            workbook_pictures=workbook_pictures,
         )  # fmt: skip
         files = {p.name: p.read_bytes() for p in result.written}
     finally:
@@ -93,10 +113,32 @@ def build_documents(
 
 def form(details: object | None = None, department: str = "", *, plan: object | None = None) -> bytes:
     """The standard workbook for ``department`` as bytes (``details``: a
-    ``workbook.form.OrganisationDetails`` or ``None`` for a blank form)."""
+    ``workbook.form.OrganisationDetails`` or ``None`` for a blank form).
+
+    With a measures ``plan`` (a plan workbook's bytes, or its measures as
+    ``read_plan(...).plan`` gives them) the form holds only the plan rows ``department`` is
+    responsible for, locked, as ``ita-report init --plan`` makes it."""
     from compiler.workbook.form import form_bytes
 
-    return form_bytes(details, department)  # type: ignore[arg-type]
+    measures = read_plan(plan).plan if isinstance(plan, (bytes, bytearray)) else plan
+    return form_bytes(details, department, measures)  # type: ignore[arg-type]
+
+
+def read_plan(data: bytes, name: str = PLAN_NAME) -> DepartmentWorkbook:
+    """The measures plan of a plan workbook's bytes (``api.read_plan``): ``InputError``
+    naming its first error when it holds no readable plan."""
+    with staged([(name, bytes(data))]) as paths:
+        return api.read_plan(paths[0])
+
+
+def plan_workbook(
+    details: object | None = None, rows: Sequence[dict[str, object]] = (), departments: Sequence[str] = ()
+) -> bytes:
+    """A plan workbook (the format ``read_plan`` and ``init --plan`` read) holding ``rows``
+    (``workbook.planbook``: plan column → text); no rows: a blank plan."""
+    from compiler.workbook.planbook import plan_bytes
+
+    return plan_bytes(details, rows, departments)  # type: ignore[arg-type]
 
 
 def _workbooks(checked: CheckResult | None) -> list[dict[str, Any]]:

@@ -64,10 +64,19 @@ _OUT_OF_MEMORY = (
 
 class WorkerFailed(CompilerError):
     """A contained task did not finish: ``reason`` is one of :data:`REASONS`; ``detail`` says
-    more in English (``killed by SIGABRT``, ``ValueError: …``). Exit code 1."""
+    more in English (``killed by SIGABRT``, ``ValueError: …``). A ``CompilerError`` the task
+    raised keeps its own Thai and English ``message`` (reason ``error``). Exit code 1."""
 
-    def __init__(self, reason: str, detail: str, *, timeout_s: float | None = None, memory_mb: int | None = None):
-        th, en = _describe(reason, detail, timeout_s, memory_mb)
+    def __init__(
+        self,
+        reason: str,
+        detail: str,
+        *,
+        timeout_s: float | None = None,
+        memory_mb: int | None = None,
+        message: tuple[str, str] | None = None,
+    ):
+        th, en = message or _describe(reason, detail, timeout_s, memory_mb)
         super().__init__(th, en)
         self.reason = reason
         self.detail = detail
@@ -148,9 +157,13 @@ def _limit_memory(memory_mb: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker(conn: Connection, func: Callable[..., Any], memory_mb: int | None, tmp: str, err: str) -> None:
+def _worker(
+    conn: Connection, func: Callable[..., Any], memory_mb: int | None, tmp: str, err: str, reports: bool = False
+) -> None:
     """A worker's life: take ``(index, args)`` tasks until told to stop (``None``) or the
-    caller is gone, answer each with ``(status, index, value or detail)``."""
+    caller is gone, answer each with ``(status, index, value or detail)``. With ``reports``,
+    ``func`` is given a ``progress(done, total, what)`` keyword whose calls are sent as
+    ``("progress", index, (done, total, what))`` while the task runs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the caller to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker may inherit a raising handler
     if hasattr(signal, "pthread_sigmask"):  # started with both held (see _Slot): SIGTERM ends it again
@@ -174,10 +187,17 @@ def _worker(conn: Connection, func: Callable[..., Any], memory_mb: int | None, t
             return
         index, args = message
         fatal = False
+
+        def progress(done: int, total: int, what: str, index: int = index) -> None:
+            conn.send(("progress", index, (done, total, what)))
+
         try:
-            reply: tuple[str, int, Any] = ("ok", index, func(*args))
+            value = func(*args, progress=progress) if reports else func(*args)
+            reply: tuple[str, int, Any] = ("ok", index, value)
         except MemoryError:
             reply, fatal = ("memory", index, "MemoryError"), True
+        except CompilerError as exc:  # the job's own message, in Thai and English, for the user
+            reply = ("refused", index, (f"{type(exc).__name__}: {exc}"[:500], exc.message_th, exc.message_en))
         except Exception as exc:
             reply = ("error", index, f"{type(exc).__name__}: {exc}"[:500])
         try:
@@ -195,13 +215,15 @@ def _worker(conn: Connection, func: Callable[..., Any], memory_mb: int | None, t
 class _Slot:
     """One worker process, seen from the caller, and the task it holds (if any)."""
 
-    def __init__(self, ctx: Any, func: Callable[..., Any], memory_mb: int | None, root: Path, n: int) -> None:
+    def __init__(
+        self, ctx: Any, func: Callable[..., Any], memory_mb: int | None, root: Path, n: int, reports: bool = False
+    ) -> None:
         self.tmp = root / f"w{n}"
         self.tmp.mkdir()
         self.err = root / f"w{n}.err"
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
-            target=_worker, args=(child, func, memory_mb, str(self.tmp), str(self.err)), daemon=True
+            target=_worker, args=(child, func, memory_mb, str(self.tmp), str(self.err), reports), daemon=True
         )
         if ctx.get_start_method() == "forkserver":
             # The forkserver and its resource tracker are launched with Ctrl-C ignored, which
@@ -276,6 +298,7 @@ def map_contained(
     timeout_s: float | None = None,
     memory_mb: int | None = None,
     ctx: multiprocessing.context.BaseContext | None = None,
+    on_progress: Callable[[int, int, int, str], None] | None = None,
 ) -> Iterator[Outcome]:
     """Run ``func(*task)`` for every task on at most ``jobs`` workers (capped at the tasks),
     yielding an :class:`Outcome` as each finishes (not in order: see ``Outcome.index``).
@@ -284,6 +307,8 @@ def map_contained(
     (``None``: none). A worker that dies or overruns is replaced; the task it held fails.
     ``ctx`` is the multiprocessing context (default: :func:`context`). When the generator
     ends or is closed, every worker is gone and its temporary files removed.
+    With ``on_progress``, ``func`` is called with a ``progress(done, total, what)`` keyword,
+    and each call reaches ``on_progress(index, done, total, what)`` here as it happens.
     """
     pending = deque(enumerate(tasks))
     jobs = max(1, min(jobs, len(pending)))
@@ -306,7 +331,7 @@ def map_contained(
                 if slot is None:
                     if len(slots) >= jobs:
                         break
-                    slot = _Slot(ctx, func, memory_mb, root, started)
+                    slot = _Slot(ctx, func, memory_mb, root, started, on_progress is not None)
                     started += 1
                     slots.append(slot)
                 index, args = pending.popleft()
@@ -330,10 +355,22 @@ def map_contained(
                 answer: tuple[str, int, Any] | None = None
                 if slot.conn in ready or slot.process.sentinel in ready:
                     try:
-                        if slot.conn.poll():
+                        while slot.conn.poll():
                             answer = slot.conn.recv()
+                            if answer[0] != "progress":
+                                break
+                            if on_progress is not None:
+                                on_progress(index, *answer[2])
+                            answer = None
                     except (EOFError, OSError):
                         answer = None
+                    if answer is None and slot.process.sentinel not in ready:  # progress only: at work
+                        if time.monotonic() < slot.deadline:
+                            continue
+                        slots.remove(slot)
+                        slot.stop(kill=True)
+                        yield Outcome(index, failure=fail("timeout", f"past {timeout_s:g} s"))
+                        continue
                     if answer is None:  # dead without an answer
                         reason, detail = slot.death()
                         yield Outcome(index, failure=fail(reason, detail))
@@ -345,6 +382,9 @@ def map_contained(
                     slot.done += 1
                     if status == "ok":
                         yield Outcome(index, value)
+                    elif status == "refused":  # a CompilerError: its own message
+                        detail, th, en = value
+                        yield Outcome(index, failure=WorkerFailed("error", detail, message=(th, en)))
                     else:
                         yield Outcome(index, failure=fail(status, str(value)))
                     if status == "memory" or slot.done >= TASKS_PER_WORKER:
@@ -394,15 +434,20 @@ def run_contained(
     timeout_s: float | None = None,
     memory_mb: int | None = None,
     ctx: multiprocessing.context.BaseContext | None = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
 ) -> Any:
     """``func(*args)`` in a worker process with a deadline and a memory limit: its value,
     or :class:`WorkerFailed` with the reason (``timeout``, ``memory``, ``died``, ``error``).
 
     ``run_contained(survey, path, timeout_s=60, memory_mb=2048)``. ``None`` for a limit
-    means none. The call costs a process start (some tens of milliseconds).
+    means none. The call costs a process start (some tens of milliseconds; give a ``ctx``
+    from :func:`context` with the modules ``func`` needs preloaded to keep it there). With
+    ``on_progress``, ``func`` is given a ``progress(done, total, what)`` keyword whose calls
+    reach ``on_progress(done, total, what)`` here, in the calling thread, as they happen.
     """
+    relay = None if on_progress is None else (lambda _, done, total, what: on_progress(done, total, what))
     with contextlib.closing(
-        map_contained(func, [args], jobs=1, timeout_s=timeout_s, memory_mb=memory_mb, ctx=ctx)
+        map_contained(func, [args], jobs=1, timeout_s=timeout_s, memory_mb=memory_mb, ctx=ctx, on_progress=relay)
     ) as outcomes:
         outcome = next(outcomes)
     if outcome.failure is not None:

@@ -156,6 +156,9 @@ _CACHE = [""]
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _CACHE[0]:
+        from compiler import wordcut
+
+        wordcut.save()  # now, not at exit into a folder already removed
         shutil.rmtree(_CACHE[0], ignore_errors=True)
 
 
@@ -180,3 +183,14 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     realreader.summary(terminalreporter)
+
+
+@pytest.fixture(scope="module")
+def web_browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium through Playwright, one per module of browser tests (``browsertools``)."""
+    from browsertools import CHROMIUM, sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()

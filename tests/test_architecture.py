@@ -23,6 +23,8 @@ SPLIT_PENDING: set[str] = set()
 STAGES: dict[str, int] = {
     "compiler.errors": 0,
     "compiler.thai": 0,
+    "compiler.wordcut": 0,
+    "compiler.diskcache": 0,
     "compiler.model": 1,
     "compiler.safeio": 1,
     "compiler.pictures": 1,
@@ -37,6 +39,7 @@ STAGES: dict[str, int] = {
     "compiler.documents.names": 3,
     "compiler.workbook.indicators": 3,
     "compiler.workbook.read": 4,
+    "compiler.workbook.stored": 4,
     "compiler.workbook.cells": 5,
     "compiler.workbook.measures": 5,
     "compiler.documents.parse": 5,

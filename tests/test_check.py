@@ -108,6 +108,11 @@ CASES = [
         [("name-misspelt", "ข้อมูลหน่วยงาน", "B8")],
     ),
     (
+        "a result misspells the name",
+        dict(measures=[[1, "ม", "ว", "สำนักปลัด", "", "ประชุมที่บ้านต่อม", ""]]),
+        [("name-misspelt", "มาตรการ", "F3")],
+    ),
+    (
         "formula error",
         dict(measures=[[1, "ม", "ว", "สำนักปลัด", "", "#REF!", ""]]),
         [("formula-error", "มาตรการ", "F3")],

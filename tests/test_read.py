@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from wbfactory import MEASURES, make_workbook
 
 from compiler import api
-from compiler.workbook import standard
+from compiler.workbook import extent, standard
 from compiler.workbook.read import find_workbooks, read_workbook
 
 
@@ -59,6 +59,21 @@ def test_formula_without_cached_value(tmp_path):
     rows = [[1, "ม", "ว", "สำนักปลัด", "", "ผล", ""], [2, "ม2", "ว", "สำนักปลัด", "", "=A3&B3", ""]]
     path = make_workbook(tmp_path / "f.xlsx", measures=rows)
     assert file_codes(path) == [("formula-without-value", "f.xlsx", "มาตรการ", "F4")]
+
+
+@pytest.mark.parametrize("mark", [b"<f>", b"<f ", b't="e"'])
+@pytest.mark.parametrize("cut", range(6))
+def test_a_formula_mark_cut_by_a_chunk_end_is_still_seen(mark, cut):
+    # the extent scan streams sheets in 4 MB chunks and notes the marks that send a sheet to
+    # the formula scan; a mark split across two chunks must be noted too
+    data = b"<row><c r='A1'><v>1</v></c>" + mark + b"x</row>"
+    at = data.index(mark) + min(cut, len(mark))
+    ext = extent.Extent()
+    assert b"".join(extent._marked(iter([data[:at], data[at:]]), ext)) == data
+    assert ext.formulas
+    plain = extent.Extent()
+    list(extent._marked(iter([b"<row><c r='A1'><v>1</v></c>", b"</row>"]), plain))
+    assert not plain.formulas
 
 
 def test_cell_of_30000_characters(tmp_path):

@@ -1,9 +1,10 @@
 import datetime as dt
 import itertools
+import re
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from compiler import thai
@@ -81,10 +82,60 @@ def test_month_mentions():
     assert thai.month_mentions("ธันวาคม 2564 ถึง เมษายน 2565") == [(2021, 12), (2022, 4)]
 
 
+def _clean_text_every_step(text: str) -> str:
+    """``clean_text`` without its shortcut for text that needs nothing: every step, always."""
+    text = thai._DROPPED.sub("", thai._ZERO_WIDTH.sub("", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\x85", "\n")
+    text = thai.fix_thai(thai._C1.sub("", thai._CONTROL.sub("", text)))
+    lines = (thai._SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+#: Pieces of clerks' cells, and of what ``clean_text`` treats specially (a space, a break, a
+#: mark out of order, a character it drops), joined a few at a time.
+_CELL_PIECES = st.one_of(
+    st.sampled_from(
+        [
+            *("ก", "ดำ", "a", " ", "  ", "ก ", " ก", "\n", "\r", "\t", "\x0b", "\x85", "\x93", "\u00a0", "\u00ad"),
+            *("\u1680", "\u200b", "\u2029", "\u202e", "\ue000", "\U000f0001", "่่", "ํา", "่ั"),
+        ]
+    ),
+    st.characters(),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(_CELL_PIECES, max_size=8).map("".join))
+@example("ก  ก")
+@example("ก\n ก")
+@example("ก \nก")
+@example("ก\n\nก")
+@example(" ก")
+@example("ก ")
+def test_clean_text_shortcut_changes_nothing(text):
+    # clean text is returned as it is (the shortcut); anything else goes through every step
+    assert thai.clean_text(text) == _clean_text_every_step(text)
+
+
+@pytest.mark.parametrize("text", ["ผลการ ดำเนินการ\nข้อ ๒", "", "a b", "ก่อน"])
+def test_clean_text_keeps_clean_text_as_it_is(text):
+    assert thai.clean_text(text) is text
+
+
 def test_clean_text_fixes_what_clerks_type():
     assert thai.clean_text("  ผล\u200bการ  ดําเนินการ \r\n\n ข้อ ๒ ") == "ผลการ ดำเนินการ\nข้อ ๒"
     assert thai.clean_text(None) == ""
     assert thai.clean_text("a\x00b\x0bc") == "abc"
+
+
+def test_broken_thai_pattern_is_the_three_rules():
+    # sara am typed as nikhahit + sara aa, a tone mark before an upper/lower vowel, a mark
+    # typed twice: every match is two characters, so every pair of the Thai block decides it
+    rules = re.compile(f"\u0e4d\u0e32|[\u0e48-\u0e4b][\u0e31\u0e34-\u0e3a\u0e47]|([{thai._THAI_MARKS}])\\1")
+    block = [chr(c) for c in range(0x0E00, 0x0E80)]
+    pairs = [a + b for a, b in itertools.product(block, repeat=2)]
+    assert [p for p in pairs if thai.has_broken_thai(p)] == [p for p in pairs if rules.search(p)]
+    assert sum(1 for p in pairs if thai.has_broken_thai(p)) > 20
 
 
 def test_broken_thai_detected_and_fixed():

@@ -292,7 +292,7 @@ def test_secretary_builds_the_report_and_downloads_everything(web, tmp_path):
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
     assert "เทศบาลตำบลโพนทราย" in text.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
     bundle = zipfile.ZipFile(io.BytesIO(client.get(f"{started.url.path}/all.zip").content))
-    assert "รายงาน.docx" in bundle.namelist() and "ประกาศมาตรการ.docx" in bundle.namelist()
+    assert "รายงานผล.docx" in bundle.namelist() and "ประกาศมาตรการ.docx" in bundle.namelist()
     bundle.extractall(tmp_path / "downloaded")  # with --real-reader=on, LibreOffice opens each one
     assert department_client(client).get(f"{started.url.path}/files/0").url.path == "/login"
 

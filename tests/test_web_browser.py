@@ -1,46 +1,30 @@
 """The web app in a real browser (Playwright driving Debian's chromium), one test per scenario
 of the issue. Each saves a screenshot of the page it ends on under ``docs/img/web_*.png``.
 
-Playwright's own browser download cannot be fetched here: the tests use ``/usr/bin/chromium``
-(apt package ``chromium``) and are skipped, saying so, only when it is not installed.
+Playwright drives ``/usr/bin/chromium`` (``browsertools``: skipped, saying so, only when it is
+not installed outside CI).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
+import browsertools
 import docx
 import openpyxl
 import pytest
+from browsertools import SHOTS, XLSX
 from starlette.testclient import TestClient
-from webtools import DETAILS, PASSWORD, ROOT, random_bytes, sample, set_up, with_mistake, zip_bomb
+from webtools import DETAILS, PASSWORD, random_bytes, sample, set_up, with_mistake, zip_bomb
 
 from compiler.web import background_server, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-# CI (.ci/run sets CI=true, and installs chromium) must run them: there a missing browser fails.
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and os.environ.get("CI") != "true",
-    reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)",
-)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is in the test extras: pip install -e '.[test]'"
-)
-
-SHOTS = ROOT / "docs" / "img"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+pytestmark = browsertools.needs_chromium
+sync_api = browsertools.sync_api
+shot = browsertools.shot
 DEPARTMENTS = ("สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -53,32 +37,18 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="th-TH", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+def page(web_browser):
+    page = browsertools.new_page(web_browser)
     yield page
-    context.close()
-
-
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"web_{name}.png"), full_page=True)
+    page.context.close()
 
 
 def send(page, url: str, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url)
-    page.set_input_files("input[name=workbook]", files=[{"name": name, "mimeType": XLSX, "buffer": data}])
-    page.click("form.upload button[type=submit]")
-    page.wait_for_selector("#result")
+    browsertools.send(page, url, "workbook", [(name, data)])
 
 
 def sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/admin")
-    assert page.url.endswith("/login")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/admin")
+    browsertools.sign_in(page, base, "/admin")
 
 
 def test_first_start_sets_the_password_and_the_departments(page, tmp_path):
@@ -150,15 +120,15 @@ def test_secretary_builds_the_report_and_downloads_it(page, site):
     page.wait_for_selector("text=ดาวน์โหลดทั้งหมด", timeout=240_000)
     assert "เสร็จแล้ว" in page.inner_text("main")
     with page.expect_download() as report:
-        page.click("ul.files a >> text=รายงาน.docx")
+        page.click("ul.files a >> text=รายงานผล.docx")
     text = "\n".join(p.text for p in docx.Document(report.value.path()).paragraphs)
     text = text.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
     assert DETAILS["organisation"] in text and "รายงานผล" in text
     with page.expect_download() as bundle:
         page.click("text=ดาวน์โหลดทั้งหมด")
     names = zipfile.ZipFile(bundle.value.path()).namelist()
-    assert "รายงาน.docx" in names and "ประกาศมาตรการ.docx" in names
-    if "รายงาน.pdf" in names:  # LibreOffice is installed: the PDF and a picture of page 1
+    assert "รายงานผล.docx" in names and "ประกาศมาตรการ.docx" in names
+    if "รายงานผล.pdf" in names:  # LibreOffice is installed: the PDF and a picture of page 1
         assert page.locator("figure.preview img").evaluate("img => img.naturalWidth") > 100
     assert "กองการศึกษา" in page.inner_text(".warn-box")  # never sent: named as left out
     shot(page, "build_done")
@@ -217,6 +187,64 @@ def test_a_hostile_upload_gets_a_clear_message_and_the_server_keeps_serving(page
     assert "ไม่พบปัญหา" in page.inner_text("#result")
 
 
+PLAN = (
+    ("1", "มาตรการเปิดเผยข้อมูลการเงินการคลัง", "ประกาศงบการเงินทางเว็บไซต์ทุกเดือน", "กองคลัง", "ต.ค. 2567 - ก.ย. 2568", "5000"),
+    ("2", "มาตรการตรวจรับงานก่อสร้างอย่างโปร่งใส", "ตรวจรับต่อหน้าคณะกรรมการ", "กองช่าง", "ปีงบประมาณ 2568", ""),
+)
+
+
+def test_the_secretary_types_a_plan_and_each_department_reports_its_own_row(page, tmp_path):
+    """The plan typed on the page (two rows, two departments); กองคลัง's form holds its row
+    only; filled and sent, the report holds the plan's text with its result."""
+    details = {**DETAILS, "executive": "นายอุดม วงบุตดา", "executive_position": "นายกเทศมนตรีตำบลโพนทราย"}
+    app = create_app(tmp_path / "data")
+    links = set_up(TestClient(app, client=("127.0.0.1", 50000)), departments=("กองคลัง", "กองช่าง"), details=details)
+    with background_server(app) as base:
+        sign_in(page, base)
+        page.click("#plan a.button")
+        page.wait_for_url(f"{base}/admin/plan")
+        rows = page.locator("table.plan tbody tr")
+        for i, (number, title, method, who, period, budget) in enumerate(PLAN):
+            row = rows.nth(i)
+            row.locator("input[name=number]").fill(number)
+            row.locator("input[name=indicator]").fill("o10" if i == 0 else "")
+            row.locator("textarea[name=title]").fill(title)
+            row.locator("textarea[name=method]").fill(method)
+            row.locator("select[name=responsible]").select_option(who)
+            row.locator("textarea[name=period]").fill(period)
+            row.locator("input[name=budget]").fill(budget)
+        page.click("button[value=save]")
+        page.wait_for_url(f"{base}/admin/plan?saved=1")
+        assert "บันทึกแผนมาตรการแล้ว" in page.inner_text("[role=status]")
+        assert page.locator("table.plan tbody tr").nth(1).locator("select").input_value() == "กองช่าง"
+        shot(page, "plan")
+
+        page.goto(f"{base}{links['กองคลัง']}")
+        with page.expect_download() as form:
+            page.click("text=ดาวน์โหลดแบบฟอร์ม")
+        wb = openpyxl.load_workbook(io.BytesIO(Path(form.value.path()).read_bytes()))
+        measures = [r for r in wb["มาตรการ"].iter_rows(min_row=3, max_row=20, values_only=True) if any(r)]
+        assert [(r[0], r[2], r[4]) for r in measures] == [(1, PLAN[0][1], "กองคลัง")]  # its own row only
+        wb["มาตรการ"]["G3"] = "ประกาศงบการเงินครบ 12 เดือน"
+        filled = io.BytesIO()
+        wb.save(filled)
+        send(page, f"{base}{links['กองคลัง']}", "กองคลัง.xlsx", filled.getvalue())
+        assert "ไม่พบปัญหา" in page.inner_text("#result"), page.inner_text("#result")
+
+        page.goto(f"{base}/admin")
+        assert "plan-not-reported" in page.inner_text("#plan") and PLAN[1][1] in page.inner_text("#plan")
+        page.click("#build button[type=submit]")
+        page.wait_for_url(f"{base}/admin/builds/*")
+        page.wait_for_selector("text=ดาวน์โหลดทั้งหมด", timeout=240_000)
+        with page.expect_download() as report:
+            page.click("ul.files a >> text=รายงานผล.docx")
+        document = docx.Document(report.value.path())
+        cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+        cells = cells.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
+        assert PLAN[0][1] in cells and PLAN[0][2] in cells and "ประกาศงบการเงินครบ ๑๒ เดือน" in cells
+        assert PLAN[1][1] in cells  # the plan measure nobody reported is listed, without results
+
+
 def test_screenshots_are_readable_pngs():
     """Runs last in this module: every scenario above left its picture."""
     for name in (
@@ -231,14 +259,15 @@ def test_screenshots_are_readable_pngs():
         "wrong_password",
         "hostile_not_a_workbook",
         "hostile_zip_bomb",
+        "plan",
     ):
         data = (SHOTS / f"web_{name}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, name
 
 
-def test_the_pages_work_without_javascript(browser, site):
+def test_the_pages_work_without_javascript(web_browser, site):
     base, links = site
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 860})
+    context = web_browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 860})
     try:
         page = context.new_page()
         send(page, f"{base}{links['กองช่าง']}", "ไม่มีสคริปต์.xlsx", sample("กองช่าง"))

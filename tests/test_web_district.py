@@ -29,6 +29,7 @@ from webtools import PASSWORD, csrf_of, random_bytes, set_up, zip_bomb
 from compiler.cli import main
 from compiler.web import Limits, create_app, district_jobs
 from compiler.web.storage import Store
+from compiler.workers import WorkerFailed
 
 LOCAL = ("127.0.0.1", 50000)
 
@@ -150,11 +151,11 @@ def test_a_submission_whose_worker_fails_is_shown_and_not_retried_on_every_load(
 
     def failing(lim, submission, kind, files):  # type: ignore[no-untyped-def]
         calls.append(submission)
-        raise district_jobs.pipeline.ContainedError("ใช้เวลาเกิน 120 วินาที", "stopped after 120 seconds")
+        raise WorkerFailed("timeout", "past 120 s", timeout_s=120)
 
     monkeypatch.setattr(district_jobs, "survey_contained", failing)
     sent = upload(stranger(client), links[GOOD], [("slow.zip", good_zip())])
-    assert sent.status_code == 200 and "stopped after 120 seconds" in sent.text and "อ่านไม่ได้" in sent.text
+    assert sent.status_code == 200 and "took longer than 120 s" in sent.text and "อ่านไม่ได้" in sent.text
     page = client.get("/district?refresh=0").text
     assert 'data-status="unreadable"' in page and "worker-died" in page
     assert calls == [GOOD]  # the dashboard did not run it again

@@ -5,9 +5,9 @@ sends). Screenshots go to ``docs/img/web_district_*.png``."""
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
+import browsertools
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -22,66 +22,34 @@ from districttools import (
     fixed_workbooks,
     good_zip,
 )
-from webtools import PASSWORD, ROOT
+from webtools import PASSWORD
 
 from compiler.cli import main
 from compiler.web import background_server, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and os.environ.get("CI") != "true",
-    reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)",
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
-
-SHOTS = ROOT / "docs" / "img"
-ZIP = "application/zip"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-def new_page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="th-TH", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    return page
+pytestmark = browsertools.needs_chromium
+new_page = browsertools.new_page
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"web_district_{name}.png"), full_page=True)
+    browsertools.shot(page, f"district_{name}")
 
 
 def send(page, url: str, files: list[tuple[str, bytes]]) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url)
-    kind = lambda n: ZIP if n.endswith(".zip") else XLSX  # noqa: E731
-    page.set_input_files("input[name=files]", files=[{"name": n, "mimeType": kind(n), "buffer": d} for n, d in files])
-    page.click("form.upload button[type=submit]")
-    page.wait_for_selector("#result")
+    browsertools.send(page, url, "files", files)
 
 
 def sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/district")
-    assert page.url.endswith("/login")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/district")
+    browsertools.sign_in(page, base, "/district")
 
 
 @pytest.fixture(scope="module")
-def site(browser, tmp_path_factory):
+def site(web_browser, tmp_path_factory):
     """``serve --district``: the first start in the browser, then the three organisations
     send (or not) through their links. Yields (base URL, links, the district's page)."""
     app = create_app(tmp_path_factory.mktemp("district") / "data", kind="district")
     with background_server(app) as base:
-        page = new_page(browser)
+        page = new_page(web_browser)
         page.goto(base)
         assert page.url == f"{base}/setup"
         for key, value in DISTRICT.items():
@@ -95,7 +63,7 @@ def site(browser, tmp_path_factory):
         links = district_links(page.content())
         assert set(links) == set(ORGANISATIONS)
 
-        org = new_page(browser)  # the organisations' own browsers: not signed in
+        org = new_page(web_browser)  # the organisations' own browsers: not signed in
         send(org, f"{base}{links[GOOD]}", [("โพนทราย.zip", good_zip())])
         assert "ผ่าน" in org.inner_text("#result") and "93.05" in org.inner_text("#result")
         shot(org, "organisation_zip")
@@ -161,9 +129,9 @@ def test_the_summary_downloaded_equals_what_ita_report_district_makes(site, tmp_
     assert any(SILENT == c.value for ws in web.worksheets for r in ws.iter_rows() for c in r)
 
 
-def test_one_organisation_s_link_cannot_see_another_s(site, browser):
+def test_one_organisation_s_link_cannot_see_another_s(site, web_browser):
     base, links, _ = site
-    org = new_page(browser)
+    org = new_page(web_browser)
     org.goto(f"{base}{links[GOOD]}")
     own = org.locator("#history a").first.get_attribute("href")  # …/o/<GOOD's token>/uploads/<id>
     upload_id = own.rsplit("/", 1)[1]
@@ -177,13 +145,13 @@ def test_one_organisation_s_link_cannot_see_another_s(site, browser):
     org.context.close()
 
 
-def test_a_revoked_link_is_refused(site, browser):
+def test_a_revoked_link_is_refused(site, web_browser):
     base, links, page = site
     page.goto(f"{base}/district")
     page.locator(f'tr[data-org="{SILENT}"] form[action$="/revoke"] button').click()
     page.wait_for_url(f"{base}/district#organisations")
     assert "ยกเลิกแล้ว" in page.locator(f'tr[data-org="{SILENT}"]').inner_text()
-    org = new_page(browser)
+    org = new_page(web_browser)
     org.goto(f"{base}{links[SILENT]}")
     assert "ไม่พบหน้านี้" in org.inner_text("main")
     shot(org, "revoked")

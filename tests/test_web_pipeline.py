@@ -10,8 +10,9 @@ import pytest
 from webtools import sample, with_mistake
 
 from compiler.web import pipeline
-from compiler.web.pipeline import ContainedError, run_contained
+from compiler.web.pipeline import run_contained
 from compiler.web.security import csrf_ok, csrf_token, hash_password, verify_password
+from compiler.workers import WorkerFailed
 
 
 def _sleep(seconds: float) -> str:
@@ -36,25 +37,30 @@ def _boom() -> None:
 
 def test_a_job_over_its_time_is_stopped():
     started = time.monotonic()
-    with pytest.raises(ContainedError) as exc:
+    with pytest.raises(WorkerFailed) as exc:
         run_contained(_sleep, 30, timeout_s=1)
     assert time.monotonic() - started < 10
-    assert "1 วินาที" in exc.value.message_th and "1 seconds" in exc.value.message_en
+    assert exc.value.reason == "timeout"
+    assert "1 วินาที" in exc.value.message_th and "longer than 1 s" in exc.value.message_en
     assert run_contained(_sleep, 0, timeout_s=30) == "woke"
 
 
 def test_a_job_over_its_memory_is_stopped():
-    with pytest.raises(ContainedError) as exc:
+    with pytest.raises(WorkerFailed) as exc:
         run_contained(_allocate, 1500, timeout_s=60, memory_mb=800)
-    assert "หน่วยความจำ" in exc.value.message_th
+    assert exc.value.reason == "memory" and "หน่วยความจำ" in exc.value.message_th
     assert run_contained(_allocate, 10, timeout_s=60, memory_mb=800) == 10 * 1024 * 1024
 
 
 def test_a_worker_that_dies_or_raises_is_a_message():
-    with pytest.raises(ContainedError, match="half-way"):
+    with pytest.raises(WorkerFailed, match="died"):
         run_contained(_crash, timeout_s=30)
-    with pytest.raises(ContainedError, match="ValueError"):
+    with pytest.raises(WorkerFailed, match="ValueError"):
         run_contained(_boom, timeout_s=30)
+    with pytest.raises(WorkerFailed) as refused:  # the library's own message reaches the page
+        run_contained(pipeline.check_date, "วันที่สามสิบสองมีนาคม", timeout_s=30)
+    assert refused.value.reason == "error" and "is not a date" in refused.value.message_en
+    assert refused.value.message_th and refused.value.message_en
 
 
 def test_check_workbook_names_the_file_after_the_department_and_marks_the_cell():
@@ -76,7 +82,7 @@ def test_build_documents_returns_the_report_as_bytes():
     built = pipeline.build_documents(workbooks, pdf=False)
     assert not built["refused"] and built["organisation"] == "เทศบาลตำบลโพนทราย"
     names = [name for name, _ in built["files"]]
-    assert names[0] == "รายงาน.docx" and "ประกาศมาตรการ.docx" in names
+    assert names[0] == "รายงานผล.docx" and "ประกาศมาตรการ.docx" in names
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(built["files"][0][1])).paragraphs)
     text = text.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
     assert "เทศบาลตำบลโพนทราย" in text
@@ -143,4 +149,4 @@ def test_a_build_reports_its_progress_from_the_worker():
     assert [done for done, _, _ in seen] == sorted(done for done, _, _ in seen)  # forward only
     assert {total for _, total, _ in seen} == {5}  # 3 workbooks, the report, the announcements
     whats = [what for _, _, what in seen]
-    assert "รายงาน.docx" in whats and "ประกาศ คำสั่ง บันทึกข้อความ" in whats and seen[-1][0] == 5
+    assert "รายงานผล.docx" in whats and "ประกาศ/คำสั่ง/บันทึกข้อความ" in whats and seen[-1][0] == 5

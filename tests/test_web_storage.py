@@ -23,7 +23,7 @@ def columns(db: sqlite3.Connection, table: str) -> list[str]:
 def test_a_new_database_is_migrated_to_the_latest_version(tmp_path):
     db = connect(tmp_path / "x.sqlite3")
     assert schema_version(db) == 0
-    assert migrate(db) == SCHEMA_VERSION == 3
+    assert migrate(db) == SCHEMA_VERSION == 4
     assert {
         "schema_version",
         "settings",
@@ -33,6 +33,7 @@ def test_a_new_database_is_migrated_to_the_latest_version(tmp_path):
         "build",
         "build_file",
         "survey_cache",
+        "plan",
     } <= tables(db)
     assert migrate(db) == SCHEMA_VERSION  # again: nothing to do
 
@@ -46,7 +47,7 @@ def test_a_version_1_database_keeps_its_data_through_the_migrations(tmp_path):
     db.execute(
         "INSERT INTO upload (department_id, filename, blob, size, received) VALUES (1, 'a.xlsx', 'h', 1, 'then')"
     )
-    assert migrate(db) == 3
+    assert migrate(db) == 4
     assert "revoked" in columns(db, "department") and "survey_cache" in tables(db)
     row = db.execute("SELECT name, token, revoked FROM department").fetchone()
     assert tuple(row) == ("กองคลัง", "tok", None)
@@ -69,10 +70,40 @@ def test_a_version_2_database_gains_the_survey_cache_and_keeps_its_data(tmp_path
     db.execute("INSERT INTO workspace (kind, details, created) VALUES ('district', '{}', 'then')")
     db.execute("INSERT INTO department (workspace_id, name, token, created) VALUES (1, 'อบต.ก', 'tok', 'then')")
     assert "survey_cache" not in tables(db)
-    assert migrate(db) == 3
+    assert migrate(db) == 4
     assert "survey_cache" in tables(db)
     assert tuple(db.execute("SELECT kind FROM workspace").fetchone()) == ("district",)
     assert tuple(db.execute("SELECT name, token FROM department").fetchone()) == ("อบต.ก", "tok")
+
+
+def test_a_version_3_database_gains_the_plan_and_keeps_its_uploads(tmp_path):
+    db = connect(tmp_path / "x.sqlite3")
+    assert migrate(db, target=3) == 3
+    db.execute("INSERT INTO workspace (kind, details, created) VALUES ('organisation', '{}', 'then')")
+    db.execute("INSERT INTO department (workspace_id, name, token, created) VALUES (1, 'กองคลัง', 'tok', 'then')")
+    db.execute(
+        "INSERT INTO upload (department_id, filename, blob, size, received, status)"
+        " VALUES (1, 'a.xlsx', 'h', 1, 'then', 'ok')"
+    )
+    assert "plan" not in tables(db)
+    assert migrate(db) == 4
+    assert {"source", "rows", "blob"} <= set(columns(db, "plan"))
+    assert db.execute("SELECT filename, status FROM upload").fetchone()[:] == ("a.xlsx", "ok")
+    with pytest.raises(sqlite3.IntegrityError):  # a plan is typed or uploaded, nothing else
+        db.execute("INSERT INTO plan (workspace_id, created, source, rows) VALUES (1, 'now', 'guessed', '[]')")
+
+
+def test_every_version_of_the_plan_is_kept_and_the_latest_counts(tmp_path):
+    store = Store(tmp_path)
+    ws = store.set_up("organisation", {"organisation": "ท"}, "hash", ["กองคลัง"])
+    assert store.plan(ws) is None and store.plan_rows(ws) == []
+    first = store.add_plan(ws, [{"number": "1", "title": "ก"}])
+    second = store.add_plan(ws, [{"number": "2", "title": "ข"}], filename="แผน.xlsx", data=b"workbook")
+    assert store.plan(ws)["id"] == second and store.plan_rows(ws) == [{"number": "2", "title": "ข"}]
+    assert [p["id"] for p in store.plans(ws)] == [second, first]
+    uploaded = store.plans(ws)[0]
+    assert uploaded["source"] == "upload" and store.get_blob(uploaded["blob"]) == b"workbook"
+    assert store.plans(ws)[1]["source"] == "typed" and store.plans(ws)[1]["blob"] is None
 
 
 def test_a_database_from_a_newer_program_is_refused(tmp_path):

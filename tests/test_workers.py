@@ -50,6 +50,40 @@ def temp_then_abort() -> None:
     os.abort()
 
 
+def steps(n: int, pause: float, progress) -> int:  # type: ignore[no-untyped-def]
+    for i in range(1, n + 1):
+        time.sleep(pause)
+        progress(i, n, f"step {i}")
+    return n
+
+
+def refuse() -> None:
+    from compiler.errors import InputError
+
+    raise InputError("ไฟล์นี้ใช้ไม่ได้", "this file cannot be used")
+
+
+def test_progress_reaches_the_caller_as_it_happens() -> None:
+    seen: list[tuple[int, int, str]] = []
+    assert run_contained(steps, 3, 0.05, timeout_s=30, on_progress=lambda *a: seen.append(a)) == 3
+    assert seen == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
+
+
+def test_progress_does_not_hold_off_the_deadline() -> None:
+    started = time.monotonic()
+    with pytest.raises(WorkerFailed) as caught:
+        run_contained(steps, 1000, 0.05, timeout_s=1, on_progress=lambda *a: None)
+    assert caught.value.reason == "timeout" and time.monotonic() - started < 10
+
+
+def test_a_compiler_error_keeps_its_own_message() -> None:
+    with pytest.raises(WorkerFailed) as caught:
+        run_contained(refuse, timeout_s=30)
+    failure = caught.value
+    assert failure.reason == "error" and failure.detail.startswith("InputError")
+    assert (failure.message_th, failure.message_en) == ("ไฟล์นี้ใช้ไม่ได้", "this file cannot be used")
+
+
 def test_value_comes_back() -> None:
     assert run_contained(double, 21, timeout_s=30, memory_mb=1024) == 42
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from compiler import thai, workers
+from compiler.district.cache import SurveyCache, submission_key
 from compiler.district.expect import name_key, not_sent, read_expect_list
 from compiler.district.memo import memo_document
 from compiler.district.model import Details, DistrictResult, OrganisationSummary
@@ -65,9 +66,10 @@ def survey_all(
     limits: ZipLimits = LIMITS,
     timeout_s: float | None = WORKER_TIMEOUT_S,
     memory_mb: int | None = WORKER_MEMORY_MB,
-) -> Iterator[tuple[OrganisationSummary, bytes]]:
-    """Survey every submission, each in a contained worker (``jobs`` of them), yielding as
-    each finishes; a worker that dies or overruns gives that submission's failure.
+) -> Iterator[tuple[int, tuple[OrganisationSummary, bytes], bool]]:
+    """Survey every submission, each in a contained worker (``jobs`` of them), yielding
+    ``(index, (summary, pickled details), surveyed)`` as each finishes; a worker that dies or
+    overruns gives that submission's failure (``surveyed`` ``False``).
 
     Close the generator (``contextlib.closing``) when stopping early: that ends the workers.
     """
@@ -84,10 +86,44 @@ def survey_all(
     ) as outcomes:
         for outcome in outcomes:
             if outcome.failure is None:
-                yield outcome.value
+                yield outcome.index, outcome.value, True
             else:
                 summary, details = worker_lost(display_name(submissions[outcome.index].name), outcome.failure)
-                yield summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)
+                yield outcome.index, (summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)), False
+
+
+def _cached_survey(
+    submissions: Sequence[Path],
+    cache: SurveyCache | None,
+    *,
+    jobs: int,
+    limits: ZipLimits,
+    timeout_s: float | None,
+    memory_mb: int | None,
+) -> Iterator[tuple[OrganisationSummary, bytes]]:
+    """Each submission's result: from ``cache`` when its content is unchanged, else surveyed
+    (and then kept, unless its survey failed)."""
+    keys: list[str | None] = []
+    todo: list[int] = []
+    for i, path in enumerate(submissions):
+        key = submission_key(path, limits) if cache is not None else None
+        keys.append(key)
+        found = cache.get(key, path) if cache is not None and key is not None else None
+        if found is not None:
+            yield found
+        else:
+            todo.append(i)
+    surveyed = survey_all(
+        [submissions[i] for i in todo], jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb
+    )
+    try:
+        for index, value, ok in surveyed:
+            key = keys[todo[index]]
+            if cache is not None and key is not None and ok and "internal-error" not in value[0].codes:
+                cache.put(key, value)
+            yield value
+    finally:
+        surveyed.close()  # on Ctrl-C too: the workers end and their temporary files go
 
 
 class _Spool:
@@ -221,6 +257,7 @@ def run_district(
     on_summary: Callable[[OrganisationSummary], None] | None = None,
     timeout_s: float | None = WORKER_TIMEOUT_S,
     memory_mb: int | None = WORKER_MEMORY_MB,
+    cache: SurveyCache | None = None,
 ) -> DistrictResult:
     """``ita-report district``: survey every submission in ``inbox``, write the summary workbook
     ``output`` (and the memo ``docx``), listing who on ``expect`` has not sent.
@@ -232,6 +269,8 @@ def run_district(
     surveyed in a worker process (``jobs`` of them, at most one per core) limited to
     ``memory_mb`` of address space and ``timeout_s`` seconds; one that dies or overruns is that
     submission's finding (``worker-died``, ``worker-timeout``) and the intake goes on.
+    ``cache`` (see ``compiler.district.cache``) gives the results of submissions unchanged
+    since they were last surveyed, and keeps the new ones; a note says how many were reused.
     """
     inbox, output = Path(inbox), Path(output)
     if not inbox.is_dir():
@@ -270,7 +309,9 @@ def run_district(
         total = len(submissions)
         if progress is not None:
             progress(0, total, "")
-        surveyed = survey_all(submissions, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb)
+        surveyed = _cached_survey(
+            submissions, cache, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb
+        )
         try:
             for summary, details in surveyed:
                 spool.put(summary.submission, details)
@@ -281,6 +322,12 @@ def run_district(
                     progress(len(summaries), total, summary.submission)
         finally:
             surveyed.close()  # on Ctrl-C too: the workers end and their temporary files go
+        if cache is not None and cache.hits:
+            notes.append(
+                f"ใช้ผลการตรวจเดิม {cache.hits} จาก {total} หน่วยงานที่ไม่ได้ส่งใหม่ ({cache.folder})"
+                f" / {cache.hits} of {total} submission(s) unchanged since last surveyed: results reused"
+                f" from the cache ({cache.folder})"
+            )
         summaries = thai_order(summaries)
         times = {p.name: _submitted_at(p) for p in submissions}
         kept, superseded, extra = latest_submissions(summaries, times)

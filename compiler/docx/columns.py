@@ -92,7 +92,19 @@ def _lines(widths: Sequence[float], avail: float) -> float:
     at least one line, and half a line lost at its end on average."""
     if avail <= 0:
         return math.inf
-    return sum(max(1.0, w / (avail * FILL) + 0.5) for w in widths) or 1.0
+    per_line = avail * FILL
+    if len(widths) == 1:  # the same value as the sum below
+        return max(1.0, widths[0] / per_line + 0.5)
+    return sum([max(1.0, w / per_line + 0.5) for w in widths]) or 1.0
+
+
+def _sample(rows: Sequence[Sequence[Any]], ncols: int) -> list[Sequence[Any]]:
+    """The rows of ``ncols`` cells that are measured: all, or :data:`SAMPLE_ROWS` spread evenly."""
+    body = [r for r in rows if len(r) == ncols]
+    if len(body) > SAMPLE_ROWS:
+        step = len(body) / SAMPLE_ROWS
+        body = [body[int(i * step)] for i in range(SAMPLE_ROWS)]
+    return body
 
 
 def solve_widths(
@@ -110,10 +122,7 @@ def solve_widths(
     ncols = len(header)
     if ncols == 0:
         return []
-    body = [r for r in rows if len(r) == ncols]
-    if len(body) > SAMPLE_ROWS:
-        step = len(body) / SAMPLE_ROWS
-        body = [body[int(i * step)] for i in range(SAMPLE_ROWS)]
+    body = _sample(rows, ncols)
 
     def widths_of(cell: Cell) -> list[float]:
         return [text_cm(t, size_pt, bold=b) for t, b in cell.paragraphs if t.strip()]
@@ -144,25 +153,43 @@ def solve_widths(
     # Rows as (weight, cells); each row's height is the p-norm of its cells' line counts, kept
     # as the sum of the p-th powers so that trying a wider column touches that column only.
     table = [(float(HEADER_WEIGHT), head_w), *((1.0, r) for r in body_w)]
-    powers = [[_lines(cells[j], widths[j] - padding_cm) ** SOFT_MAX_P for j in range(ncols)] for _, cells in table]
-    sums = [sum(p) for p in powers]
+    weights = [weight for weight, _ in table]
+    # by column: each row's p-th power at the column's width (the arithmetic is the same as
+    # row by row, so the widths are too; only the values that did not change are kept)
+    powers = [[_lines(cells[j], widths[j] - padding_cm) ** SOFT_MAX_P for _, cells in table] for j in range(ncols)]
+    sums = [sum(p[i] for p in powers) for i in range(len(table))]
     root = 1 / SOFT_MAX_P
+    tried: dict[int, tuple[float, float, list[float]]] = {}  # column -> (width, step, powers there)
 
-    def gain(j: int, step: float) -> tuple[float, list[float]]:
-        """How much the table's height falls when column ``j`` widens by ``step``."""
-        new = [_lines(cells[j], widths[j] + step - padding_cm) ** SOFT_MAX_P for _, cells in table]
-        fall = 0.0
-        for (weight, _), total, old, value in zip(table, sums, powers, new, strict=True):
-            fall += weight * (total**root - (total - old[j] + value) ** root)
-        return fall, new
+    def wider(j: int, step: float) -> list[float]:
+        """Column ``j``'s p-th powers when it widens by ``step`` (computed once per width)."""
+        hit = tried.get(j)
+        if hit is not None and hit[0] == widths[j] and hit[1] == step:
+            return hit[2]
+        avail = widths[j] + step - padding_cm
+        if avail <= 0:
+            new = [_lines(cells[j], avail) ** SOFT_MAX_P for _, cells in table]
+        else:  # _lines inlined for the one-paragraph cells: the same arithmetic
+            per_line, p = avail * FILL, SOFT_MAX_P
+            new = [
+                max(1.0, ws[0] / per_line + 0.5) ** p if len(ws) == 1 else _lines(ws, avail) ** p
+                for ws in (cells[j] for _, cells in table)
+            ]
+        tried[j] = (widths[j], step, new)
+        return new
 
     left = total_cm - sum(widths)
     volume = [sum(sum(r[j]) for r in body_w) + 1e-6 for j in range(ncols)]
     while left > 1e-9:
         step = min(STEP_CM, left)
         best_j, best_fall, best_new = -1, 1e-9, []
+        now = [total**root for total in sums]
         for j in range(ncols):
-            fall, new = gain(j, step)
+            # how much the table's height falls when column j widens by step
+            new = wider(j, step)
+            fall = 0.0
+            for weight, height, total, old, value in zip(weights, now, sums, powers[j], new, strict=True):
+                fall += weight * (height - (total - old + value) ** root)
             if fall > best_fall:
                 best_j, best_fall, best_new = j, fall, new
         if best_j < 0:  # no single step lowers the table: share the rest by text volume
@@ -171,29 +198,35 @@ def solve_widths(
                 widths[j] += left * volume[j] / share
             break
         widths[best_j] += step
+        column = powers[best_j]
         for i, value in enumerate(best_new):
-            sums[i] += value - powers[i][best_j]
-            powers[i][best_j] = value
+            sums[i] += value - column[i]
+        powers[best_j] = best_new
         left -= step
     return widths
 
 
 # --- reading and writing a python-docx table ---------------------------------------------------
+_W_P, _W_R, _W_T, _W_RPR, _W_B = (qn(t) for t in ("w:p", "w:r", "w:t", "w:rPr", "w:b"))
+_W_TC, _W_TCPR, _W_TCW, _W_GRIDSPAN, _W_VAL = (qn(t) for t in ("w:tc", "w:tcPr", "w:tcW", "w:gridSpan", "w:val"))
+
+
 def _cell(tc: Any) -> Cell:
+    """The paragraphs of a ``w:tc``: each one's text, and whether every run with text is bold."""
     paragraphs = []
-    for p in tc.iter(qn("w:p")):
-        runs = list(p.iter(qn("w:r")))
-        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
-        bold = bool(runs) and all(r.find(qn("w:rPr")) is not None and r.find(qn("w:rPr")).find(qn("w:b")) is not None
-                                  for r in runs if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip())  # fmt: skip
+    for p in tc.iter(_W_P):
+        text = "".join(t.text or "" for t in p.iter(_W_T))
+        # bold: a paragraph with runs, all of whose runs with text are bold
+        bold = next(p.iter(_W_R), None) is not None
+        if bold:
+            for r in p.iter(_W_R):
+                if "".join(t.text or "" for t in r.iter(_W_T)).strip():
+                    rpr = r.find(_W_RPR)
+                    if rpr is None or rpr.find(_W_B) is None:
+                        bold = False
+                        break
         paragraphs.append((text, bold))
     return Cell(tuple(paragraphs))
-
-
-def _span(tc: Any) -> int:
-    tcpr = tc.find(qn("w:tcPr"))
-    span = tcpr.find(qn("w:gridSpan")) if tcpr is not None else None
-    return int(span.get(qn("w:val"))) if span is not None else 1
 
 
 def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold: bool = True) -> list[float]:
@@ -207,8 +240,8 @@ def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold
     if not trs or grid is None:
         return []
     ncols = len(grid.findall(qn("w:gridCol")))
-    table_rows = [[_cell(tc) for tc in tr.findall(qn("w:tc"))] for tr in trs]
-    header = table_rows[0]
+    tcs = [tr.findall(_W_TC) for tr in trs]
+    header = [_cell(tc) for tc in tcs[0]]
     if header_bold:
         header = [Cell(tuple((t, True) for t, _ in c.paragraphs)) for c in header]
     if len(header) != ncols:
@@ -219,7 +252,8 @@ def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold
         for side in margins:
             if side.tag in (qn("w:left"), qn("w:right"), qn("w:start"), qn("w:end")):
                 padding += int(side.get(qn("w:w"), "0")) / 567
-    widths = solve_widths(header, table_rows[1:], total_cm, size_pt=size_pt, padding_cm=padding or 0.38)
+    body = [[_cell(tc) for tc in row] for row in _sample(tcs[1:], ncols)]  # only the rows measured
+    widths = solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=padding or 0.38)
     set_widths(tbl, widths)
     return widths
 
@@ -235,17 +269,19 @@ def set_widths(tbl: Any, widths_cm: Sequence[float]) -> None:
     if tblw is not None:
         tblw.set(qn("w:w"), str(sum(twips)))
         tblw.set(qn("w:type"), "dxa")
+    w_w, w_type = qn("w:w"), qn("w:type")
     for tr in tbl.findall(qn("w:tr")):
         col = 0
-        for tc in tr.findall(qn("w:tc")):
-            span = _span(tc)
+        for tc in tr.findall(_W_TC):
+            tcpr = tc.find(_W_TCPR)
+            span_el = tcpr.find(_W_GRIDSPAN) if tcpr is not None else None
+            span = int(span_el.get(_W_VAL)) if span_el is not None else 1
             width = sum(twips[col : col + span])
             col += span
-            tcpr = tc.find(qn("w:tcPr"))
             if tcpr is None:
                 tcpr = OxmlElement("w:tcPr")
                 tc.insert(0, tcpr)
-            tcw = tcpr.find(qn("w:tcW"))
+            tcw = tcpr.find(_W_TCW)
             if tcw is None:
                 tcw = OxmlElement("w:tcW")
                 cnf = tcpr.find(qn("w:cnfStyle"))
@@ -253,5 +289,5 @@ def set_widths(tbl: Any, widths_cm: Sequence[float]) -> None:
                     cnf.addnext(tcw)
                 else:
                     tcpr.insert(0, tcw)
-            tcw.set(qn("w:w"), str(width))
-            tcw.set(qn("w:type"), "dxa")
+            tcw.set(w_w, str(width))
+            tcw.set(w_type, "dxa")

@@ -11,20 +11,15 @@ build. An environment with :class:`CompileOnce` mixed in keeps the compiled code
   template has another hash, so it is compiled afresh; a cache file that is short, damaged
   or not ours fails its checksum and is ignored and rewritten, never trusted.
 
-The folder is ``$ITA_REPORT_CACHE`` when set (``off`` turns the disk cache off), else
-``%LOCALAPPDATA%\\ita-report\\cache`` on Windows, ``~/Library/Caches/ita-report`` on macOS and
-``$XDG_CACHE_HOME/ita-report`` (``~/.cache/ita-report``) elsewhere. A folder that cannot be
-written only costs the compile.
+The folder is :func:`compiler.diskcache.cache_folder` (``ITA_REPORT_CACHE=off`` turns it
+off). A folder that cannot be written only costs the compile.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from types import CodeType
@@ -32,23 +27,13 @@ from typing import Any
 
 import jinja2
 
+from compiler import diskcache
+from compiler.diskcache import cache_folder  # where the compiled code is kept
+
 _MAGIC = b"ita-report jinja 1\n"
 _memory: dict[str, CodeType] = {}
 _lock = threading.Lock()
 stats = {"memory": 0, "disk": 0, "compiled": 0}
-
-
-def cache_folder() -> Path | None:
-    """The disk cache's folder (see the module docstring); ``None`` when it is off."""
-    configured = os.environ.get("ITA_REPORT_CACHE")
-    if configured:
-        return None if configured.lower() == "off" else Path(configured)
-    if os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "ita-report" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "ita-report"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ita-report"
 
 
 class CompileOnce:
@@ -122,17 +107,8 @@ def _path(key: str) -> Path | None:
 def _load(key: str) -> CodeType | None:
     """The cached code of ``key``; ``None`` when absent, unreadable or failing its checksum."""
     path = _path(key)
-    if path is None:
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    head = len(_MAGIC) + 32
-    if len(data) <= head or not data.startswith(_MAGIC):
-        return None
-    checksum, payload = data[len(_MAGIC) : head], data[head:]
-    if hashlib.sha256(key.encode("ascii") + payload).digest() != checksum:
+    payload = None if path is None else diskcache.read(path, _MAGIC, key)
+    if payload is None:
         return None
     try:
         code = marshal.loads(payload)
@@ -144,23 +120,8 @@ def _load(key: str) -> CodeType | None:
 def _store(key: str, code: CodeType) -> None:
     """Write ``code`` under ``key`` atomically; a folder that cannot be written is no error."""
     path = _path(key)
-    if path is None:
-        return
-    payload = marshal.dumps(code)
-    data = _MAGIC + hashlib.sha256(key.encode("ascii") + payload).digest() + payload
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError:
-        return
+    if path is not None:
+        diskcache.write(path, _MAGIC, key, marshal.dumps(code))
 
 
 class CachingEnvironment(CompileOnce, jinja2.Environment):

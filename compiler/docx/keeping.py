@@ -4,6 +4,7 @@ tables, found by style, so a signature block never stands alone on the last page
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from docx.document import Document
@@ -99,3 +100,68 @@ def keep_body_with(anchor: Any) -> int:
             break  # see keep_table_with_next
         p = p.getprevious()
     return marked
+
+
+# --- when LibreOffice leaves the signature alone anyway ------------------------------------------
+#: The styles of a signature block's lines, in every template.
+SIGNATURE_STYLES = ("Thai Signature", "Doc Signature")
+
+
+def _text(el: Any) -> str:
+    return "".join(t.text or "" for t in el.iter(qn("w:t"))).strip()
+
+
+def _style_name(doc: Document, p: Any) -> str:
+    ppr = p.find(qn("w:pPr"))
+    style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+    if style is None:
+        return ""
+    found = doc.styles.element.get_by_id(style.get(qn("w:val")))
+    return found.name_val if found is not None else ""
+
+
+def _is_header(tr: Any) -> bool:
+    """Whether a ``w:tr`` is a header row (repeated at the top of every page)."""
+    trpr = tr.find(qn("w:trPr"))
+    return trpr is not None and trpr.find(qn("w:tblHeader")) is not None
+
+
+def move_last_row_to_signature(doc: Document, *, header: bool = True) -> bool:
+    """Start the last row of the table before the signature on a new page (with a copy of the
+    table's header row above it when ``header``): the row and the signature then share a page.
+
+    For LibreOffice, which keeps nothing with a table row (see :func:`keep_table_with_next`):
+    when its layout shows the signature alone on a page (``compiler.docx.office``), the
+    document is changed this way and laid out again. The table is split into two in the
+    .docx, joined by an empty one-point paragraph that starts the new page. Returns False
+    (nothing changed) when the signature does not follow a table of at least two body rows.
+    """
+    body = doc.element.body
+    signature = next(
+        (p for p in body.iterchildren(qn("w:p")) if _text(p) and _style_name(doc, p) in SIGNATURE_STYLES), None
+    )
+    if signature is None:
+        return False
+    before = signature.getprevious()
+    while before is not None and before.tag == qn("w:p") and not _text(before):
+        before = before.getprevious()
+    if before is None or before.tag != qn("w:tbl"):
+        return False
+    rows = before.findall(qn("w:tr"))
+    if len(rows) - sum(map(_is_header, rows)) < 2:
+        return False  # moving the only row would leave the heading behind with a bare header
+    tail = copy.deepcopy(before)
+    for tr in tail.findall(qn("w:tr")):
+        if not (header and _is_header(tr)):
+            tail.remove(tr)
+    tail.append(rows[-1])  # moved out of the first table
+    joint = OxmlElement("w:p")
+    ppr = joint.get_or_add_pPr()
+    ppr.append(OxmlElement("w:pageBreakBefore"))
+    spacing = OxmlElement("w:spacing")
+    for name, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+        spacing.set(qn(name), value)
+    ppr.append(spacing)
+    before.addnext(joint)
+    joint.addnext(tail)
+    return True

@@ -29,6 +29,8 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
+from compiler import wordcut
+
 ZWSP = "\u200b"
 WORD_JOINER = "\u2060"
 INVISIBLE = (ZWSP, WORD_JOINER)
@@ -45,17 +47,13 @@ def strip_hints(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _joined(name: str) -> str:
-    from pythainlp.tokenize import subword_tokenize  # slow import, only for Thai text
-
-    return WORD_JOINER.join(subword_tokenize(name, engine="tcc"))
+    return WORD_JOINER.join(wordcut.clusters(name))
 
 
 @lru_cache(maxsize=8192)
 def _words(text: str) -> str:
-    from pythainlp.tokenize import word_tokenize  # slow import, only for Thai text
-
     out: list[str] = []
-    tokens = word_tokenize(text, engine="newmm", keep_whitespace=True)
+    tokens = wordcut.words(text)
     for token, following in zip(tokens, [*tokens[1:], ""], strict=True):
         out.append(token)
         if following and _THAI.match(token[-1]) and _THAI.match(following[0]):
@@ -79,6 +77,12 @@ def hint(text: str, names: re.Pattern[str] | None = None) -> str:
     """
     if not _THAI.search(text):
         return text
+    return _hinted(text, names)
+
+
+@lru_cache(maxsize=16384)
+def _hinted(text: str, names: re.Pattern[str] | None) -> str:
+    """:func:`hint` of a Thai ``text``, remembered: a server builds the same texts again."""
     text = _OPEN.sub("(" + ZWSP, _SLASH.sub("/" + ZWSP, text))
     text = _words(text)
     if names is not None:
@@ -92,10 +96,8 @@ def unbreakable_words(text: str) -> str:
     dictionary would otherwise cut ``รับผิด|ชอบ``. ``strip_hints`` gives ``text`` back."""
     if not _THAI.search(text):
         return text
-    from pythainlp.tokenize import word_tokenize  # slow import, only for Thai text
-
     out: list[str] = []
-    for token in word_tokenize(strip_hints(text), engine="newmm", keep_whitespace=True):
+    for token in wordcut.words(strip_hints(text)):
         if out and _THAI.match(token[0]) and (_THAI.match(out[-1][-1]) or out[-1][-1] == "/"):
             out.append(ZWSP)
         out.append(_joined(token) if _THAI.search(token) else token)

@@ -100,12 +100,20 @@ def _timeout_for(timeout: Timeout, source: Path) -> float:
 
 
 class Office:
-    """Converts .docx files to PDF; ``convert`` returns, for each job, ``None`` or what went wrong."""
+    """Converts .docx files to PDF; ``convert`` returns, for each job, ``None`` or what went wrong.
+
+    With ``signature_styles``, a converter that can see LibreOffice's layout (:class:`Listener`)
+    also records in :attr:`alone` each source whose first signature line stands on a page
+    without any of the body (see ``office_worker.signature_alone``); :class:`Batch` cannot.
+    """
 
     starts: int = 0
     conversions: int = 0
+    alone: set[Path]
 
-    def convert(self, jobs: Sequence[Job], *, timeout: Timeout = DOCUMENT_TIMEOUT) -> list[str | None]:
+    def convert(
+        self, jobs: Sequence[Job], *, timeout: Timeout = DOCUMENT_TIMEOUT, signature_styles: Sequence[str] = ()
+    ) -> list[str | None]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -150,6 +158,7 @@ class Listener(Office):
         self.restarts = 0  # after a hang or a crash
         self.seconds = 0.0  # spent converting (LibreOffice's starts not included)
         self.trouble: list[str] = []  # each hang or crash, the document it was on
+        self.alone: set[Path] = set()  # sources whose signature stood alone (see Office)
         atexit.register(self.close)
 
     # --- the worker process ------------------------------------------------------------------
@@ -217,11 +226,17 @@ class Listener(Office):
         return " / ".join(lines[-5:])[-500:]
 
     # --- conversions ---------------------------------------------------------------------------
-    def convert(self, jobs: Sequence[Job], *, timeout: Timeout = DOCUMENT_TIMEOUT) -> list[str | None]:
+    def convert(
+        self, jobs: Sequence[Job], *, timeout: Timeout = DOCUMENT_TIMEOUT, signature_styles: Sequence[str] = ()
+    ) -> list[str | None]:
         with self.lock:
-            return [self._convert_one(Path(s), Path(t), _timeout_for(timeout, Path(s))) for s, t in jobs]
+            return [
+                self._convert_one(Path(s), Path(t), _timeout_for(timeout, Path(s)), signature_styles) for s, t in jobs
+            ]
 
-    def _convert_one(self, source: Path, target: Path, timeout: float) -> str | None:
+    def _convert_one(
+        self, source: Path, target: Path, timeout: float, signature_styles: Sequence[str] = ()
+    ) -> str | None:
         failure = ""
         for _ in range(1 + self.retries):
             if self.proc is not None and self.since_start >= self.restart_every:
@@ -233,7 +248,10 @@ class Listener(Office):
                     failure = str(exc)
                     continue
             assert self.proc is not None and self.proc.stdin is not None
-            request = json.dumps({"source": str(source.resolve()), "target": str(target.resolve())})
+            asked: dict[str, object] = {"source": str(source.resolve()), "target": str(target.resolve())}
+            if signature_styles:
+                asked["signature_styles"] = list(signature_styles)
+            request = json.dumps(asked)
             started = time.monotonic()
             try:
                 self.proc.stdin.write(request.encode("utf-8") + b"\n")
@@ -246,6 +264,10 @@ class Listener(Office):
             self.seconds += time.monotonic() - started
             if answer and "ok" in answer:
                 self.conversions += 1
+                if answer.get("alone") is True:
+                    self.alone.add(source)
+                else:
+                    self.alone.discard(source)
                 return None if answer["ok"] else str(answer.get("error") or "LibreOffice could not convert it")
             # late or gone: LibreOffice hung or crashed; the next document gets a fresh one
             self._kill()
@@ -290,9 +312,12 @@ class Batch(Office):
         self.work = Path(tempfile.mkdtemp(prefix="ita-report-office-"))
         self.profile_uri = pdf.make_profile(self.work / "profile")
         self.starts = 0
+        self.alone: set[Path] = set()  # never known here: no view of the layout
         self.conversions = 0
 
-    def convert(self, jobs: Sequence[Job], *, timeout: Timeout = DOCUMENT_TIMEOUT) -> list[str | None]:
+    def convert(
+        self, jobs: Sequence[Job], *, timeout: Timeout = DOCUMENT_TIMEOUT, signature_styles: Sequence[str] = ()
+    ) -> list[str | None]:
         if not jobs:
             return []
         batch = Path(tempfile.mkdtemp(dir=self.work, prefix="batch-"))

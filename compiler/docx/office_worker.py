@@ -4,6 +4,10 @@ Usage: ``python office_worker.py SOFFICE PROFILE_URI PIPE_NAME``. It starts Libr
 listening on a named pipe, connects to it, writes one JSON line ``{"ready": true}`` to
 stdout, then reads one JSON request a line from stdin (``{"source": path, "target": path}``)
 and answers each with one JSON line (``{"ok": true}`` or ``{"ok": false, "error": text}``).
+A request with ``"signature_styles": [name, ...]`` is also asked whether the first signature
+line (a paragraph of one of those styles, with text) stands alone on its page, nothing of the
+body before it there: the answer then carries ``"alone": true`` / ``false`` (``null`` when the
+document has no such paragraph).
 At the end of its input it closes LibreOffice. Only the standard library and ``uno``: this
 file runs under whichever Python has LibreOffice's ``uno`` module (Debian's python3-uno, or
 the python that ships inside LibreOffice on Windows and macOS), not the project's.
@@ -46,13 +50,45 @@ def connect(pipe, office):
             time.sleep(0.05)
 
 
-def convert(desktop, source, target):
+def _last_row_page(table, cursor):
+    """The page on which the last row of ``table`` ends (its tallest cell's end)."""
+    last = str(table.getRows().getCount())
+    pages = []
+    for name in table.getCellNames():
+        letters = name.rstrip("0123456789")
+        if letters.isalpha() and name[len(letters) :] == last:
+            cursor.gotoRange(table.getCellByName(name).getText().getEnd(), False)
+            pages.append(cursor.getPage())
+    return max(pages) if pages else None
+
+
+def signature_alone(doc, styles):
+    """Whether the first signature line of ``doc`` (a paragraph of one of ``styles`` with text)
+    is on a later page than the end of the body before it; None without a signature line."""
+    cursor = doc.getCurrentController().getViewCursor()
+    body_end = None
+    elements = doc.getText().createEnumeration()
+    while elements.hasMoreElements():
+        element = elements.nextElement()
+        if element.supportsService("com.sun.star.text.TextTable"):
+            body_end = _last_row_page(element, cursor) or body_end
+        elif element.supportsService("com.sun.star.text.Paragraph") and element.getString().strip():
+            if element.ParaStyleName in styles:
+                cursor.gotoRange(element.getStart(), False)
+                return body_end is not None and cursor.getPage() > body_end
+            cursor.gotoRange(element.getEnd(), False)
+            body_end = cursor.getPage()
+    return None
+
+
+def convert(desktop, source, target, signature_styles=()):
     load = (prop("Hidden", True), prop("ReadOnly", True), prop("FilterName", IMPORT_FILTER))
     doc = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, load)
     if doc is None:
         raise RuntimeError("LibreOffice could not load the document")
     try:
         doc.storeToURL(Path(target).resolve().as_uri(), (prop("FilterName", EXPORT_FILTER),))
+        return signature_alone(doc, tuple(signature_styles)) if signature_styles else None
     finally:
         doc.close(True)
 
@@ -91,8 +127,8 @@ def main():
         for line in sys.stdin:
             request = json.loads(line)
             try:
-                convert(desktop, request["source"], request["target"])
-                answer = {"ok": True}
+                alone = convert(desktop, request["source"], request["target"], request.get("signature_styles") or ())
+                answer = {"ok": True, "alone": alone}
             except Exception as exc:
                 if lost(exc, office):
                     sys.exit(3)  # no answer: the caller starts a new LibreOffice and tries again

@@ -10,6 +10,7 @@ moved into place atomically.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -127,16 +128,20 @@ def docx_to_pdf(
     soffice: str | None = None,
     listener: bool = True,
     office: Office | None = None,
+    keep_signatures: bool = False,
+    moved: list[Path] | None = None,
 ) -> Path:
     """Convert ``source`` (.docx) to ``output`` (default: same name, ``.pdf``); return it.
 
     Raises :class:`errors.ToolMissingError` when LibreOffice is not installed, and
     :class:`errors.OutputError` when the conversion fails or times out, or ``output``
-    exists and ``force`` is false. ``office``: see :func:`docx_to_pdfs`.
+    exists and ``force`` is false. ``office``, ``keep_signatures`` and ``moved``: see
+    :func:`docx_to_pdfs`.
     """
     return docx_to_pdfs(
-        [source], [output], force=force, timeout=timeout, soffice=soffice, listener=listener, office=office
-    )[0]
+        [source], [output], force=force, timeout=timeout, soffice=soffice, listener=listener, office=office,
+        keep_signatures=keep_signatures, moved=moved,
+    )[0]  # fmt: skip
 
 
 def shared_office() -> Office | None:
@@ -157,8 +162,17 @@ def docx_to_pdfs(
     soffice: str | None = None,
     listener: bool = True,
     office: Office | None = None,
+    keep_signatures: bool = False,
+    moved: list[Path] | None = None,
 ) -> list[Path]:
     """Convert every .docx of ``sources`` to PDF with one LibreOffice start; the PDFs' paths.
+
+    ``keep_signatures``: ``sources`` are documents this run wrote, and one whose signature
+    LibreOffice lays out alone on a page is changed so that it is not (its table's last row
+    moved to the signature's page: :func:`compiler.docx.keeping.move_last_row_to_signature`),
+    rewritten in place and converted again; each such source is appended to ``moved``. Only
+    a :class:`~compiler.docx.office.Listener` sees the layout; with ``soffice --convert-to``
+    nothing is checked.
 
     ``outputs`` default to each source's name with ``.pdf``. ``timeout`` is per document,
     LibreOffice's start included. All or nothing: when one document fails, no PDF is written
@@ -195,8 +209,13 @@ def docx_to_pdfs(
                 if python
                 else office_mod.Batch(program, start_timeout=0.0)
             )
+        styles = _signature_styles() if keep_signatures else ()
         try:
-            failures = office.convert(jobs, timeout=timeout)
+            failures = office.convert(jobs, timeout=timeout, signature_styles=styles)
+            for job, failure in zip(jobs, failures):
+                if failure is None and job[0] in office.alone and _keep_signature(office, job, timeout, styles):
+                    if moved is not None:
+                        moved.append(job[0])
         finally:
             if own:
                 office.close()
@@ -210,3 +229,35 @@ def docx_to_pdfs(
                     where=str(source),
                 )
         return [safeio.atomic_copy(produced, target, force=force) for (_, produced), target in zip(jobs, targets)]
+
+
+def _signature_styles() -> tuple[str, ...]:
+    from compiler.docx.keeping import SIGNATURE_STYLES
+
+    return SIGNATURE_STYLES
+
+
+def _keep_signature(office: Office, job: tuple[Path, Path], timeout: float, styles: Sequence[str]) -> bool:
+    """Lay ``job``'s document out again with its table's last row on the signature's page:
+    first with a copy of the header row above the row, then (when that leaves no room for the
+    signature) without. True when one of them keeps the signature with body text: the .docx
+    and its PDF are then the changed ones; otherwise both stay as they were."""
+    import docx
+
+    from compiler.docx.keeping import move_last_row_to_signature
+
+    source, produced = job
+    original = source.read_bytes()
+    trial = produced.with_name(produced.stem + "-trial.pdf")
+    for header in (True, False):
+        document = docx.Document(io.BytesIO(original))
+        if not move_last_row_to_signature(document, header=header):
+            return False
+        safeio.atomic_write(source, document.save, force=True)
+        (failure,) = office.convert([(source, trial)], timeout=timeout, signature_styles=styles)
+        if failure is None and source not in office.alone:
+            os.replace(trial, produced)
+            return True
+    safeio.atomic_write(source, original, force=True)
+    trial.unlink(missing_ok=True)
+    return False

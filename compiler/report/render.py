@@ -277,6 +277,9 @@ def render_report(
     signature = keeping.first_styled(document, STYLE_REPORT_SIGNATURE)
     if signature is not None:
         keeping.keep_body_with(signature)
+        tables = list(document.element.body.iterchildren(qn("w:tbl")))
+        if tables:  # Word keeps the last row with the signature; LibreOffice: see docx.pdf
+            keeping.keep_table_with_next(tables[-1])
     typeset.set_page_number_digits(document, digits)
     org = report.organisation
     typeset.set_properties(

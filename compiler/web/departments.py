@@ -16,7 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 
 from compiler.web import pipeline
-from compiler.web.jobs import check_upload
+from compiler.web.jobs import check_upload, current_plan
 from compiler.web.pages import (
     XLSX,
     details_of,
@@ -84,9 +84,13 @@ async def department(request: Request) -> Response:
 async def department_form(request: Request) -> Response:
     dept = department_for(request)
     ws = workspace(request)
-    # made from the secretary's own typed details, not from an upload: no need to contain it
+    # made from the secretary's own typed details and plan (an uploaded plan is kept as the
+    # rows read from it, in a contained worker): no need to contain it
     try:
-        data, name = await run_in_threadpool(pipeline.department_form, details_of(ws), dept["name"])
+        plan = await run_in_threadpool(current_plan, store(request), ws["id"])
+        data, name = await run_in_threadpool(
+            pipeline.department_form, details_of(ws), dept["name"], plan[1] if plan else None
+        )
     except pipeline.CompilerError as exc:
         return message(
             request,

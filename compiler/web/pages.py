@@ -67,6 +67,7 @@ def file_size(n: int) -> str:
 
 _env.filters["thai_time"] = thai_time
 _env.filters["size"] = file_size
+_env.filters["count_rows"] = lambda rows: len(json.loads(rows))
 
 STATUS = {
     None: ("ยังไม่ส่ง", "not sent", "none"),
@@ -155,11 +156,11 @@ def limits(request: Request) -> Limits:
     return request.app.state.limits  # type: ignore[no-any-return]
 
 
-async def post_form(request: Request, *, files: int = 0) -> FormData:
+async def post_form(request: Request, *, files: int = 0, fields: int = 40) -> FormData:
     """The POSTed form, refused (403) unless it carries this session's CSRF token, and
-    holding at most ``files`` files and a few small fields."""
+    holding at most ``files`` files and ``fields`` small fields."""
     try:
-        form = await request.form(max_files=files, max_fields=40, max_part_size=64 * 1024)
+        form = await request.form(max_files=files, max_fields=fields, max_part_size=64 * 1024)
     except ClientDisconnect:
         raise
     except HTTPException:

@@ -1,8 +1,9 @@
 """The web app's one door into the library: bytes in, plain values and bytes out.
 
 Every function here that touches a workbook runs in a separate process with a time and a
-memory limit (``run_contained``): a hostile upload can neither hang the server nor use up
-its memory, and a crash in a worker is a message, not a dead server.
+memory limit (``run_contained``, over ``compiler.workers``: the one contained runner the CLI
+uses too): a hostile upload can neither hang the server nor use up its memory, and a crash
+in a worker is a message, not a dead server.
 
 Uploads go to the library as ``(name, bytes)`` (``compiler.inmemory``, ``compiler.uploads``:
 staged in a private folder under safe names, never a name from a request as a path).
@@ -10,35 +11,27 @@ staged in a private folder under safe names, never a name from a request as a pa
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
+import itertools
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from compiler import api, workers
-from compiler.errors import CompilerError
-from compiler.model import Severity
+from compiler.errors import CompilerError as CompilerError  # the views catch pipeline.CompilerError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-class ContainedError(CompilerError):
-    """A contained job did not finish: too slow, too much memory, or the worker died."""
-
-
 # -- running a job in a contained process -------------------------------------------------
-
 
 #: What the jobs import, loaded once into the forkserver: a job then starts in ~20 ms instead
 #: of ~220 ms of imports (a sample workbook's check: 0.24 s → 0.03 s, measured here).
-PRELOAD = [
+PRELOAD = (
     "compiler.web.pipeline",
     "compiler.inmemory",
     "compiler.uploads",
@@ -46,6 +39,7 @@ PRELOAD = [
     "compiler.workbook.read",
     "compiler.workbook.check",
     "compiler.workbook.annotate",
+    "compiler.workbook.planbook",
     "compiler.documents.parse",
     "compiler.report.render",
     "compiler.documents.render",
@@ -53,61 +47,9 @@ PRELOAD = [
     "python_calamine",
     "defusedxml.ElementTree",
     "lxml.etree",
-]
+)
 
-
-def _context() -> multiprocessing.context.BaseContext:
-    """forkserver where the platform has it (a clean, preloaded parent: starting a job costs
-    milliseconds) and its socket's path fits (see :func:`compiler.workers.forkserver_fits`);
-    spawn on Windows and macOS."""
-    if "forkserver" in multiprocessing.get_all_start_methods() and workers.forkserver_fits():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _limit_memory(memory_mb: int | None) -> None:
-    if not memory_mb:
-        return
-    try:
-        import resource
-    except ImportError:  # Windows: the time limit still holds
-        return
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _child(
-    conn: multiprocessing.connection.Connection,
-    func: Callable[..., Any],
-    args: tuple[Any, ...],
-    memory_mb: int | None,
-    reports: bool,
-) -> None:
-    try:
-        _limit_memory(memory_mb)
-        if reports:
-
-            def progress(done: int, total: int, what: str) -> None:
-                conn.send(("progress", done, total, what))
-
-            conn.send(("ok", func(*args, progress=progress)))
-        else:
-            conn.send(("ok", func(*args)))
-    except CompilerError as exc:
-        conn.send(("error", exc.message_th, exc.message_en))
-    except MemoryError:
-        conn.send(("error", "ไฟล์ใช้หน่วยความจำเกินขีดจำกัด", "the file needs more memory than allowed"))
-    except BaseException as exc:  # a bug or a library crash: a message for the page, not a dead worker
-        conn.send(
-            ("error", f"ข้อผิดพลาดภายในโปรแกรม ({type(exc).__name__})", f"internal error: {type(exc).__name__}: {exc}")
-        )
-    finally:
-        conn.close()
-
-
-_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+_slots = threading.BoundedSemaphore(workers.cores())
 
 Progress = Callable[[int, int, str], None]
 
@@ -119,48 +61,25 @@ def run_contained(
     memory_mb: int | None = None,
     on_progress: Progress | None = None,
 ) -> Any:
-    """``func(*args)`` in a new process, at most ``timeout_s`` seconds and ``memory_mb`` MB of
-    address space (where the platform can limit it). Blocking: call it from a thread.
+    """``func(*args)`` in a worker process (``compiler.workers.run_contained``: a deadline, a
+    memory limit, a crash is a message), the modules of the jobs preloaded. Blocking: call
+    it from a thread.
 
     At most one job per core runs at once; the others wait their turn (the wait does not
-    count against the time limit). Raises ``ContainedError`` with a Thai and an English
-    message when the job fails, overruns or dies; ``func`` and its arguments must pickle.
-    With ``on_progress``, ``func`` is given a ``progress(done, total, what)`` keyword whose
-    calls reach ``on_progress`` here, in the calling thread, as they happen.
+    count against the time limit). Raises ``workers.WorkerFailed`` (a ``CompilerError``)
+    with a Thai and an English message when the job fails, overruns or dies. With
+    ``on_progress``, ``func`` is given a ``progress(done, total, what)`` keyword whose calls
+    reach ``on_progress`` in the calling thread as they happen.
     """
     with _slots:
-        ctx = _context()
-        receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(send, func, args, memory_mb, on_progress is not None), daemon=True)
-        proc.start()
-        send.close()
-        deadline = time.monotonic() + timeout_s
-        try:
-            while True:
-                if not receive.poll(max(0.0, deadline - time.monotonic())):
-                    raise ContainedError(
-                        f"ใช้เวลาเกิน {timeout_s:g} วินาที จึงหยุดทำงาน (ไฟล์ใหญ่หรือซับซ้อนเกินไป?)",
-                        f"stopped after {timeout_s:g} seconds (is the file too large or too complex?)",
-                    )
-                try:
-                    message = receive.recv()
-                except (EOFError, OSError) as exc:
-                    raise ContainedError(
-                        "การตรวจไฟล์หยุดกลางคัน (ไฟล์อาจใช้หน่วยความจำมากเกินไป)",
-                        "the worker stopped half-way (the file may need too much memory)",
-                    ) from exc
-                if message[0] != "progress":
-                    break
-                if on_progress is not None:
-                    on_progress(*message[1:])
-        finally:
-            receive.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join(5)
-    if message[0] == "ok":
-        return message[1]
-    raise ContainedError(message[1], message[2])
+        return workers.run_contained(
+            func,
+            *args,
+            timeout_s=timeout_s,
+            memory_mb=memory_mb,
+            ctx=workers.context(PRELOAD),
+            on_progress=on_progress,
+        )
 
 
 # -- the jobs (each runs inside a contained process) --------------------------------------
@@ -172,40 +91,81 @@ def suffix_of(filename: str) -> str:
     return suffix if suffix in WORKBOOK_SUFFIXES else ""
 
 
-def _rows(findings: Any, folder: Path | None = None) -> list[dict[str, Any]]:
-    """Findings as JSON-ready dicts in reading order; a ``file`` inside the job's own
-    ``folder`` (an output folder the user never saw) is left out."""
+def _rows(findings: Any) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts in reading order; a ``file`` given as a full path (one the
+    job wrote in its own temporary folder, a path the user never saw) is left out."""
     from compiler.inmemory import findings_json
 
     rows = findings_json(findings)
-    if folder is not None:
-        for row in rows:
-            if str(row["file"]).startswith(str(folder)):
-                row["file"] = ""
+    for row in rows:
+        if os.path.isabs(str(row["file"])):
+            row["file"] = ""
     return rows
 
 
-def check_workbook(label: str, suffix: str, data: bytes) -> dict[str, Any]:
+def check_workbook(label: str, suffix: str, data: bytes, plan: bytes | None = None) -> dict[str, Any]:
     """Check one uploaded workbook: its findings (``file`` is ``label + suffix`` made safe),
     what it says about itself, and the annotated copy's bytes (``None`` when there is
-    nothing to mark)."""
+    nothing to mark). With the measures ``plan`` (a plan workbook's bytes), its measures are
+    matched with it (``not-in-plan``, ``plan-cell-changed``); what the plan's own file says
+    (``plan-not-reported``: other departments' rows too) is the overview's, not kept here."""
     from compiler.inmemory import check_uploads
     from compiler.uploads import safe_name
 
-    result, copies = check_uploads([(f"{label}{suffix}", data)])
-    wb = result.workbooks[0] if result.workbooks else None
+    name = safe_name(f"{label}{suffix}", 0)
+    result, copies = check_uploads([(name, data)], plan=plan)
+    wb = next((w for w in result.workbooks if w.file == name), None)
+    mine = [f for f in result.findings if wb is None or f.file == wb.file or not f.file]
     annotated_name, annotated = next(iter(copies.items()), ("", None))
+    errors = sum(1 for f in mine if f.severity.value == "error")
     return {
-        "file": safe_name(f"{label}{suffix}", 0),
-        "findings": _rows(result.findings),
-        "errors": len(result.errors),
-        "warnings": len(result.warnings),
+        "file": name,
+        "findings": _rows(mine),
+        "errors": errors,
+        "warnings": len(mine) - errors,
         "department": (wb.department if wb else "") or "",
         "organisation": str((wb.info or {}).get("organisation") or "") if wb else "",
         "measures": len(wb.measures) if wb else 0,
         "annotated": annotated,
         "annotated_name": annotated_name,
+        "plan": plan is not None,
     }
+
+
+def read_plan_upload(suffix: str, data: bytes) -> dict[str, Any]:
+    """A measures plan uploaded as a workbook (the format ``init --plan`` reads): its rows as
+    text (``workbook.planbook.plan_rows``), the organisation's details it holds, and its
+    findings; ``rows`` is ``None`` when it holds no plan or has errors."""
+    from compiler.inmemory import check_uploads
+    from compiler.workbook.form import OrganisationDetails
+    from compiler.workbook.planbook import plan_rows
+
+    result, _ = check_uploads([(f"แผนมาตรการ{suffix}", data)])
+    wb = result.workbooks[0] if result.workbooks else None
+    ok = wb is not None and bool(wb.plan) and not result.errors
+    return {
+        "rows": plan_rows(wb.plan) if ok and wb is not None else None,
+        "details": OrganisationDetails.from_workbook(wb).__dict__ if ok and wb is not None and wb.info else {},
+        "findings": _rows(result.findings),
+    }
+
+
+def check_plan(plan: bytes) -> list[dict[str, Any]]:
+    """The findings of a plan workbook the page wrote from typed rows (its cells are the
+    rows as typed: row 3 is the first), read as every upload is."""
+    from compiler.inmemory import PLAN_NAME, check_uploads
+
+    result, _ = check_uploads([(PLAN_NAME, plan)])
+    return _rows(result.findings)
+
+
+def plan_gaps(plan: bytes, workbooks: list[tuple[str, str, bytes]]) -> list[dict[str, Any]]:
+    """The plan measures none of ``workbooks`` (``(label, suffix, bytes)``, the departments'
+    latest) reported: ``plan-not-reported`` findings at the plan's cells."""
+    from compiler.inmemory import check_uploads
+
+    result, _ = check_uploads([(f"{label}{suffix}", data) for label, suffix, data in workbooks], plan=plan)
+    return _rows([f for f in result.findings if f.code == "plan-not-reported"])
 
 
 def status_of(checked: dict[str, Any]) -> str:
@@ -238,9 +198,10 @@ def build_documents(
     date: str = "",
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The report (and its PDF, a picture of its first page, every announcement) built from
-    ``(label, suffix, bytes)`` workbooks. ``files`` is a list of ``(name, bytes)``, empty when
-    the findings hold errors (``refused`` is then true).
+    """The report (and with ``pdf`` a PDF of each document and a picture of the report's
+    first page; every announcement) built from ``(label, suffix, bytes)`` workbooks by
+    ``compiler.inmemory.build_documents``. ``files`` is a list of ``(name, bytes)``, empty
+    when the findings hold errors (``refused`` is then true).
 
     The pictures a workbook names by path (``ไฟล์ตราครุฑ``, the logo) are not used: a path
     typed in an upload is never opened on the server. ``emblem`` is the Garuda emblem's
@@ -248,88 +209,92 @@ def build_documents(
     of the measures (``""``: left to be written in at signing).
     """
     import datetime as dt
-    from dataclasses import replace
 
-    from compiler.report.render import render_report
-    from compiler.uploads import picture, staged
+    from compiler.inmemory import REPORT_NAME
+    from compiler.inmemory import build_documents as build
 
-    with (
-        staged([(f"{label}{suffix}", data) for label, suffix, data in workbooks]) as paths,
-        picture(
-            emblem if emblem and picture_suffix(emblem) else None, f"emblem{picture_suffix(emblem or b'')}"
-        ) as mark,
-        tempfile.TemporaryDirectory(prefix="ita-web-") as tmp,
-    ):
-        out = Path(tmp)
-        steps = len(paths) + 1 + int(pdf) + int(announcements)
+    # the page's bar counts the steps known from the start: each workbook, the report, the
+    # announcements, the PDFs (the library's total grows as it goes, which would fill the bar early)
+    total = len(workbooks) + 1 + int(announcements) + int(pdf)
+    steps = itertools.count(1)
 
-        def step(done: int, what: str) -> None:
-            if progress is not None:
-                progress(done, steps, what)
+    def relay(_done: int, _total: int, what: str) -> None:
+        if progress is not None:
+            progress(min(next(steps), total - 1), total, what)
 
-        report, checked, findings = api.prepare_report(paths, progress=lambda done, _, what: step(done, what))
-        refused = report is None or any(f.severity is Severity.ERROR for f in findings)
-        written: list[Path] = []
-        ignored = False
-        if report is not None and not refused:
-            # the library would open the pictures a workbook names by path: not for uploads
-            org = report.organisation
-            ignored = bool(org.emblem or org.logo)
-            report = replace(report, organisation=replace(org, emblem="", logo=""))
-            step(len(paths), "รายงาน.docx")
-            written.append(render_report(report, out / "รายงาน.docx", digits=digits))
-            if pdf:
-                from compiler.docx.pdf import docx_to_pdf, shared_office
-
-                step(len(paths) + 1, "รายงาน.pdf")
-                written.append(docx_to_pdf(written[0], office=shared_office()))  # one LibreOffice for the server
-            if announcements:
-                step(steps - 1, "ประกาศ คำสั่ง บันทึกข้อความ")
-                when = dt.date.fromisoformat(date) if date else None
-                docs = api.announce_report(report, checked, out, digits=digits, emblem=mark, date=when)
-                written.extend(docs.written)
-                findings.extend(docs.findings)
-        preview = _first_page_png(next((p for p in written if p.suffix == ".pdf"), None))
-        step(steps, "")
-        return {
-            "refused": refused,
-            "findings": _rows(findings, out),
-            "errors": sum(1 for f in findings if f.severity is Severity.ERROR),
-            "files": [(p.name, p.read_bytes()) for p in written],
-            "preview": preview,
-            "pictures_ignored": ignored,
-            "organisation": report.organisation.name if report else "",
-            "measures": len(report.measures) if report else 0,
-            "departments": list(report.departments) if report else [],
-        }
+    made = build(
+        [(f"{label}{suffix}", data) for label, suffix, data in workbooks],
+        digits=digits,
+        announcements=announcements,
+        pdf=pdf,
+        emblem=emblem if emblem and picture_suffix(emblem) else None,
+        date=dt.date.fromisoformat(date) if date else None,
+        progress=relay,
+        workbook_pictures=False,
+    )
+    if progress is not None:
+        progress(total, total, "")
+    report = made.report
+    refused = report is None or bool(made.errors)
+    findings = _rows(made.findings)
+    return {
+        "refused": refused,
+        "findings": findings,
+        "errors": len(made.errors),
+        "files": [] if refused else list(made.files.items()),
+        "preview": None if refused else _first_page_png(made.files.get(Path(REPORT_NAME).with_suffix(".pdf").name)),
+        "pictures_ignored": api.PICTURES_IGNORED in made.notes,
+        "notes": [n for n in made.notes if n != api.PICTURES_IGNORED],  # a row moved to the signature's page
+        "organisation": report.organisation.name if report else "",
+        "measures": len(report.measures) if report else 0,
+        "departments": list(report.departments) if report else [],
+    }
 
 
-def _first_page_png(pdf: Path | None) -> bytes | None:
+def _first_page_png(pdf: bytes | None) -> bytes | None:
     """Page 1 as a PNG through poppler's ``pdftoppm`` when it is installed; else ``None``."""
     program = shutil.which("pdftoppm")
     if pdf is None or program is None:
         return None
-    target = pdf.with_name("preview")
-    try:
-        subprocess.run(
-            [program, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        return target.with_suffix(".png").read_bytes()
-    except (OSError, subprocess.SubprocessError):
-        return None
+    with tempfile.TemporaryDirectory(prefix="ita-preview-") as tmp:
+        source, target = Path(tmp) / "report.pdf", Path(tmp) / "preview"
+        source.write_bytes(pdf)
+        try:
+            subprocess.run(
+                [program, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(source), str(target)],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+            return target.with_suffix(".png").read_bytes()
+        except (OSError, subprocess.SubprocessError):
+            return None
 
 
-def department_form(details: dict[str, str], department: str) -> tuple[bytes, str]:
-    """The standard workbook for ``department`` and its file name, the organisation's details
-    filled in and locked."""
-    from compiler.workbook.form import OrganisationDetails, department_file_name, form_bytes
+def organisation_details(details: dict[str, str]) -> Any:
+    """The secretary's typed details as ``workbook.form.OrganisationDetails``."""
+    from compiler.workbook.form import OrganisationDetails
 
     known = OrganisationDetails.__dataclass_fields__.keys()
-    data = form_bytes(OrganisationDetails(**{k: v for k, v in details.items() if k in known}), department)
-    return data, department_file_name(department)
+    return OrganisationDetails(**{k: v for k, v in details.items() if k in known})
+
+
+def department_form(details: dict[str, str], department: str, plan: bytes | None = None) -> tuple[bytes, str]:
+    """The standard workbook for ``department`` and its file name, the organisation's details
+    filled in and locked; with the measures ``plan`` (a plan workbook's bytes), holding only
+    the department's plan rows, as ``ita-report init --plan`` makes it."""
+    from compiler.inmemory import form
+    from compiler.workbook.form import department_file_name
+
+    return form(organisation_details(details), department, plan=plan), department_file_name(department)
+
+
+def plan_workbook(details: dict[str, str], rows: list[dict[str, str]], departments: list[str]) -> bytes:
+    """The plan workbook of ``rows`` (``[]``: a blank plan), the details filled in,
+    ``departments`` offered in the ผู้รับผิดชอบ dropdown."""
+    from compiler.inmemory import plan_workbook as write
+
+    return write(organisation_details(details), rows, departments)
 
 
 def details_from_workbook(suffix: str, data: bytes) -> dict[str, Any]:

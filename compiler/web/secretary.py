@@ -31,6 +31,7 @@ from compiler.web.pages import (
     store,
     workspace,
 )
+from compiler.web.plan import plan_overview
 
 # -- views: the secretary -----------------------------------------------------------------
 
@@ -40,6 +41,7 @@ async def admin(request: Request) -> Response:
     st = store(request)
     ws = workspace(request)
     departments = await run_in_threadpool(st.departments, ws["id"])
+    plan = await run_in_threadpool(plan_overview, request, ws)
     base = public_base(request)
     return render(
         request,
@@ -54,6 +56,7 @@ async def admin(request: Request) -> Response:
         soffice=pipeline.has_soffice(),
         emblem=bool(st.setting("emblem")),
         sent=sum(1 for d in departments if d["upload_id"]),
+        plan=plan,
     )
 
 
@@ -148,7 +151,8 @@ async def admin_build(request: Request) -> Response:
         return message(
             request, 400, ("วันที่ไม่ถูกต้อง", "not a date"), (exc.message_th, exc.message_en), back="/admin#build"
         )
-    options = {"pdf": pdf, "left_out": left_out, "date": date}
+    plan = await run_in_threadpool(st.plan, ws["id"])
+    options = {"pdf": pdf, "left_out": left_out, "date": date, "plan": plan["id"] if plan else None}
     build_id = await run_in_threadpool(st.add_build, ws["id"], options, [u["id"] for u in uploads])
     thread = threading.Thread(
         target=run_build, args=(st, lim, build_id, uploads, pdf, date), daemon=True, name=f"build-{build_id}"

@@ -31,6 +31,7 @@ from typing import Any
 
 from compiler.errors import CompilerError
 from compiler.web.district_storage import DistrictTables
+from compiler.web.plan_storage import PlanTables
 
 DB_NAME = "ita-report.sqlite3"
 
@@ -114,9 +115,25 @@ _V3 = (
     )""",
 )
 
+_V4 = (
+    # the measures plan, typed on the page or uploaded as a workbook: every saved version is
+    # a new row (the latest counts, the history stays). ``rows`` is the plan as typed (JSON:
+    # one object of plan column → text a row); ``blob`` the workbook it was uploaded as.
+    """CREATE TABLE plan (
+        id INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspace(id),
+        created TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('typed', 'upload')),
+        rows TEXT NOT NULL,
+        filename TEXT,
+        blob TEXT
+    )""",
+    "CREATE INDEX plan_workspace ON plan (workspace_id, id)",
+)
+
 #: Ordered migrations: ``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``, one
 #: SQL statement at a time inside one transaction. Append only; never edit one that has shipped.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -174,7 +191,7 @@ class Blob:
     size: int
 
 
-class Store(DistrictTables):
+class Store(DistrictTables, PlanTables):
     """The data folder: database and blobs. Safe to use from several threads (one
     connection per call); every method is short and synchronous."""
 

@@ -30,6 +30,7 @@ from compiler.web.pages import (
     render,
     store,
 )
+from compiler.web.plan import plan_download, plan_page, plan_save, plan_upload, plan_version, read_upload
 from compiler.web.secretary import (
     admin,
     admin_add_department,
@@ -90,7 +91,7 @@ async def setup(request: Request) -> Response:
     }
     if request.method == "GET":
         return render(request, "setup.html", **context)
-    form = await post_form(request, files=1)
+    form = await post_form(request, files=2)  # the details workbook and the plan workbook
     if form.get("kind") == "district":
         await form.close()
         return await district_setup(request)
@@ -100,6 +101,21 @@ async def setup(request: Request) -> Response:
         await form.close()
 
 
+def password_errors(form: FormData) -> list[tuple[str, str]]:
+    """What is wrong with the password typed twice at the first start (Thai, English)."""
+    password = str(form.get("password", ""))
+    if len(password) < security.MIN_PASSWORD:
+        return [
+            (
+                f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
+                f"the password needs at least {security.MIN_PASSWORD} characters",
+            )
+        ]
+    if password != form.get("password2"):
+        return [("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ")]
+    return []
+
+
 async def _set_up(request: Request, st: Store, form: FormData, context: dict[str, Any]) -> Response:
     departments = context["standard"]
     values = {k: str(form.get(k, "")).strip()[:300] for k, _, _ in pipeline.DETAIL_FIELDS}
@@ -107,17 +123,8 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
     others = [" ".join(line.split())[:100] for line in str(form.get("other_departments", "")).splitlines()]
     names = list(dict.fromkeys(chosen + [o for o in others if o]))[:60]
     context.update(values=values, chosen=set(chosen))
-    errors: list[tuple[str, str]] = []
+    errors = password_errors(form)
     password = str(form.get("password", ""))
-    if len(password) < security.MIN_PASSWORD:
-        errors.append(
-            (
-                f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
-                f"the password needs at least {security.MIN_PASSWORD} characters",
-            )
-        )
-    elif password != form.get("password2"):
-        errors.append(("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ"))
     if not names:
         errors.append(("เลือกส่วนราชการอย่างน้อยหนึ่งแห่ง", "choose at least one department"))
     workbook = form.get("details_workbook")
@@ -148,6 +155,16 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
                 context["findings"] = got["findings"]
             else:
                 values = {k: v or values.get(k, "") for k, v in got["details"].items()}
+    plan = form.get("plan_workbook")
+    read: dict[str, Any] = {"rows": None}
+    if isinstance(plan, UploadFile) and plan.filename:
+        read = await read_upload(request, plan)
+        errors += read["errors"]
+        if read["errors"]:
+            context["findings"] = context["findings"] + read["findings"]
+        for key, value in read["details"].items():  # what was typed wins; the plan's details fill the gaps
+            if key in values and not values[key]:
+                values[key] = str(value)
     if not values.get("organisation"):
         errors.append(
             ("กรอกชื่อหน่วยงาน (หรือส่งไฟล์ที่กรอกแล้ว)", "type the organisation's name (or upload a filled workbook)")
@@ -156,7 +173,9 @@ async def _set_up(request: Request, st: Store, form: FormData, context: dict[str
         context.update(errors=errors, values=values)
         return render(request, "setup.html", 400, **context)
     hashed = await run_in_threadpool(security.hash_password, password)
-    await run_in_threadpool(st.set_up, "organisation", values, hashed, names)
+    ws = await run_in_threadpool(st.set_up, "organisation", values, hashed, names)
+    if read["rows"]:
+        await run_in_threadpool(st.add_plan, ws, read["rows"], filename=read["name"], data=read["data"])
     request.session["admin"] = True
     return RedirectResponse("/admin", 303)
 
@@ -171,17 +190,8 @@ async def district_setup(request: Request) -> Response:
     try:
         values = {k: str(form.get(k, "")).strip()[:300] for k in ("district", "province", "fiscal_year")}
         values["names"] = str(form.get("names", ""))[:100_000]
-        errors: list[tuple[str, str]] = []
+        errors = password_errors(form)
         password = str(form.get("password", ""))
-        if len(password) < security.MIN_PASSWORD:
-            errors.append(
-                (
-                    f"รหัสผ่านต้องยาวอย่างน้อย {security.MIN_PASSWORD} ตัวอักษร",
-                    f"the password needs at least {security.MIN_PASSWORD} characters",
-                )
-            )
-        elif password != form.get("password2"):
-            errors.append(("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ"))
         if not values["district"]:
             errors.append(("กรอกชื่ออำเภอ", "type the district's name"))
         names = await district.names_from(request, form)
@@ -241,6 +251,11 @@ ROUTES = [
     Route("/admin/departments", admin_add_department, methods=["POST"]),
     Route("/admin/departments/{id:int}/reissue", admin_reissue_link, methods=["POST"]),
     Route("/admin/emblem", admin_emblem, methods=["POST"]),
+    Route("/admin/plan", plan_page),
+    Route("/admin/plan", plan_save, methods=["POST"]),
+    Route("/admin/plan/upload", plan_upload, methods=["POST"]),
+    Route("/admin/plan.xlsx", plan_download),
+    Route("/admin/plan/{id:int}/{which}", plan_version),
     Route("/admin/emblem.png", admin_emblem_picture),
     Route("/admin/build", admin_build, methods=["POST"]),
     Route("/admin/builds/{id:int}", admin_build_page),

@@ -5,7 +5,6 @@ standard's headers; and the context that collects a workbook's findings.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +41,10 @@ class _Ctx:
         self.add(code, sheet, cell, th, en)
 
 
-@functools.cache
-def _names(fields: tuple[Field, ...]) -> tuple[dict[str, Field], tuple[tuple[str, Field], ...]]:
+_Names = tuple[dict[str, Field], tuple[tuple[str, Field], ...]]
+
+
+def _names(fields: tuple[Field, ...]) -> _Names:
     """Exact names → field, and (name, field) pairs longest first for prefix matching."""
     exact: dict[str, Field] = {}
     pairs: list[tuple[str, Field]] = []
@@ -59,6 +60,11 @@ def _names(fields: tuple[Field, ...]) -> tuple[dict[str, Field], tuple[tuple[str
 
 #: Headers and labels are short; longer cells are data and never compared.
 _MAX_HEADER = 120
+#: Per list of fields (by identity: the standard's tuples live as long as the program): the
+#: list, its names, and the answers given so far. Every organisation's forms repeat the same
+#: headers and labels, so most cells are answered from here; the answers are bounded.
+_MATCHERS: dict[int, tuple[Sequence[Field], _Names, dict[str, Field | None]]] = {}
+_MAX_ANSWERS = 4096
 
 
 def match_header(text: object, fields: Sequence[Field]) -> Field | None:
@@ -69,10 +75,23 @@ def match_header(text: object, fields: Sequence[Field]) -> Field | None:
     """
     if not isinstance(text, str) or len(text) > _MAX_HEADER:
         return None
+    matcher = _MATCHERS.get(id(fields))
+    if matcher is None or matcher[0] is not fields:
+        matcher = _MATCHERS[id(fields)] = (fields, _names(tuple(fields)), {})
+    _, (exact, pairs), answers = matcher
+    if text in answers:
+        return answers[text]
+    found = _match(text, exact, pairs)
+    if len(answers) >= _MAX_ANSWERS:
+        answers.clear()
+    answers[text] = found
+    return found
+
+
+def _match(text: str, exact: dict[str, Field], pairs: tuple[tuple[str, Field], ...]) -> Field | None:
     key = thai.header_key(text)
     if not key:
         return None
-    exact, pairs = _names(tuple(fields))
     found = exact.get(key)
     if found is not None:
         return found

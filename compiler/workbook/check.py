@@ -20,7 +20,7 @@ from compiler import thai
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
 from compiler.safeio import display_name
-from compiler.workbook import identity, indicators, plan, standard
+from compiler.workbook import identity, indicators, plan, standard, stored
 from compiler.workbook.normalise import normalise_workbook
 from compiler.workbook.read import find_workbooks, read_workbook
 
@@ -152,7 +152,7 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
         return []
     out: list[Finding] = []
 
-    def flag(text: str, sheet: str, cell: str) -> None:
+    def flag(text: str, sheet: str, cell: str | tuple[int, int]) -> None:
         variant = misspelt_place(text, place)
         if variant:
             out.append(
@@ -160,7 +160,7 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
                     wb,
                     "name-misspelt",
                     sheet,
-                    cell,
+                    cell if isinstance(cell, str) else cell_ref(*cell),  # made only when needed
                     f"ชื่อ '{variant}' สะกดต่างจากชื่อหน่วยงาน '{place}' กรุณาตรวจสอบ",
                     f"'{variant}' is spelt differently from the organisation's name '{place}'",
                 )
@@ -180,7 +180,7 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
         ):
             col = cols.get(key)
             for line in lines:
-                flag(line, standard.SHEET_MEASURES, cell_ref(m.row, col) if col else "")
+                flag(line, standard.SHEET_MEASURES, (m.row, col) if col else "")
     return out
 
 
@@ -379,7 +379,8 @@ def _digest(path: Path) -> bytes | None:
 
 
 def _checked(path: Path, name: str) -> DepartmentWorkbook:
-    """read → normalise → check of one file, remembered by (path, name, content hash).
+    """read → normalise → check of one file, remembered by (path, name, content hash) in this
+    process and in the cache folder (:mod:`compiler.workbook.stored`).
 
     The result depends on nothing else (the findings name the file and the path), except
     for the pictures a workbook names (looked up in its folder): such a workbook is never
@@ -394,16 +395,25 @@ def _checked(path: Path, name: str) -> DepartmentWorkbook:
             if book is not None:
                 _remembered.move_to_end(key)
                 return book
+        book = stored.load(key)
+        if book is not None:
+            _remember(key, book)
+            return book
     book = check_workbook(normalise_workbook(read_workbook(path, display=name)))
     names_a_picture = (
         book.info.get("logo") or book.info.get("emblem") or any(f.code == "bad-picture" for f in book.findings)
     )
     if before is not None and not names_a_picture and _digest(path) == before:
-        with _remembered_lock:
-            _remembered[key] = book
-            while len(_remembered) > _REMEMBER:
-                _remembered.popitem(last=False)
+        _remember(key, book)
+        stored.store(key, book)
     return book
+
+
+def _remember(key: tuple[str, str, bytes], book: DepartmentWorkbook) -> None:
+    with _remembered_lock:
+        _remembered[key] = book
+        while len(_remembered) > _REMEMBER:
+            _remembered.popitem(last=False)
 
 
 def check_files(

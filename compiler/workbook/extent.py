@@ -58,6 +58,7 @@ class Extent:
     far: str = ""
     merged: int = 0
     elements: int = 0  # <row> and <c> tags, empty ones too (.xlsx)
+    formulas: bool = False  # the XML holds a formula or an error value (.xlsx; see read.py)
 
     @property
     def area(self) -> int:
@@ -133,6 +134,22 @@ def _chunks(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
             yield chunk
 
 
+#: What ``read._formula_problems`` looks for; a sheet without any is not read a second time.
+_FORMULA_MARKS = (b"<f>", b"<f ", b't="e"')
+
+
+def _marked(chunks: Iterator[bytes], ext: Extent) -> Iterator[bytes]:
+    """The chunks as they come, setting ``ext.formulas`` if a mark stands in them (or across
+    two of them)."""
+    tail = b""
+    for chunk in chunks:
+        if not ext.formulas:
+            window = tail + chunk[:8]
+            ext.formulas = any(m in chunk or m in window for m in _FORMULA_MARKS)
+            tail = chunk[-8:]
+        yield chunk
+
+
 def xlsx_sheet_extent(zf: zipfile.ZipFile, member: str) -> Extent:
     """The extent of one worksheet part, counting cells as calamine places them.
 
@@ -146,7 +163,7 @@ def xlsx_sheet_extent(zf: zipfile.ZipFile, member: str) -> Extent:
     row = col = 0
     limit = MAX_SHEET_CELLS
     anywhere = _R_ANY.search
-    for m in _tags(_chunks(zf, member)):
+    for m in _tags(_marked(_chunks(zf, member), ext)):
         name, letters, digits, letters2, digits2, attrs = m.groups()
         elements += 1
         if letters is None and (r := anywhere(attrs)):

@@ -88,14 +88,15 @@ class OrganisationDetails:
         return cls(**values)
 
 
-def _lists_sheet(wb: Workbook, year: object = None) -> dict[str, str]:
+def _lists_sheet(wb: Workbook, year: object = None, departments: Sequence[str] = ()) -> dict[str, str]:
     """A hidden sheet holding the dropdown lists; returns list name → range formula.
 
     With the fiscal year known, ตัวชี้วัด offers that year's codes with their names
-    (``o10 แผนดำเนินงานประจำปี``), else the bare codes."""
+    (``o10 แผนดำเนินงานประจำปี``), else the bare codes. ``departments``: the department
+    names offered (default: the usual ones)."""
     ws = wb.create_sheet(standard.SHEET_LISTS)
     lists = {
-        "departments": standard.DEPARTMENTS,
+        "departments": tuple(departments) or standard.DEPARTMENTS,
         "indicators": indicators.dropdown(year) or standard.INDICATOR_CODES,
     }
     ranges: dict[str, str] = {}

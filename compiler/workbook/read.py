@@ -242,22 +242,24 @@ def _attr(tag: bytes, name: bytes) -> bytes:
     return m.group(1) if m else b""
 
 
-def _formula_problems(path: Path) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+def _formula_problems(path: Path, marked: set[str] | None = None) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
     """For .xlsx/.xlsm: sheet name → (cells with an uncalculated formula, cells with an error).
 
     calamine shows both as empty; a clerk must be told the total is missing or broken
     rather than see an empty budget. Only sheets whose XML holds a formula or an error
-    are scanned.
+    are scanned; ``marked`` names them when the extents were measured (none: nothing to read).
     """
     out: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
     try:
+        if marked is not None and not marked:
+            return out
         with zipfile.ZipFile(path) as zf:
             wb = zf.read("xl/workbook.xml")
             rels = zf.read("xl/_rels/workbook.xml.rels")
             targets = {_attr(tag, b"Id"): _attr(tag, b"Target") for tag in _RELATIONSHIP.findall(rels)}
             for tag in _SHEET.findall(wb):
                 name, rid = _attr(tag, b"name"), _attr(tag, b"r:id")
-                if not rid:
+                if not rid or (marked is not None and _xml_unescape(name.decode("utf-8", "replace")) not in marked):
                     continue
                 target = targets.get(rid, b"").decode("utf-8", "replace")
                 member = target.lstrip("/") if target.startswith("/") else "xl/" + target
@@ -321,11 +323,14 @@ def sheet_extents(path: Path, kind: str, names: Sequence[str] | None = None) -> 
     return found
 
 
-def _over_limits(path: Path, file: str, kind: str, names: Sequence[str] | None = None) -> list[Finding]:
+def _over_limits(
+    path: Path, file: str, kind: str, names: Sequence[str] | None = None, into: dict | None = None
+) -> list:
     """``sheet-too-large`` for each sheet past the limit, ``workbook-too-large`` when they
-    pass it together; ``corrupt-file`` when the file cannot be measured."""
+    pass it together; ``corrupt-file`` when the file cannot be measured. Extents go ``into``."""
     try:
         extents = sheet_extents(path, kind, names)
+        (into if into is not None else {}).update(extents)
     except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, struct.error) as exc:
         return [
             _problem(
@@ -418,11 +423,14 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
         book = _open_book(pc, path)
         names = tuple(book.sheet_names)
         chosen = [name for name in names if _wanted(name, wanted)]
-        too_large = _over_limits(path, file, kind, chosen) if lazy else []
+        measured: dict[str, extent.Extent] = {}
+        too_large = _over_limits(path, file, kind, chosen, measured) if lazy else []
         if too_large:
             book.close()
             return RawWorkbook(file, path, sheet_names=names, findings=tuple(too_large), has_macros=has_macros)
-        problems = _formula_problems(path) if kind == "zip" and path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        marked = {n for n, e in measured.items() if e.formulas} if lazy else None
+        xlsx = kind == "zip" and path.suffix.lower() in (".xlsx", ".xlsm")
+        problems = _formula_problems(path, marked) if xlsx else {}
         for name in chosen:
             sh = book.get_sheet_by_name(name)
             rows = _grid(sh.to_python(skip_empty_area=False))

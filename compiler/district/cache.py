@@ -1,0 +1,213 @@
+"""Survey results kept by content: a district run again re-reads only what changed.
+
+Each submission's result (its ``OrganisationSummary`` and pickled ``Details``) is stored
+under the SHA-256 of everything it depends on: the submission's name and bytes (a .zip's
+bytes; for a folder, every entry's relative name and kind and every regular file's bytes,
+links and other entries by name only, never followed or opened), the zip limits, and the
+code that made it (every source file of the package, Python's version and the readers').
+A resubmitted organisation has another key and is surveyed afresh; so is everything after
+the program changes.
+
+An entry is ``magic, SHA-256(key + payload), payload`` (the payload zlib-compressed), written
+to a temporary file and renamed into place, so two runs at once never see half an entry. One
+that is short, damaged, made by another version, or does not hold what its key says is
+ignored (counted as ``rejected``) and surveyed again, never shown. Failures (a worker that
+died or overran, an internal error) are not kept: they are tried again next time.
+
+The folder is ``district/<code version>/`` under the template cache's folder
+(:func:`compiler.docx.jinjacache.cache_folder`: ``$ITA_REPORT_CACHE``, ``off`` turning it
+off, else the platform's user cache folder); folders of other code versions are removed
+when a cache opens. A loose workbook in the inbox (not in its own folder or .zip) is not
+cached: a picture it names may be any file beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import pickle
+import shutil
+import stat
+import sys
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from compiler.district.model import OrganisationSummary
+from compiler.district.safezip import ZipLimits
+from compiler.docx.jinjacache import cache_folder
+from compiler.safeio import display_name
+
+_MAGIC = b"ita-report district 1\n"
+_DIGEST = 32
+_CHUNK = 1 << 20
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of the program: every ``.py`` file of the package, Python's and the readers'
+    versions. A survey result made by other code is never used."""
+    h = hashlib.sha256(sys.version.encode())
+    for dist in ("python_calamine", "pythainlp", "olefile", "openpyxl"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(f"\0{dist}={metadata.version(dist)}".encode())
+    package = Path(__file__).resolve().parents[1]
+    for source in sorted(package.rglob("*.py")):
+        h.update(b"\0" + source.relative_to(package).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+        h.update(source.read_bytes())
+    return h.hexdigest()
+
+
+def _update_file(h: hashlib._Hash, path: Path) -> bool:
+    """Add a regular file's size and bytes to ``h``; ``False`` if it is not one (or is gone)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        h.update(b"%d\0" % info.st_size)
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return True
+
+
+def _update_folder(h: hashlib._Hash, root: Path, folder: Path) -> None:
+    """Every entry under ``folder`` in name order: its relative name, its kind, and a regular
+    file's bytes; links are named, never followed."""
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        path = Path(entry.path)
+        name = os.fsencode(path.relative_to(root).as_posix())
+        if entry.is_symlink():
+            h.update(b"L\0" + name + b"\0")
+        elif entry.is_dir(follow_symlinks=False):
+            h.update(b"D\0" + name + b"\0")
+            _update_folder(h, root, path)
+        elif entry.is_file(follow_symlinks=False):
+            h.update(b"F\0" + name + b"\0")
+            if not _update_file(h, path):
+                h.update(b"?\0")
+        else:
+            h.update(b"O\0" + name + b"\0")
+
+
+def submission_key(path: Path, limits: ZipLimits) -> str | None:
+    """The key of a submission's survey result; ``None`` when it is not cached (a loose
+    workbook, a link, anything not a folder or a regular .zip, or one that cannot be read)."""
+    h = hashlib.sha256(_MAGIC + code_version().encode() + b"\0" + repr(limits).encode() + b"\0")
+    h.update(os.fsencode(path.name) + b"\0")
+    try:
+        info = path.lstat()
+        if stat.S_ISDIR(info.st_mode):
+            h.update(b"folder\0")
+            _update_folder(h, path, path)
+        elif stat.S_ISREG(info.st_mode) and path.suffix.lower() == ".zip":
+            h.update(b"zip\0")
+            if not _update_file(h, path):
+                return None
+        else:
+            return None
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+@dataclass
+class SurveyCache:
+    """Survey results on disk in ``folder`` (one file per key); see the module docstring."""
+
+    folder: Path
+    hits: int = 0
+    misses: int = 0
+    rejected: int = 0
+    stored: int = 0
+    _failed_writes: int = field(default=0, repr=False)
+
+    @classmethod
+    def open(cls, base: Path | None = None) -> SurveyCache | None:
+        """The cache under ``base`` (default: the user's cache folder), ``None`` when the
+        cache is off. Folders left by other versions of the program are removed."""
+        base = cache_folder() if base is None else base
+        if base is None:
+            return None
+        root = base / "district"
+        version = code_version()[:16]
+        with contextlib.suppress(OSError):
+            for old in root.iterdir():
+                if old.name != version and old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old, ignore_errors=True)
+        return cls(root / version)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.bin"
+
+    def get(self, key: str, path: Path) -> tuple[OrganisationSummary, bytes] | None:
+        """The result stored for ``key`` (the submission ``path``), or ``None``: absent, or
+        rejected as not trustworthy (then it is surveyed again and overwritten)."""
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        value = _decode(key, data)
+        if value is None or value[0].submission != display_name(path.name):
+            self.rejected += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: tuple[OrganisationSummary, bytes]) -> None:
+        """Store ``value`` under ``key`` atomically; a folder that cannot be written is no error
+        (the result is only not kept)."""
+        payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        data = _MAGIC + hashlib.sha256(key.encode("ascii") + payload).digest() + payload
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            self._failed_writes += 1
+            return
+        self.stored += 1
+
+
+def _decode(key: str, data: bytes) -> tuple[OrganisationSummary, bytes] | None:
+    """An entry's value if it is whole, ours, for ``key`` and of the expected shape."""
+    head = len(_MAGIC) + _DIGEST
+    if len(data) <= head or not data.startswith(_MAGIC):
+        return None
+    checksum, payload = data[len(_MAGIC) : head], data[head:]
+    if hashlib.sha256(key.encode("ascii") + payload).digest() != checksum:
+        return None
+    try:
+        value = pickle.loads(zlib.decompress(payload))
+    except Exception:  # a checksum that matches by design but a payload of another shape
+        return None
+    if (
+        not isinstance(value, tuple)
+        or len(value) != 2
+        or not isinstance(value[0], OrganisationSummary)
+        or not isinstance(value[1], bytes)
+    ):
+        return None
+    return value
+
+
+__all__ = ["SurveyCache", "code_version", "submission_key"]

@@ -1,0 +1,61 @@
+"""Moving a table's last row to the signature's page (``compiler.docx.keeping``), for when
+LibreOffice lays a signature out alone on a page; the layout itself is tried in
+``test_layout_pdf.py``."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from compiler.docx import keeping
+
+
+def _document(body_rows: int, *, signature: bool = True) -> docx.document.Document:
+    """A heading, a table of a header row and ``body_rows`` rows, and a signature block."""
+    document = docx.Document()
+    for name in keeping.SIGNATURE_STYLES:
+        document.styles.add_style(name, 1)  # paragraph style
+    document.add_paragraph("หัวเรื่อง")
+    table = document.add_table(rows=1 + body_rows, cols=2)
+    for i, row in enumerate(table.rows):
+        for j, cell in enumerate(row.cells):
+            cell.text = f"r{i}c{j}"
+    header = table.rows[0]._tr
+    header.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    document.add_paragraph("")  # an empty line between the table and the signature
+    if signature:
+        document.add_paragraph("", style="Thai Signature")
+        document.add_paragraph("(นายทดสอบ ระบบ)", style="Thai Signature")
+        document.add_paragraph("นายกเทศมนตรี", style="Thai Signature")
+    return document
+
+
+def _rows(tbl: object) -> list[str]:
+    return ["".join(t.text or "" for t in tr.iter(qn("w:t"))) for tr in tbl.findall(qn("w:tr"))]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_the_last_row_starts_a_new_page_with_the_signature(header: bool) -> None:
+    document = _document(3)
+    assert keeping.move_last_row_to_signature(document, header=header)
+    body = list(document.element.body)
+    first, joint, tail = body[1], body[2], body[3]
+    assert _rows(first) == ["r0c0r0c1", "r1c0r1c1", "r2c0r2c1"]
+    assert _rows(tail) == (["r0c0r0c1"] if header else []) + ["r3c0r3c1"]
+    assert joint.tag == qn("w:p") and joint.find(qn("w:pPr")).find(qn("w:pageBreakBefore")) is not None
+    assert "".join(t.text or "" for t in joint.iter(qn("w:t"))) == ""  # nothing visible added
+    # the signature still follows, untouched
+    texts = [p.text for p in document.paragraphs]
+    assert texts[-2:] == ["(นายทดสอบ ระบบ)", "นายกเทศมนตรี"]
+
+
+def test_nothing_moves_without_a_table_of_two_rows_before_the_signature() -> None:
+    one_row = _document(1)
+    assert not keeping.move_last_row_to_signature(one_row)
+    assert len(list(one_row.element.body.iterchildren(qn("w:tbl")))) == 1
+    assert not keeping.move_last_row_to_signature(_document(3, signature=False))
+    text_before = _document(3)
+    text_before.paragraphs[-3].insert_paragraph_before("ข้อความปิดท้าย")  # body text, not a table
+    assert not keeping.move_last_row_to_signature(text_before)
