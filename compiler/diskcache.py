@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
+import pickle
 import sys
 import tempfile
 from pathlib import Path
@@ -38,6 +40,12 @@ def read(path: Path, magic: bytes, key: str) -> bytes | None:
         data = path.read_bytes()
     except OSError:
         return None
+    return verified(data, magic, key)
+
+
+def verified(data: bytes, magic: bytes, key: str) -> bytes | None:
+    """The payload of a cache file's ``data`` when it is whole, ours (``magic``) and written
+    for ``key``; else ``None``."""
     head = len(magic) + 32
     if len(data) <= head or not data.startswith(magic):
         return None
@@ -47,9 +55,9 @@ def read(path: Path, magic: bytes, key: str) -> bytes | None:
     return payload
 
 
-def write(path: Path, magic: bytes, key: str, payload: bytes) -> None:
+def write(path: Path, magic: bytes, key: str, payload: bytes) -> bool:
     """Store ``payload`` for ``key`` at ``path`` atomically (a reader sees the old file or the
-    new one, never half of one); a folder that cannot be written is no error."""
+    new one, never half of one); a folder that cannot be written is no error (False)."""
     data = magic + hashlib.sha256(key.encode("utf-8") + payload).digest() + payload
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,4 +71,38 @@ def write(path: Path, magic: bytes, key: str, payload: bytes) -> None:
                 os.unlink(tmp)
             raise
     except OSError:
-        return
+        return False
+    return True
+
+
+#: The readers a cached result depends on besides this package.
+READERS = ("python_calamine", "openpyxl", "olefile", "defusedxml", "pythainlp")
+_stamp: list[str] = []
+
+
+def _package_files(root: Path) -> list[tuple[str, int, int]]:
+    out = []
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                out.append((os.path.relpath(os.path.join(folder, name), root), st.st_size, st.st_mtime_ns))
+    return sorted(out)
+
+
+def code_stamp() -> str:
+    """What a cached result depends on besides its input: the Python version, pickle's
+    protocol, the size and time of every module of this package and of the readers
+    (:data:`READERS`); an edited or upgraded program starts afresh. Computed once a process."""
+    if not _stamp:
+        parts: list[object] = [sys.version, pickle.HIGHEST_PROTOCOL, _package_files(Path(__file__).resolve().parent)]
+        for name in READERS:
+            spec = importlib.util.find_spec(name)
+            origin = spec.origin if spec is not None else None
+            try:
+                st = os.stat(origin) if origin else None
+            except OSError:
+                st = None
+            parts.append((name, origin, st.st_size if st else None, st.st_mtime_ns if st else None))
+        _stamp.append(hashlib.sha256(repr(parts).encode("utf-8")).hexdigest())
+    return _stamp[0]

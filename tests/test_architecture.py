@@ -62,6 +62,7 @@ STAGES: dict[str, int] = {
     "compiler.api": 14,
     "compiler.inmemory": 14,
     "compiler.cli": 15,
+    "compiler.entry": 16,  # the console script: before the CLI is imported
     "compiler.web": 15,
     "compiler.report.template_builder": 16,
     "compiler.documents.template_builder": 16,
@@ -186,3 +187,13 @@ def test_only_the_cli_uses_click_prints_or_exits() -> None:
                 if isinstance(f, ast.Attribute) and f.attr == "exit" and getattr(f.value, "id", "") == "sys":
                     offenders.append(f"{me}:{node.lineno} sys.exit()")
     assert offenders == []
+
+
+def test_every_public_name_has_its_home() -> None:
+    """``compiler.__all__`` and the lazy imports of ``compiler/__init__.py`` name the same
+    things, and each resolves."""
+    import compiler
+
+    assert sorted(compiler.__all__) == sorted(compiler._HOME_OF)
+    for name in compiler.__all__:
+        assert getattr(compiler, name) is not None

@@ -160,3 +160,27 @@ def test_json_output_escapes_control_characters_and_stays_json(tmp_path: Path) -
     data = json.loads(res.output)
     assert data["files"][0]["file"] == "a\\x1b[2Jb\\x7f.xlsx"  # a name is shown written out
     assert "x\x7fy" in data["findings"][0]["message_en"]  # cell text stays itself, as JSON escapes
+
+
+_SLOW_IMPORT = """
+import importlib.abc, os, signal, sys, threading, time
+
+class Slow(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "compiler.cli":  # the command line takes a while to import: Ctrl-C meanwhile
+            threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+            time.sleep(2)
+        return None
+
+sys.meta_path.insert(0, Slow())
+sys.argv = ["ita-report", "--help"]
+from compiler.entry import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_line_is_still_importing_says_one_line() -> None:
+    proc = subprocess.run([sys.executable, "-c", _SLOW_IMPORT], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130
+    assert proc.stderr == "ยกเลิกแล้ว (Ctrl-C) / interrupted\n"
+    assert proc.stdout == ""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from wbfactory import INFO, make_workbook
 
-from compiler import api
+from compiler import api, diskcache
 from compiler.workbook import check, stored
 
 
@@ -64,14 +64,14 @@ def test_another_program_version_starts_afresh(
     make_workbook(tmp_path / "in" / "a.xlsx")
     api.check([tmp_path / "in"])
     _next_process()
-    monkeypatch.setattr(stored, "_stamp", ["another version of the code"])
+    monkeypatch.setattr(diskcache, "_stamp", ["another version of the code"])
     api.check([tmp_path / "in"])
     assert reads == ["a.xlsx", "a.xlsx"]
 
 
 def test_the_code_stamp_follows_the_package_source() -> None:
-    stamp = stored.code_stamp()
-    files = stored._package_files(Path(stored.__file__).resolve().parents[1])
+    stamp = diskcache.code_stamp()
+    files = diskcache._package_files(Path(stored.__file__).resolve().parents[1])
     assert len(stamp) == 64 and any(name.endswith("check.py") for name, _, _ in files)
 
 

@@ -260,3 +260,27 @@ def test_the_detail_sheets_print_their_first_columns_readably(
     assert summary.SIZE * min(1.0, page_px / (printed * 7 + 5 * n)) >= 10
     area = load_workbook(made[1])[sheet].print_area
     assert area.split("!")[1].startswith("$A$1:$" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n - 1] + "$")
+
+
+def test_a_full_sheet_goes_on_in_another(
+    made: tuple[DistrictResult, Path, list], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel holds 1,048,576 rows a sheet; a country's measures come close. Past the limit
+    (made 5 here) the rows go on in ``มาตรการทั้งหมด (2)``, … with their header: none lost."""
+    result, out, _ = made
+    monkeypatch.setattr(summary, "MAX_ROWS", 5)
+    small = tmp_path / "paged.xlsx"
+    run_district(out.parent / "inbox", small, jobs=1)
+    book = load_workbook(small)
+    pages = [ws for ws in book.worksheets if ws.title.startswith(summary.SHEET_MEASURES)]
+    total = sum(o.measures for o in result.organisations)
+    assert len(pages) == -(-total // 5) > 1
+    assert pages[1].title == f"{summary.SHEET_MEASURES} (2)"
+    rows = []
+    for ws in pages:
+        assert header(ws) == [c[0] for c in summary.MEASURE_COLUMNS]
+        mine = list(ws.iter_rows(min_row=2, values_only=True))
+        assert 1 <= len(mine) <= 5 and ws.auto_filter.ref == f"A1:K{len(mine) + 1}"
+        rows.extend(mine)
+    whole = list(load_workbook(out)[summary.SHEET_MEASURES].iter_rows(min_row=2, values_only=True))
+    assert rows == whole

@@ -4,7 +4,8 @@ Each submission's result (its ``OrganisationSummary`` and pickled ``Details``) i
 under the SHA-256 of everything it depends on: the submission's name and bytes (a .zip's
 bytes; for a folder, every entry's relative name and kind and every regular file's bytes,
 links and other entries by name only, never followed or opened), the zip limits, and the
-code that made it (every source file of the package, Python's version and the readers').
+code that made it (:func:`compiler.diskcache.code_stamp`: Python's version, the size and time
+of every source file of the package and of the readers).
 A resubmitted organisation has another key and is surveyed afresh; so is everything after
 the program changes.
 
@@ -15,7 +16,7 @@ ignored (counted as ``rejected``) and surveyed again, never shown. Failures (a w
 died or overran, an internal error) are not kept: they are tried again next time.
 
 The folder is ``district/<code version>/`` under the template cache's folder
-(:func:`compiler.docx.jinjacache.cache_folder`: ``$ITA_REPORT_CACHE``, ``off`` turning it
+(:func:`compiler.diskcache.cache_folder`: ``$ITA_REPORT_CACHE``, ``off`` turning it
 off, else the platform's user cache folder); folders of other code versions are removed
 when a cache opens. A loose workbook in the inbox (not in its own folder or .zip) is not
 cached: a picture it names may be any file beside it.
@@ -24,42 +25,28 @@ cached: a picture it names may be any file beside it.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import os
 import pickle
 import shutil
 import stat
-import sys
-import tempfile
 import zlib
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
+from compiler import diskcache
 from compiler.district.model import OrganisationSummary
 from compiler.district.safezip import ZipLimits
-from compiler.docx.jinjacache import cache_folder
 from compiler.safeio import display_name
 
 _MAGIC = b"ita-report district 1\n"
-_DIGEST = 32
 _CHUNK = 1 << 20
 
 
-@functools.cache
 def code_version() -> str:
-    """A hash of the program: every ``.py`` file of the package, Python's and the readers'
-    versions. A survey result made by other code is never used."""
-    h = hashlib.sha256(sys.version.encode())
-    for dist in ("python_calamine", "pythainlp", "olefile", "openpyxl"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            h.update(f"\0{dist}={metadata.version(dist)}".encode())
-    package = Path(__file__).resolve().parents[1]
-    for source in sorted(package.rglob("*.py")):
-        h.update(b"\0" + source.relative_to(package).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        h.update(source.read_bytes())
-    return h.hexdigest()
+    """The program's stamp (:func:`compiler.diskcache.code_stamp`): a survey result made by
+    other code is never used."""
+    return diskcache.code_stamp()
 
 
 def _update_file(h: hashlib._Hash, path: Path) -> bool:
@@ -136,7 +123,7 @@ class SurveyCache:
     def open(cls, base: Path | None = None) -> SurveyCache | None:
         """The cache under ``base`` (default: the user's cache folder), ``None`` when the
         cache is off. Folders left by other versions of the program are removed."""
-        base = cache_folder() if base is None else base
+        base = diskcache.cache_folder() if base is None else base
         if base is None:
             return None
         root = base / "district"
@@ -169,20 +156,7 @@ class SurveyCache:
         """Store ``value`` under ``key`` atomically; a folder that cannot be written is no error
         (the result is only not kept)."""
         payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        data = _MAGIC + hashlib.sha256(key.encode("ascii") + payload).digest() + payload
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
+        if not diskcache.write(self._path(key), _MAGIC, key, payload):
             self._failed_writes += 1
             return
         self.stored += 1
@@ -190,11 +164,8 @@ class SurveyCache:
 
 def _decode(key: str, data: bytes) -> tuple[OrganisationSummary, bytes] | None:
     """An entry's value if it is whole, ours, for ``key`` and of the expected shape."""
-    head = len(_MAGIC) + _DIGEST
-    if len(data) <= head or not data.startswith(_MAGIC):
-        return None
-    checksum, payload = data[len(_MAGIC) : head], data[head:]
-    if hashlib.sha256(key.encode("ascii") + payload).digest() != checksum:
+    payload = diskcache.verified(data, _MAGIC, key)
+    if payload is None:
         return None
     try:
         value = pickle.loads(zlib.decompress(payload))

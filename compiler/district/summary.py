@@ -372,37 +372,65 @@ def _measure_values(details: Details) -> list[list[object]]:
     ]
 
 
+#: Rows a sheet holds below its header (Excel's limit: 1,048,576 rows in all). A country's
+#: measures (7,850 organisations x 100) come close; past it they go on in a second sheet.
+MAX_ROWS = 1_048_575
+
+
+class _Paged:
+    """A sheet that goes on in ``title (2)``, ``title (3)``, … when it is full, each with its
+    header, filter and print area; nothing is lost past Excel's row limit."""
+
+    def __init__(self, book: _Book, title: str, columns: Sequence[Column], freeze: tuple[int, int]) -> None:
+        self.book, self.title, self.columns, self.freeze = book, title, columns, freeze
+        self.sheets = 0
+        self._open()
+
+    def _open(self) -> None:
+        self.sheets += 1
+        name = self.title if self.sheets == 1 else f"{self.title} ({self.sheets})"
+        self.ws = self.book.sheet(name, self.columns, freeze=self.freeze)
+        self.row = 0
+
+    def next_row(self) -> tuple[Worksheet, int]:
+        """The sheet and row (0-based) to write the next row at."""
+        if self.row >= MAX_ROWS:
+            self.close()
+            self._open()
+        self.row += 1
+        return self.ws, self.row
+
+    def close(self) -> None:
+        """Filter and print area of the current sheet (on paper, the first columns at a
+        readable size: the rest are for the screen)."""
+        _filter(self.ws, self.columns, self.row + 1)
+        self.ws.print_area(0, 0, max(self.row, 1), printed_columns(self.columns) - 1)
+
+
 def _write_details(book: _Book, result: DistrictResult, details_of: Callable[[OrganisationSummary], Details]) -> None:
     """The problems and the measures sheets, filled in one pass over the organisations.
 
     The measures sheet (a province's is a hundred thousand rows) is not wrapped: its rows
     stay one line high and quick to write; each cell holds its whole text."""
-    problems = book.sheet(SHEET_PROBLEMS, PROBLEM_COLUMNS, freeze=(1, 1))
-    measures = book.sheet(SHEET_MEASURES, MEASURE_COLUMNS, freeze=(1, 1))
+    problems = _Paged(book, SHEET_PROBLEMS, PROBLEM_COLUMNS, (1, 1))
+    measures = _Paged(book, SHEET_MEASURES, MEASURE_COLUMNS, (1, 1))
     budget_col = _column(MEASURE_COLUMNS, "Budget (THB)")
-    p_row = m_row = 0
     for f in result.findings:  # about the inbox as a whole
-        p_row += 1
-        _row(book, problems, p_row, PROBLEM_COLUMNS, ["", *_problem_values_of(f)])
+        _row(book, *problems.next_row(), PROBLEM_COLUMNS, ["", *_problem_values_of(f)])
     for o in result.organisations:
         details = details_of(o)
         for f in sorted(details.findings, key=lambda f: (f.severity is not Severity.ERROR, f.file, f.sheet)):
-            p_row += 1
-            _row(book, problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
+            _row(book, *problems.next_row(), PROBLEM_COLUMNS, _problem_values(o, f))
         for values in _measure_values(details):
-            m_row += 1
+            ws, m_row = measures.next_row()
             for i, value in enumerate(values):
-                _write(measures, m_row, i, value, book.budget if i == budget_col else book.top)
+                _write(ws, m_row, i, value, book.budget if i == budget_col else book.top)
     for o in result.superseded:  # listed, with their own problems, but counted nowhere
         order = lambda f: (f.code != "superseded-submission", f.severity is not Severity.ERROR)  # noqa: E731
         for f in sorted(details_of(o).findings, key=order):
-            p_row += 1
-            _row(book, problems, p_row, PROBLEM_COLUMNS, _problem_values(o, f))
-    _filter(problems, PROBLEM_COLUMNS, p_row + 1)
-    _filter(measures, MEASURE_COLUMNS, m_row + 1)
-    # On paper, the first columns at a readable size: the rest are for the screen.
-    problems.print_area(0, 0, max(p_row, 1), printed_columns(PROBLEM_COLUMNS) - 1)
-    measures.print_area(0, 0, max(m_row, 1), printed_columns(MEASURE_COLUMNS) - 1)
+            _row(book, *problems.next_row(), PROBLEM_COLUMNS, _problem_values(o, f))
+    problems.close()
+    measures.close()
 
 
 def _write_not_sent(book: _Book, result: DistrictResult) -> None:

@@ -3,9 +3,9 @@
 ``check.check_files(remember=True)`` keeps each file's checked workbook in the process, keyed
 by the file's path, display name and content hash; this module keeps the same results on disk
 (:mod:`compiler.diskcache`) for the next command. Besides that key, a result depends on the
-code that made it: the key also holds the Python version, the size and time of every module
-of this package and of the readers it uses (calamine, openpyxl, olefile, defusedxml,
-pythainlp), so an edited or upgraded program starts afresh. A file that fails its checksum, or
+code that made it: the key also holds :func:`compiler.diskcache.code_stamp` (the Python
+version, the size and time of every module of this package and of the readers it uses), so
+an edited or upgraded program starts afresh. A file that fails its checksum, or
 does not unpickle into a workbook, is ignored and rewritten. At most :data:`MAX_KEPT` files
 are kept.
 
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import os
 import pickle
-import sys
 from pathlib import Path
 
 from compiler import diskcache
@@ -30,38 +28,6 @@ _MAGIC = b"ita-report checked workbook 1\n"
 #: At most this many checked workbooks are kept (a few tens of kB each); past it, the ones
 #: written longest ago are removed.
 MAX_KEPT = 2000
-_READERS = ("python_calamine", "openpyxl", "olefile", "defusedxml", "pythainlp")
-_stamp: list[str] = []
-
-
-def _package_files(root: Path) -> list[tuple[str, int, int]]:
-    out = []
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                out.append((os.path.relpath(os.path.join(folder, name), root), st.st_size, st.st_mtime_ns))
-    return sorted(out)
-
-
-def code_stamp() -> str:
-    """What a checked workbook depends on besides its file (see the module docstring)."""
-    if not _stamp:
-        parts: list[object] = [
-            sys.version,
-            pickle.HIGHEST_PROTOCOL,
-            _package_files(Path(__file__).resolve().parents[1]),
-        ]
-        for name in _READERS:
-            spec = importlib.util.find_spec(name)
-            origin = spec.origin if spec is not None else None
-            try:
-                st = os.stat(origin) if origin else None
-            except OSError:
-                st = None
-            parts.append((name, origin, st.st_size if st else None, st.st_mtime_ns if st else None))
-        _stamp.append(hashlib.sha256(repr(parts).encode("utf-8")).hexdigest())
-    return _stamp[0]
 
 
 def _where(key: tuple[str, str, bytes]) -> tuple[Path, str] | None:
@@ -69,7 +35,7 @@ def _where(key: tuple[str, str, bytes]) -> tuple[Path, str] | None:
     if folder is None:
         return None
     path, name, digest = key
-    text = repr((path, name, digest.hex(), code_stamp()))
+    text = repr((path, name, digest.hex(), diskcache.code_stamp()))
     return folder / "checked" / f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}.bin", text
 
 
