@@ -20,7 +20,8 @@ Prints figures; asserts nothing. Run: python bench/bench_speed.py [--repeat N] [
 3. PDFs: N reports converted by one persistent LibreOffice (compiler.docx.office.Listener)
    against one ``soffice --convert-to`` start per document (what --pdf did per document);
    with ``--tests``, the whole test suite with every .docx converted
-   (``pytest --real-reader=on -q -p no:randomly``), target <= 4 min for .ci/run.
+   (``pytest --real-reader=on -n auto -q -p no:randomly``, as .ci/run runs it), target
+   <= 4 min for .ci/run.
 4. District (``--district N``, not part of issue 16's work here): bench_district.py at N.
 """
 
@@ -197,7 +198,7 @@ def pdfs(root: Path, documents: int) -> None:
 def suite() -> None:
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--real-reader=on", "-q", "-p", "no:randomly"],
+        [sys.executable, "-m", "pytest", "--real-reader=on", "-n", "auto", "-q", "-p", "no:randomly"],
         cwd=ROOT,
         capture_output=True,
         text=True,

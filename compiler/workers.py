@@ -118,10 +118,22 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+#: forkserver listens on a Unix socket at ``TMP/pymp-XXXXXXXX/listener-XXXXXXXX`` (the
+#: temporary folder and 32 bytes more); a socket's path holds at most 103 bytes on macOS,
+#: 107 on Linux. A longer TMPDIR made every command with workers stop on "AF_UNIX path too long".
+_SOCKET_PATH_BYTES = 103
+
+
+def forkserver_fits() -> bool:
+    """Whether forkserver's socket path fits under this process's temporary folder."""
+    return len(os.fsencode(tempfile.gettempdir())) + 32 <= _SOCKET_PATH_BYTES
+
+
 def context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
     """forkserver where the platform has it (workers start from a clean process with
-    ``preload`` imported, no threads inherited, unlike fork); spawn elsewhere."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    ``preload`` imported, no threads inherited, unlike fork) and its socket's path fits
+    under the temporary folder; spawn elsewhere."""
+    if "forkserver" in multiprocessing.get_all_start_methods() and forkserver_fits():
         ctx = multiprocessing.get_context("forkserver")
         if preload:
             ctx.set_forkserver_preload(list(preload))

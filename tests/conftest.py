@@ -171,8 +171,14 @@ def _real_reader(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if realreader.last_sweep():
+    # a worker's (pytest-xdist) failures reach the controller through node_down
+    if realreader.finish(session.config) or realreader.failed():
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    realreader.node_down(node)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -17,6 +17,10 @@ and what LibreOffice said); a LibreOffice that hangs or crashes is killed and st
 - ``pytest --real-reader=off`` skips the check for a quick local run; ``auto`` (the default)
   runs it when LibreOffice is installed and says in the summary when it was not; ``on``
   (what ``.ci/run`` passes) fails when LibreOffice is missing.
+- With pytest-xdist (``-n 2``) each worker process has its own LibreOffice, its own profile
+  and pipe, and checks the tests it runs; it hands its figures and last-sweep failures to
+  the controller (:func:`finish`, :func:`node_down`), which prints one summary and fails the
+  run on any worker's last-sweep failure.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ class State:
     converted: int = 0
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+    #: xdist's controller: what each worker reported (see :func:`node_down`)
+    workers: list[dict] = field(default_factory=list)
 
 
 _state: State | None = None
@@ -176,29 +182,74 @@ def last_sweep() -> list[str]:
     return failures
 
 
+def _figures() -> dict:
+    """This process's figures (its LibreOffice stopped): what :func:`summary` prints."""
+    assert _state is not None
+    used = _state.office
+    if used is not None:
+        used.close()
+    if not _state.failures and _state.work is not None:
+        shutil.rmtree(_state.work, ignore_errors=True)
+    return {
+        "converted": _state.converted,
+        "starts": 0 if used is None else used.starts,
+        "kind": "" if used is None else type(used).__name__.lower(),
+        "seconds": _state.seconds,
+        "trouble": list(getattr(used, "trouble", [])),
+        "failures": list(_state.failures),
+    }
+
+
+def finish(config: pytest.Config) -> list[str]:
+    """At the end of the session: the last sweep; the failures it found, one line each.
+
+    An xdist worker also stops its LibreOffice and hands its figures to the controller.
+    """
+    assert _state is not None
+    failures = last_sweep()
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None and _state.program is not None:
+        workeroutput["real_reader"] = _figures()
+    return failures
+
+
+def node_down(node: object) -> None:
+    """xdist's controller: keep what a worker reported (its last-sweep failures fail the run)."""
+    assert _state is not None
+    figures = getattr(node, "workeroutput", {}).get("real_reader")
+    if figures is not None:
+        _state.workers.append(figures)
+        _state.failures.extend(figures["failures"])
+
+
 def summary(terminal: pytest.TerminalReporter) -> None:
     if _state is None or _state.mode == "off":
         return
     if _state.program is None:
         terminal.write_line("real reader: LibreOffice is not installed, so no document was converted", yellow=True)
         return
-    used = _state.office
-    if used is not None:
-        used.close()
-    kind = "" if used is None else f", {type(used).__name__.lower()}"
-    starts = 0 if used is None else used.starts
+    parts = _state.workers if _state.workers else [_figures()]
+    converted = sum(p["converted"] for p in parts)
+    starts = sum(p["starts"] for p in parts)
+    kinds = sorted({p["kind"] for p in parts if p["kind"]})
+    kind = "".join(f", {k}" for k in kinds)
+    each = f" in {len(parts)} worker processes" if _state.workers else ""
+    seconds = " + ".join(f"{p['seconds']:.0f}" for p in parts)
     terminal.write_line(
-        f"real reader: LibreOffice converted {_state.converted} documents in {starts} starts{kind} "
-        f"({_state.seconds:.0f} s)"
+        f"real reader: LibreOffice converted {converted} documents in {starts} starts{kind}{each} ({seconds} s)"
     )
-    for line in getattr(used, "trouble", []):
-        terminal.write_line(f"real reader: LibreOffice restarted after {line}", yellow=True)
+    for part in parts:
+        for line in part["trouble"]:
+            terminal.write_line(f"real reader: LibreOffice restarted after {line}", yellow=True)
     for line in _state.failures:
         terminal.write_line(f"real reader, last sweep: {line}", red=True)
-    if not _state.failures and _state.work is not None:
-        shutil.rmtree(_state.work, ignore_errors=True)
 
 
 def enabled() -> bool:
     """Whether this run converts documents (``--real-reader`` on, or auto with LibreOffice)."""
     return _state is not None and _state.program is not None
+
+
+def failed() -> bool:
+    """Whether a last sweep (here or, under xdist, in a worker) found a failure."""
+    return _state is not None and bool(_state.failures)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -454,7 +455,17 @@ def test_a_submission_that_kills_its_worker_is_its_finding(
     assert list(temp.iterdir()) == []
 
 
-def test_a_far_corner_workbook_never_stops_the_intake(tmp_path: Path) -> None:
+@pytest.fixture
+def short_temp() -> Iterator[Path]:
+    """A temporary folder for a command's TMPDIR, short enough for forkserver's socket path
+    (pytest's own folders are long, longer still under pytest-xdist: the command would then
+    use spawn, see test_regression_a_long_temporary_folder_still_runs_workers)."""
+    folder = Path(tempfile.mkdtemp(prefix="itad-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_far_corner_workbook_never_stops_the_intake(tmp_path: Path, short_temp: Path) -> None:
     """The real thing, through the real CLI (forkserver workers): one cell at XFD1048576 made
     a reader ask for 549 GB and abort (exit 134) — now it is that organisation's problem."""
     inbox = tmp_path / "inbox"
@@ -466,8 +477,7 @@ def test_a_far_corner_workbook_never_stops_the_intake(tmp_path: Path) -> None:
     far.save(inbox / "far" / "สำนักปลัด.xlsx")
     with zipfile.ZipFile(inbox / "farzip.zip", "w") as zf:
         zf.write(inbox / "far" / "สำนักปลัด.xlsx", "กองคลัง.xlsx")
-    temp = tmp_path / "tmp"
-    temp.mkdir()
+    temp = short_temp
     for jobs in ("1", "2"):
         out = tmp_path / f"s{jobs}.xlsx"
         proc = subprocess.run(
@@ -491,6 +501,27 @@ def test_a_far_corner_workbook_never_stops_the_intake(tmp_path: Path) -> None:
         assert list(temp.iterdir()) == []
 
 
+def test_regression_a_long_temporary_folder_still_runs_workers(tmp_path: Path) -> None:
+    """With TMPDIR over ~70 bytes, ``district -j 2`` stopped at once with "internal error:
+    OSError: AF_UNIX path too long": forkserver's socket lives in the temporary folder (found
+    when pytest-xdist lengthened the tests' folders). It now starts its workers with spawn."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "phon_sai_2568", inbox / "phon_sai")
+    temp = tmp_path / ("t" * 80)
+    temp.mkdir()
+    out = tmp_path / "s.xlsx"
+    proc = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", "district", str(inbox), "-o", str(out), "-j", "2"],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "TMPDIR": str(temp)},
+        check=False,
+    )
+    text = (proc.stdout + proc.stderr).decode()
+    assert proc.returncode in (0, 1) and "internal error" not in text, text
+    assert out.exists() and list(temp.iterdir()) == []
+
+
 # --- stopping ---------------------------------------------------------------------------------
 _SLOW = """
 import time
@@ -510,13 +541,12 @@ main(prog_name="ita-report")
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, sig: signal.Signals, code: int) -> None:
+def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, short_temp: Path, sig: signal.Signals, code: int) -> None:
     inbox = tmp_path / "inbox"
     for n in range(4):
         shutil.copytree(SAMPLES / "phon_sai_2568", inbox / f"org{n}")
     (tmp_path / "slow.py").write_text(_SLOW)
-    temp = tmp_path / "tmp"
-    temp.mkdir()
+    temp = short_temp
     proc = subprocess.Popen(
         [
             sys.executable,
