@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -305,14 +305,22 @@ def write_templates(folder: Path = TEMPLATES_DIR) -> list[Path]:
     return written
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m compiler.documents.template_builder [--out DIR]``: rewrite the committed templates."""
-    parser = argparse.ArgumentParser(prog="python -m compiler.documents.template_builder", description=__doc__)
+def run_builder(
+    module: str, description: str | None, write: Callable[[Path], list[Path]], argv: Sequence[str] | None
+) -> int:
+    """``python -m MODULE [--out DIR]``: rewrite the committed templates with ``write`` and
+    print their paths (every template builder's command line)."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=description)
     parser.add_argument("--out", type=Path, default=TEMPLATES_DIR, help="folder to write to")
     args = parser.parse_args(argv)
-    for path in write_templates(args.out):
+    for path in write(args.out):
         print(path)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m compiler.documents.template_builder [--out DIR]``: rewrite the committed templates."""
+    return run_builder("compiler.documents.template_builder", __doc__, write_templates, argv)
 
 
 if __name__ == "__main__":

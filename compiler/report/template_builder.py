@@ -27,7 +27,6 @@ by the column's name, so nothing a department filled in is dropped.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -274,12 +273,9 @@ def write_templates(folder: Path = TEMPLATES_DIR) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m compiler.report.template_builder [--out DIR]``: rewrite the committed templates."""
-    parser = argparse.ArgumentParser(prog="python -m compiler.report.template_builder", description=__doc__)
-    parser.add_argument("--out", type=Path, default=TEMPLATES_DIR, help="folder to write to")
-    args = parser.parse_args(argv)
-    for path in write_templates(args.out):
-        print(path)
-    return 0
+    from compiler.documents.template_builder import run_builder
+
+    return run_builder("compiler.report.template_builder", __doc__, write_templates, argv)
 
 
 if __name__ == "__main__":
