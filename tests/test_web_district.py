@@ -310,3 +310,20 @@ def test_uploads_stored_but_not_surveyed_are_surveyed_at_the_next_start(tmp_path
         time.sleep(0.1)
     assert store.upload(upload_id)["status"] == "warnings"
     assert json.loads(store.upload(upload_id)["result"]) == {"district_status": "warnings"}
+
+
+def test_the_summary_is_made_again_only_when_something_was_sent(district, monkeypatch):
+    """The summary and the memo are downloaded one after the other (and again): they are made
+    once while nothing new arrives, and made again after a new upload."""
+    client, links, _ = district
+    sent_scenario(client, links)
+    made = []
+    real = district_jobs._district_files
+    monkeypatch.setattr(district_jobs, "_district_files", lambda *a: made.append(1) or real(*a))
+    first = client.get("/district/summary.xlsx")
+    assert client.get("/district/memo.docx").status_code == 200
+    again = client.get("/district/summary.xlsx")
+    assert len(made) == 1 and first.content == again.content
+    upload(stranger(client), links[GOOD], [("โพนทราย.zip", zip_of([("สำนักปลัด.xlsx", fixed_workbooks()[0][1])]))])
+    assert client.get("/district/summary.xlsx").status_code == 200
+    assert len(made) == 2

@@ -263,7 +263,9 @@ async def download_file(request: Request) -> Response:
     try:
         # run_district surveys each submission in its own contained worker (compiler.workers)
         # and writes the summary from those surveys' plain values: run here, in a thread
-        made = await run_in_threadpool(district_jobs.district_files, entries, [o["name"] for o in orgs])
+        made = await run_in_threadpool(
+            district_jobs.district_files, entries, [o["name"] for o in orgs], "", st.folder / "cache"
+        )
     except pipeline.CompilerError as exc:
         return message(
             request, 500, ("สร้างไฟล์สรุปไม่ได้", "cannot make the summary"), (exc.message_th, exc.message_en), "/district"

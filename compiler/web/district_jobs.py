@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -112,11 +113,39 @@ def survey_submission(submission: str, kind: str, files: list[tuple[str, str]]) 
     }
 
 
+#: The last summary and memo made, by what they were made from: the page offers both, and a
+#: district downloads them one after the other (and again) while nothing new has been sent.
+_made: dict[str, dict[str, Any]] = {}
+_made_lock = threading.Lock()
+
+
 def district_files(
-    entries: list[tuple[str, str, list[tuple[str, str]]]], expected: list[str], district: str = ""
+    entries: list[tuple[str, str, list[tuple[str, str]]]],
+    expected: list[str],
+    district: str = "",
+    cache_folder: Path | None = None,
 ) -> dict[str, Any]:
     """The summary workbook and the memo of ``ita-report district`` run on an inbox of
-    ``entries`` (submission name, kind, files) with ``expected`` as its ``--expect`` list."""
+    ``entries`` (submission name, kind, files) with ``expected`` as its ``--expect`` list.
+
+    Made again only when something they depend on changed (the last pair is kept in the
+    process); each submission's survey is reused from the district's result cache in
+    ``cache_folder`` (:mod:`compiler.district.cache`) when its content has not changed."""
+    key = hashlib.sha256(repr((_program_version(), entries, expected, district)).encode("utf-8")).hexdigest()
+    with _made_lock:
+        if key in _made:
+            return _made[key]
+    made = _district_files(entries, expected, cache_folder)
+    with _made_lock:
+        _made.clear()
+        _made[key] = made
+    return made
+
+
+def _district_files(
+    entries: list[tuple[str, str, list[tuple[str, str]]]], expected: list[str], cache_folder: Path | None
+) -> dict[str, Any]:
+    from compiler.district.cache import SurveyCache
     from compiler.district.intake import run_district
 
     with tempfile.TemporaryDirectory(prefix="ita-district-web-") as tmp:
@@ -129,7 +158,8 @@ def district_files(
         expect.write_text("\n".join(expected) + "\n", encoding="utf-8")
         if not entries:
             return {"files": [], "empty": True}
-        result = run_district(inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, emblem=None)
+        cache = SurveyCache.open(cache_folder) if cache_folder is not None else None
+        result = run_district(inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, emblem=None, cache=cache)
         return {"files": [(p.name, p.read_bytes()) for p in result.written], "empty": False}
 
 
