@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -327,3 +328,32 @@ def test_the_summary_is_made_again_only_when_something_was_sent(district, monkey
     upload(stranger(client), links[GOOD], [("โพนทราย.zip", zip_of([("สำนักปลัด.xlsx", fixed_workbooks()[0][1])]))])
     assert client.get("/district/summary.xlsx").status_code == 200
     assert len(made) == 2
+
+
+def test_the_memo_carries_the_district_emblem(district, render_png):
+    client, links, _ = district
+    sent_scenario(client, links)
+    page = client.get("/district?refresh=0")
+    assert 'id="emblem"' in page.text and "/district/emblem.png" not in page.text  # none yet
+    without = client.get("/district/memo.docx").content
+    refused = client.post("/district/emblem", data={"csrf": csrf_of(page.text)}, files={"emblem": ("x.png", b"<svg/>")})
+    assert refused.status_code == 400 and "PNG" in refused.text
+    saved = client.post(
+        "/district/emblem", data={"csrf": csrf_of(page.text)}, files={"emblem": ("ครุฑ.png", render_png.read_bytes())}
+    )
+    assert saved.url.path == "/district" and 'src="/district/emblem.png"' in saved.text
+    assert client.get("/district/emblem.png").content == render_png.read_bytes()
+    memo = client.get("/district/memo.docx").content
+    pictures = [n for n in zipfile.ZipFile(io.BytesIO(memo)).namelist() if n.startswith("word/media/")]
+    assert pictures and not [n for n in zipfile.ZipFile(io.BytesIO(without)).namelist() if n.startswith("word/media/")]
+
+
+def test_no_emblem_without_the_password(district, render_png):
+    client, _, _ = district
+    page = client.get("/district?refresh=0")
+    client.cookies.clear()
+    sent = client.post(
+        "/district/emblem", data={"csrf": csrf_of(page.text)}, files={"emblem": ("ครุฑ.png", render_png.read_bytes())}
+    )
+    assert sent.url.path == "/login"  # sent to sign in, nothing stored
+    assert client.get("/district/emblem.png").url.path == "/login"

@@ -28,11 +28,13 @@ from compiler.web import district_jobs, pipeline
 from compiler.web.pages import (
     details_of,
     download,
+    emblem_picture,
     limits,
     media_type,
     message,
     post_form,
     public_base,
+    receive_emblem,
     render,
     require_admin,
     store,
@@ -116,7 +118,17 @@ async def dashboard(request: Request) -> Response:
         counts=counts(rows),
         base=public_base(request),
         refresh=request.query_params.get("refresh", "20") != "0",
+        emblem=bool(store(request).setting("emblem")),
     )
+
+
+async def district_emblem(request: Request) -> Response:
+    """The Garuda emblem's picture for the memo to the district chief (PNG or JPEG)."""
+    return await receive_emblem(request, "/district#emblem")
+
+
+async def district_emblem_picture(request: Request) -> Response:
+    return emblem_picture(request)
 
 
 async def organisation_history(request: Request) -> Response:
@@ -263,8 +275,14 @@ async def download_file(request: Request) -> Response:
     try:
         # run_district surveys each submission in its own contained worker (compiler.workers)
         # and writes the summary from those surveys' plain values: run here, in a thread
+        emblem = st.setting("emblem")
         made = await run_in_threadpool(
-            district_jobs.district_files, entries, [o["name"] for o in orgs], "", st.folder / "cache"
+            district_jobs.district_files,
+            entries,
+            [o["name"] for o in orgs],
+            "",
+            st.folder / "cache",
+            st.get_blob(emblem) if emblem else None,
         )
     except pipeline.CompilerError as exc:
         return message(
@@ -457,6 +475,8 @@ ROUTES = [
     Route("/district/organisations/{id:int}/uploads/{upload:int}", organisation_upload_page),
     Route("/district/organisations/{id:int}/uploads/{upload:int}/files/{pos:int}", organisation_file),
     Route("/district/links", printable_links),
+    Route("/district/emblem", district_emblem, methods=["POST"]),
+    Route("/district/emblem.png", district_emblem_picture),
     Route("/district/{which}", download_file),
     Route("/o/{token}", organisation),
     Route("/o/{token}/upload", organisation_upload, methods=["POST"]),

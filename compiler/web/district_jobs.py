@@ -124,18 +124,21 @@ def district_files(
     expected: list[str],
     district: str = "",
     cache_folder: Path | None = None,
+    emblem: bytes | None = None,
 ) -> dict[str, Any]:
     """The summary workbook and the memo of ``ita-report district`` run on an inbox of
     ``entries`` (submission name, kind, files) with ``expected`` as its ``--expect`` list.
 
     Made again only when something they depend on changed (the last pair is kept in the
     process); each submission's survey is reused from the district's result cache in
-    ``cache_folder`` (:mod:`compiler.district.cache`) when its content has not changed."""
-    key = hashlib.sha256(repr((_program_version(), entries, expected, district)).encode("utf-8")).hexdigest()
+    ``cache_folder`` (:mod:`compiler.district.cache`) when its content has not changed.
+    ``emblem``: the Garuda emblem's picture (PNG or JPEG bytes) for the memo."""
+    mark = hashlib.sha256(emblem).hexdigest() if emblem else ""
+    key = hashlib.sha256(repr((_program_version(), entries, expected, district, mark)).encode("utf-8")).hexdigest()
     with _made_lock:
         if key in _made:
             return _made[key]
-    made = _district_files(entries, expected, cache_folder)
+    made = _district_files(entries, expected, cache_folder, emblem)
     with _made_lock:
         _made.clear()
         _made[key] = made
@@ -143,7 +146,10 @@ def district_files(
 
 
 def _district_files(
-    entries: list[tuple[str, str, list[tuple[str, str]]]], expected: list[str], cache_folder: Path | None
+    entries: list[tuple[str, str, list[tuple[str, str]]]],
+    expected: list[str],
+    cache_folder: Path | None,
+    emblem: bytes | None,
 ) -> dict[str, Any]:
     from compiler.district.cache import SurveyCache
     from compiler.district.intake import run_district
@@ -159,7 +165,13 @@ def _district_files(
         if not entries:
             return {"files": [], "empty": True}
         cache = SurveyCache.open(cache_folder) if cache_folder is not None else None
-        result = run_district(inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, emblem=None, cache=cache)
+        picture = None
+        if emblem and pipeline.picture_suffix(emblem):
+            picture = Path(tmp) / f"emblem{pipeline.picture_suffix(emblem)}"
+            picture.write_bytes(emblem)
+        result = run_district(
+            inbox, out / SUMMARY_NAME, docx=out / MEMO_NAME, expect=expect, emblem=picture, cache=cache
+        )
         return {"files": [(p.name, p.read_bytes()) for p in result.written], "empty": False}
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from starlette.datastructures import FormData
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Scope
 
 from compiler.web import security
@@ -202,3 +203,45 @@ def details_of(ws: Any) -> dict[str, str]:
 def require_admin(request: Request) -> None:
     if not request.session.get("admin"):
         raise HTTPException(401, "login")
+
+
+#: The largest emblem picture taken (bytes).
+EMBLEM_BYTES = 5 * 1024 * 1024
+
+
+async def receive_emblem(request: Request, back: str) -> Response:
+    """Store the Garuda emblem's picture sent in the form's ``emblem`` field (PNG or JPEG, at
+    most 5 MB) as the workspace's ``emblem`` setting; then back to ``back``."""
+    from compiler.web import pipeline
+
+    require_admin(request)
+    form = await post_form(request, files=1)
+    try:
+        file = form.get("emblem")
+        data = await file.read(EMBLEM_BYTES + 1) if isinstance(file, UploadFile) else b""
+    finally:
+        await form.close()
+    if not pipeline.picture_suffix(data) or len(data) > EMBLEM_BYTES:
+        return message(
+            request,
+            400,
+            ("ไฟล์ตราครุฑต้องเป็นรูปภาพ PNG หรือ JPEG", "the emblem must be a PNG or JPEG picture"),
+            ("ขนาดไม่เกิน 5 MB", "of at most 5 MB"),
+            back=back,
+        )
+    st = store(request)
+    blob = await run_in_threadpool(st.put_blob, data)
+    await run_in_threadpool(st.set_setting, "emblem", blob.hash)
+    return RedirectResponse(back, 303)
+
+
+def emblem_picture(request: Request) -> Response:
+    """The stored emblem's picture (404 when there is none)."""
+    from compiler.web import pipeline
+
+    require_admin(request)
+    digest = store(request).setting("emblem")
+    if not digest:
+        raise HTTPException(404)
+    data = store(request).get_blob(digest)
+    return Response(data, media_type="image/png" if pipeline.picture_suffix(data) == ".png" else "image/jpeg")

@@ -11,7 +11,6 @@ import zipfile
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -21,11 +20,13 @@ from compiler.web.jobs import run_build
 from compiler.web.pages import (
     details_of,
     download,
+    emblem_picture,
     limits,
     media_type,
     message,
     post_form,
     public_base,
+    receive_emblem,
     render,
     require_admin,
     store,
@@ -72,34 +73,11 @@ async def admin_details(request: Request) -> Response:
 
 async def admin_emblem(request: Request) -> Response:
     """The Garuda emblem's picture for the ประกาศ, คำสั่ง and บันทึกข้อความ (PNG or JPEG)."""
-    require_admin(request)
-    form = await post_form(request, files=1)
-    try:
-        file = form.get("emblem")
-        data = await file.read(5 * 1024 * 1024 + 1) if isinstance(file, UploadFile) else b""
-    finally:
-        await form.close()
-    if not pipeline.picture_suffix(data) or len(data) > 5 * 1024 * 1024:
-        return message(
-            request,
-            400,
-            ("ไฟล์ตราครุฑต้องเป็นรูปภาพ PNG หรือ JPEG", "the emblem must be a PNG or JPEG picture"),
-            ("ขนาดไม่เกิน 5 MB", "of at most 5 MB"),
-            back="/admin#emblem",
-        )
-    st = store(request)
-    blob = await run_in_threadpool(st.put_blob, data)
-    await run_in_threadpool(st.set_setting, "emblem", blob.hash)
-    return RedirectResponse("/admin#emblem", 303)
+    return await receive_emblem(request, "/admin#emblem")
 
 
 async def admin_emblem_picture(request: Request) -> Response:
-    require_admin(request)
-    digest = store(request).setting("emblem")
-    if not digest:
-        raise HTTPException(404)
-    data = store(request).get_blob(digest)
-    return Response(data, media_type="image/png" if pipeline.picture_suffix(data) == ".png" else "image/jpeg")
+    return emblem_picture(request)
 
 
 async def admin_add_department(request: Request) -> Response:
