@@ -357,3 +357,27 @@ def test_no_emblem_without_the_password(district, render_png):
     )
     assert sent.url.path == "/login"  # sent to sign in, nothing stored
     assert client.get("/district/emblem.png").url.path == "/login"
+
+
+def test_a_name_added_by_mistake_can_be_removed_but_not_one_that_sent(district):
+    client, links, data = district
+    page = client.get("/district?refresh=0").text
+    client.post("/district/organisations", data={"csrf": csrf_of(page), "names": "อบต.พิมพ์ผิด"})
+    orgs = {o["name"]: o for o in Store(data).organisations(1)}
+    assert "อบต.พิมพ์ผิด" in orgs
+    page = client.get("/district?refresh=0").text
+    assert f"/district/organisations/{orgs['อบต.พิมพ์ผิด']['id']}/remove" in page
+    assert (
+        client.post(f"/district/organisations/{orgs['อบต.พิมพ์ผิด']['id']}/remove", data={"csrf": "x"}).status_code == 403
+    )
+    gone = client.post(f"/district/organisations/{orgs['อบต.พิมพ์ผิด']['id']}/remove", data={"csrf": csrf_of(page)})
+    assert gone.url.path == "/district" and "อบต.พิมพ์ผิด" not in gone.text
+    assert "อบต.พิมพ์ผิด" not in {o["name"] for o in Store(data).organisations(1)}
+
+    sent_scenario(client, links)
+    page = client.get("/district?refresh=0").text
+    good = next(o for o in Store(data).organisations(1) if o["name"] == GOOD)
+    assert f"/district/organisations/{good['id']}/remove" not in page  # no button once it has sent
+    kept = client.post(f"/district/organisations/{good['id']}/remove", data={"csrf": csrf_of(page)})
+    assert kept.status_code == 409 and "ยกเลิกลิงก์แทน" in kept.text
+    assert GOOD in {o["name"] for o in Store(data).organisations(1)} and Store(data).uploads(good["id"])

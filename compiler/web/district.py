@@ -218,6 +218,17 @@ async def revoke(request: Request) -> Response:
     return RedirectResponse("/district#organisations", 303)
 
 
+async def remove(request: Request) -> Response:
+    """Take an organisation added by mistake off the list (only one that has never sent)."""
+    require_admin(request)
+    await post_form(request)
+    org = _organisation(request)
+    if not await run_in_threadpool(store(request).remove_organisation, org["id"]):
+        sent = ("หน่วยงานนี้ส่งแล้ว: ลบไม่ได้ ยกเลิกลิงก์แทนได้", "it has sent already: revoke its link instead")
+        return message(request, 409, ("ลบหน่วยงานไม่ได้", "cannot remove it"), sent, "/district#organisations")
+    return RedirectResponse("/district#organisations", 303)
+
+
 async def reissue(request: Request) -> Response:
     require_admin(request)
     await post_form(request)
@@ -472,6 +483,7 @@ ROUTES = [
     Route("/district/organisations/{id:int}", organisation_history),
     Route("/district/organisations/{id:int}/revoke", revoke, methods=["POST"]),
     Route("/district/organisations/{id:int}/reissue", reissue, methods=["POST"]),
+    Route("/district/organisations/{id:int}/remove", remove, methods=["POST"]),
     Route("/district/organisations/{id:int}/uploads/{upload:int}", organisation_upload_page),
     Route("/district/organisations/{id:int}/uploads/{upload:int}/files/{pos:int}", organisation_file),
     Route("/district/links", printable_links),

@@ -32,6 +32,15 @@ class DistrictTables:
         with self.transaction() as db:
             db.execute("UPDATE department SET revoked = ? WHERE id = ?", (_now(), department_id))
 
+    def remove_organisation(self, department_id: int) -> bool:
+        """Take an organisation that has never sent off the district's list; ``False`` (and
+        nothing removed) once it has sent: its uploads are kept, its link can be revoked."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM upload WHERE department_id = ? LIMIT 1", (department_id,)).fetchone():
+                return False
+            db.execute("DELETE FROM department WHERE id = ?", (department_id,))
+        return True
+
     def reissue_token(self, department_id: int) -> str:
         """A new link (the old one stops working), valid again if it was revoked; returns it."""
         token = secrets.token_urlsafe(24)
