@@ -281,3 +281,20 @@ def test_a_bad_plan_at_the_first_start_sets_nothing_up(tmp_path):
     response = first_start(client, ("แผน.xlsx", random_bytes()), organisation="อบต.ทดสอบ")
     assert response.status_code == 400 and "cannot read a measures plan from &#39;แผน.xlsx" in response.text
     assert "not-a-workbook" in response.text and Store(tmp_path).workspace() is None
+
+
+def test_the_plan_can_be_given_up_and_its_history_is_kept(web):
+    client, links, data = web
+    assert 'value="clear"' not in client.get("/admin/plan").text  # nothing to give up yet
+    blank = form_rows(client.get(f"{links['กองคลัง']}/form.xlsx").content)  # its example row only
+    post_plan(client, TWO)
+    assert 'value="clear"' in client.get("/admin/plan").text
+    assert [r[2] for r in form_rows(client.get(f"{links['กองคลัง']}/form.xlsx").content)] == [TWO[0]["title"]]
+    cleared = post_plan(client, [], action="clear")
+    assert cleared.status_code == 200 and cleared.url.path == "/admin/plan"
+    assert 'value="clear"' not in cleared.text
+    # the forms are blank again, the overview shows no plan, both versions are kept
+    assert form_rows(client.get(f"{links['กองคลัง']}/form.xlsx").content) == blank
+    assert TWO[0]["title"] not in str(blank)
+    assert [len(json.loads(p["rows"])) for p in Store(data).plans(1)] == [0, 2]
+    assert "ยังไม่มีแผนมาตรการ" in client.get("/admin").text

@@ -141,6 +141,9 @@ async def plan_save(request: Request) -> Response:
     rows = _typed_rows(form)
     if form.get("action") == "more":
         return _page(request, rows, spare=SPARE_ROWS + MORE_ROWS)
+    if form.get("action") == "clear":  # no plan from now on: a version of no rows (history kept)
+        await run_in_threadpool(store(request).add_plan, workspace(request)["id"], [])
+        return RedirectResponse("/admin/plan?saved=1", 303)
     errors = row_errors(rows)
     if not rows:
         errors.append(("ยังไม่มีมาตรการในตาราง", "the table holds no measure"))
