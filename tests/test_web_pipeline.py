@@ -87,6 +87,10 @@ def test_build_documents_returns_the_report_as_bytes():
     text = text.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
     assert "เทศบาลตำบลโพนทราย" in text
     assert all(not f["file"].startswith("/") for f in built["findings"])
+    # no emblem sent: the advice is the web page's (the overview), not a workbook cell or --emblem
+    (no_emblem,) = [f for f in built["findings"] if f["code"] == "no-emblem"]
+    assert "หน้าภาพรวม" in no_emblem["message_th"] and "overview page" in no_emblem["message_en"]
+    assert "--emblem" not in no_emblem["message_th"] + no_emblem["message_en"]
 
 
 def test_build_documents_refuses_workbooks_with_errors():
