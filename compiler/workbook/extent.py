@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
+from xml.sax.saxutils import unescape
 
 #: A sheet whose grid (last row × last column, counted from A1) passes this is refused.
 #: 2,000,000 cells hold a 200,000-row table of ten columns; a grid this size takes about
@@ -191,23 +192,19 @@ def xlsx_sheet_extent(zf: zipfile.ZipFile, member: str) -> Extent:
     return ext
 
 
+# Tags first, then their attributes: one pattern spanning both backtracks quadratically on a
+# tag stuffed with attributes.
 _SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b[^>]*>")
 _RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
+
+
+#: The entities an attribute may hold besides &lt; &gt; &amp; (which ``unescape`` knows).
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
 def _attr(tag: bytes, name: bytes) -> bytes:
     m = re.search(rb"\s" + re.escape(name) + rb'\s*=\s*"([^"]*)"', tag)
     return m.group(1) if m else b""
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
 
 
 def xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -225,7 +222,7 @@ def xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
         target = targets.get(rid, b"").decode("utf-8", "replace")
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
         if member in names:
-            out[_unescape(name.decode("utf-8", "replace"))] = member
+            out[unescape(name.decode("utf-8", "replace"), _QUOTES)] = member
     return out
 
 

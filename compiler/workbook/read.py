@@ -230,16 +230,6 @@ _OLE_VBA = "_VBA_PROJECT_CUR".encode("utf-16-le")
 _CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>((?:[^<]|<(?!/?c[\s>/]))*+)</c>")
 _REF = re.compile(rb'\br="([A-Z]+\d+)"')
 _VALUE = re.compile(rb"<v>([^<]+)</v>")
-# Tags first, then their attributes: one pattern spanning both backtracks quadratically on a
-# tag stuffed with attributes.
-_SHEET = re.compile(rb"<sheet\b[^>]*>")
-_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
-
-
-def _attr(tag: bytes, name: bytes) -> bytes:
-    """The value of attribute ``name`` in one XML start tag (``b""`` if absent)."""
-    m = re.search(rb"\s" + re.escape(name) + rb'="([^"]*)"', tag)
-    return m.group(1) if m else b""
 
 
 def _formula_problems(path: Path, marked: set[str] | None = None) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
@@ -254,19 +244,10 @@ def _formula_problems(path: Path, marked: set[str] | None = None) -> dict[str, t
         if marked is not None and not marked:
             return out
         with zipfile.ZipFile(path) as zf:
-            wb = zf.read("xl/workbook.xml")
-            rels = zf.read("xl/_rels/workbook.xml.rels")
-            targets = {_attr(tag, b"Id"): _attr(tag, b"Target") for tag in _RELATIONSHIP.findall(rels)}
-            for tag in _SHEET.findall(wb):
-                name, rid = _attr(tag, b"name"), _attr(tag, b"r:id")
-                if not rid or (marked is not None and _xml_unescape(name.decode("utf-8", "replace")) not in marked):
+            for name, member in extent.xlsx_sheet_members(zf).items():
+                if marked is not None and name not in marked:
                     continue
-                target = targets.get(rid, b"").decode("utf-8", "replace")
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                try:
-                    data = zf.read(member)
-                except KeyError:
-                    continue
+                data = zf.read(member)
                 if b"<f>" not in data and b"<f " not in data and b't="e"' not in data:
                     continue
                 uncached: list[str] = []
@@ -281,20 +262,10 @@ def _formula_problems(path: Path, marked: set[str] | None = None) -> dict[str, t
                     elif b"<f" in body and value is None:
                         uncached.append(ref.group(1).decode())
                 if uncached or errors:
-                    out[_xml_unescape(name.decode("utf-8", "replace"))] = (tuple(uncached), errors)
+                    out[name] = (tuple(uncached), errors)
     except (KeyError, zipfile.BadZipFile, OSError):
         return {}
     return out
-
-
-def _xml_unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
 
 
 def _grid(raw: Sequence[Sequence[object]]) -> list[list[object]]:
