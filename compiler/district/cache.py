@@ -43,12 +43,6 @@ _MAGIC = b"ita-report district 1\n"
 _CHUNK = 1 << 20
 
 
-def code_version() -> str:
-    """The program's stamp (:func:`compiler.diskcache.code_stamp`): a survey result made by
-    other code is never used."""
-    return diskcache.code_stamp()
-
-
 def _update_file(h: hashlib._Hash, path: Path) -> bool:
     """Add a regular file's size and bytes to ``h``; ``False`` if it is not one (or is gone)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
@@ -90,7 +84,7 @@ def _update_folder(h: hashlib._Hash, root: Path, folder: Path) -> None:
 def submission_key(path: Path, limits: ZipLimits) -> str | None:
     """The key of a submission's survey result; ``None`` when it is not cached (a loose
     workbook, a link, anything not a folder or a regular .zip, or one that cannot be read)."""
-    h = hashlib.sha256(_MAGIC + code_version().encode() + b"\0" + repr(limits).encode() + b"\0")
+    h = hashlib.sha256(_MAGIC + diskcache.code_stamp().encode() + b"\0" + repr(limits).encode() + b"\0")
     h.update(os.fsencode(path.name) + b"\0")
     try:
         info = path.lstat()
@@ -127,7 +121,7 @@ class SurveyCache:
         if base is None:
             return None
         root = base / "district"
-        version = code_version()[:16]
+        version = diskcache.code_stamp()[:16]
         with contextlib.suppress(OSError):
             for old in root.iterdir():
                 if old.name != version and old.is_dir() and not old.is_symlink():
@@ -181,4 +175,4 @@ def _decode(key: str, data: bytes) -> tuple[OrganisationSummary, bytes] | None:
     return value
 
 
-__all__ = ["SurveyCache", "code_version", "submission_key"]
+__all__ = ["SurveyCache", "submission_key"]
