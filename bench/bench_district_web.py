@@ -19,14 +19,11 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import html
-import http.client
 import io
 import itertools
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,30 +36,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_web import request, start_server  # noqa: E402
 from make_inbox import FAULT_STATUS, make_inbox  # noqa: E402
 
 from compiler.web.security import hash_password  # noqa: E402
 from compiler.web.storage import Store  # noqa: E402
 
 PASSWORD = "bench-password"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def request(
-    port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None, timeout: float = 300
-):  # type: ignore[no-untyped-def]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body or None, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
 
 
 def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
@@ -163,23 +144,7 @@ def main() -> None:
         names = [p.name for p in plan]
         ws = store.set_up("district", {"district": "เมือง", "province": "พะเยา"}, hash_password(PASSWORD), names)
         links = {o["name"]: f"/o/{o['token']}" for o in store.organisations(ws)}
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "compiler.cli",
-                "serve",
-                "--district",
-                "--no-browser",
-                "--port",
-                str(port),
-                "--data",
-                str(data_dir),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
+        server, port = start_server(data_dir, "--district")
         peak = [0]
         stop = threading.Event()
 
@@ -190,15 +155,6 @@ def main() -> None:
 
         sampler = threading.Thread(target=sample, daemon=True)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    request(port, "GET", "/", timeout=5)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("the server did not start") from None
-                    time.sleep(0.1)
             sampler.start()
             cookie = sign_in(port)
             seen: list[tuple[float, int]] = []

@@ -54,14 +54,47 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def request(port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+def request(  # type: ignore[no-untyped-def]
+    port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None, timeout: float = 600
+):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body or None, headers=headers or {})
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
+
+
+def start_server(data_dir: Path, *flags: str) -> tuple[subprocess.Popen[bytes], int]:
+    """``ita-report serve`` on a free port over ``data_dir`` (with ``flags``), once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "compiler.cli",
+            "serve",
+            *flags,
+            "--no-browser",
+            "--port",
+            str(port),
+            "--data",
+            str(data_dir),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            request(port, "GET", "/", timeout=5)
+            return server, port
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise SystemExit("the server did not start") from None
+            time.sleep(0.1)
 
 
 def upload(port: int, link: str, name: str, data: bytes) -> tuple[float, int]:
@@ -104,32 +137,8 @@ def main() -> None:
         ws = store.set_up("organisation", {"organisation": "เทศบาลตำบลโพนทราย"}, hash_password("bench-password"), names)
         links = {d["name"]: f"/d/{d['token']}" for d in store.departments(ws)}
         files = {name: workbook_for(name) for name in names}
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "compiler.cli",
-                "serve",
-                "--no-browser",
-                "--port",
-                str(port),
-                "--data",
-                str(data_dir),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
+        server, port = start_server(data_dir)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    request(port, "GET", "/")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("the server did not start") from None
-                    time.sleep(0.1)
             started = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(max_workers=len(names)) as pool:
                 results = list(pool.map(lambda n: upload(port, links[n], f"{n}.xlsx", files[n]), names))
