@@ -90,7 +90,7 @@ def keep_body_with(anchor: Any) -> int:
     p = anchor.getprevious()
     while p is not None and marked < 2:
         if p.tag == qn("w:p"):
-            text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+            text = _text(p)
             keep_with_next(p)  # an empty paragraph in between must not break the chain
             if text:
                 marked += 1
@@ -111,15 +111,6 @@ def _text(el: Any) -> str:
     return "".join(t.text or "" for t in el.iter(qn("w:t"))).strip()
 
 
-def _style_name(doc: Document, p: Any) -> str:
-    ppr = p.find(qn("w:pPr"))
-    style = ppr.find(qn("w:pStyle")) if ppr is not None else None
-    if style is None:
-        return ""
-    found = doc.styles.element.get_by_id(style.get(qn("w:val")))
-    return found.name_val if found is not None else ""
-
-
 def _is_header(tr: Any) -> bool:
     """Whether a ``w:tr`` is a header row (repeated at the top of every page)."""
     trpr = tr.find(qn("w:trPr"))
@@ -136,10 +127,7 @@ def move_last_row_to_signature(doc: Document, *, header: bool = True) -> bool:
     .docx, joined by an empty one-point paragraph that starts the new page. Returns False
     (nothing changed) when the signature does not follow a table of at least two body rows.
     """
-    body = doc.element.body
-    signature = next(
-        (p for p in body.iterchildren(qn("w:p")) if _text(p) and _style_name(doc, p) in SIGNATURE_STYLES), None
-    )
+    signature = first_styled(doc, *SIGNATURE_STYLES)
     if signature is None:
         return False
     before = signature.getprevious()
