@@ -45,13 +45,11 @@ def strip_hints(text: str) -> str:
     return text.replace(ZWSP, "").replace(WORD_JOINER, "")
 
 
-@lru_cache(maxsize=4096)
 def _joined(name: str) -> str:
     return WORD_JOINER.join(wordcut.clusters(name))
 
 
-@lru_cache(maxsize=8192)
-def _words(text: str) -> str:
+def _words(text: str) -> str:  # remembered by _hinted, and each cut by wordcut
     out: list[str] = []
     tokens = wordcut.words(text)
     for token, following in zip(tokens, [*tokens[1:], ""], strict=True):
