@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -37,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -302,6 +303,8 @@ def map_contained(
 ) -> Iterator[Outcome]:
     """Run ``func(*task)`` for every task on at most ``jobs`` workers (capped at the tasks),
     yielding an :class:`Outcome` as each finishes (not in order: see ``Outcome.index``).
+    ``tasks`` may be a lazy iterable: each is taken when a worker is free for it, and a
+    worker is started only when a task waits for one.
 
     ``timeout_s`` is each task's deadline, ``memory_mb`` each worker's address-space limit
     (``None``: none). A worker that dies or overruns is replaced; the task it held fails.
@@ -310,10 +313,13 @@ def map_contained(
     With ``on_progress``, ``func`` is called with a ``progress(done, total, what)`` keyword,
     and each call reaches ``on_progress(index, done, total, what)`` here as it happens.
     """
-    pending = deque(enumerate(tasks))
-    jobs = max(1, min(jobs, len(pending)))
+    source = enumerate(tasks)  # taken as workers need them: a lazy ``tasks`` is never listed ahead
+    pending: deque[tuple[int, tuple[Any, ...]]] = deque(itertools.islice(source, 1))
     if not pending:
         return
+    if isinstance(tasks, Sized):
+        jobs = min(jobs, len(tasks))
+    jobs = max(1, jobs)
     ctx = ctx or context([getattr(func, "__module__", "")] if getattr(func, "__module__", "") != "__main__" else [])
     root = Path(tempfile.mkdtemp(prefix="ita-work-"))
     slots: list[_Slot] = []
@@ -323,26 +329,40 @@ def map_contained(
     def fail(reason: str, detail: str) -> WorkerFailed:
         return WorkerFailed(reason, detail, timeout_s=timeout_s, memory_mb=memory_mb)
 
+    def waiting() -> bool:
+        """Whether a task waits (taking the next one from ``tasks`` if none is put back)."""
+        if not pending:
+            pending.extend(itertools.islice(source, 1))
+        return bool(pending)
+
+    def fill() -> None:
+        """Give waiting tasks to idle workers, starting new ones as needed. Called as soon as a
+        worker answers, before its outcome is yielded: the worker is not idle while the caller
+        handles the outcome."""
+        nonlocal started, idle_deaths
+        while waiting():
+            slot = next((s for s in slots if s.task is None), None)
+            if slot is None:
+                if len(slots) >= jobs:
+                    return
+                slot = _Slot(ctx, func, memory_mb, root, started, on_progress is not None)
+                started += 1
+                slots.append(slot)
+            index, args = pending.popleft()
+            if not slot.give(index, tuple(args), timeout_s):
+                pending.appendleft((index, args))  # the task was never started: not its fault
+                slots.remove(slot)
+                slot.stop(kill=True)
+                idle_deaths += 1
+                if idle_deaths > 3 * jobs:
+                    raise CompilerError("เริ่มกระบวนการทำงานไม่ได้", "worker processes die before taking any task")
+
     try:
-        while pending or any(s.task is not None for s in slots):
-            # Fill idle workers (starting new ones as needed) while tasks wait.
-            while pending:
-                slot = next((s for s in slots if s.task is None), None)
-                if slot is None:
-                    if len(slots) >= jobs:
-                        break
-                    slot = _Slot(ctx, func, memory_mb, root, started, on_progress is not None)
-                    started += 1
-                    slots.append(slot)
-                index, args = pending.popleft()
-                if not slot.give(index, tuple(args), timeout_s):
-                    pending.appendleft((index, args))  # the task was never started: not its fault
-                    slots.remove(slot)
-                    slot.stop(kill=True)
-                    idle_deaths += 1
-                    if idle_deaths > 3 * jobs:
-                        raise CompilerError("เริ่มกระบวนการทำงานไม่ได้", "worker processes die before taking any task")
+        while True:
+            fill()
             busy = [s for s in slots if s.task is not None]
+            if not busy:
+                break
             now = time.monotonic()
             wait_s = max(0.0, min(s.deadline for s in busy) - now) if busy else 0.0
             ready = wait(
@@ -369,30 +389,37 @@ def map_contained(
                             continue
                         slots.remove(slot)
                         slot.stop(kill=True)
+                        fill()
                         yield Outcome(index, failure=fail("timeout", f"past {timeout_s:g} s"))
                         continue
                     if answer is None:  # dead without an answer
                         reason, detail = slot.death()
-                        yield Outcome(index, failure=fail(reason, detail))
                         slots.remove(slot)
                         slot.stop(kill=True)
+                        fill()
+                        yield Outcome(index, failure=fail(reason, detail))
                         continue
                     status, _, value = answer
                     slot.task, slot.deadline = None, float("inf")
                     slot.done += 1
                     if status == "ok":
-                        yield Outcome(index, value)
+                        outcome = Outcome(index, value)
                     elif status == "refused":  # a CompilerError: its own message
                         detail, th, en = value
-                        yield Outcome(index, failure=WorkerFailed("error", detail, message=(th, en)))
+                        outcome = Outcome(index, failure=WorkerFailed("error", detail, message=(th, en)))
                     else:
-                        yield Outcome(index, failure=fail(status, str(value)))
-                    if status == "memory" or slot.done >= TASKS_PER_WORKER:
+                        outcome = Outcome(index, failure=fail(status, str(value)))
+                    retired = status == "memory" or slot.done >= TASKS_PER_WORKER
+                    if retired:
                         slots.remove(slot)
+                    fill()  # the next task is on its way before the caller sees this outcome
+                    if retired:
                         slot.stop()
+                    yield outcome
                 elif time.monotonic() >= slot.deadline:
                     slots.remove(slot)
                     slot.stop(kill=True)
+                    fill()
                     yield Outcome(index, failure=fail("timeout", f"past {timeout_s:g} s"))
     finally:
         with _signals_held():  # a second Ctrl-C must not leave workers or files behind

@@ -15,7 +15,8 @@ import multiprocessing
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -54,13 +55,19 @@ WORKER_TIMEOUT_S = 300.0
 WORKER_MEMORY_MB = 2048
 
 
+#: Imported once in the forkserver, so that a worker (replaced every
+#: ``workers.TASKS_PER_WORKER`` submissions) starts with them instead of importing them again.
+_PRELOAD = ["compiler.district.intake", "python_calamine", "compiler.documents.parse"]
+
+
 def _context() -> multiprocessing.context.BaseContext:
-    """How workers start: forkserver with this module preloaded where the platform has it."""
-    return workers.context(["compiler.district.intake"])
+    """How workers start: forkserver with this module (and what a survey imports lazily)
+    preloaded where the platform has it."""
+    return workers.context(_PRELOAD)
 
 
 def survey_all(
-    submissions: Sequence[Path],
+    submissions: Iterable[Path],
     *,
     jobs: int | None = None,
     limits: ZipLimits = LIMITS,
@@ -69,15 +76,22 @@ def survey_all(
 ) -> Iterator[tuple[int, tuple[OrganisationSummary, bytes], bool]]:
     """Survey every submission, each in a contained worker (``jobs`` of them), yielding
     ``(index, (summary, pickled details), surveyed)`` as each finishes; a worker that dies or
-    overruns gives that submission's failure (``surveyed`` ``False``).
+    overruns gives that submission's failure (``surveyed`` ``False``). ``submissions`` may be
+    lazy: each is taken when a worker is free for it.
 
     Close the generator (``contextlib.closing``) when stopping early: that ends the workers.
     """
-    tasks = [((p, limits),) for p in submissions]
+    taken: list[Path] = []
+
+    def tasks() -> Iterator[tuple[tuple[Path, ZipLimits]]]:
+        for path in submissions:
+            taken.append(path)
+            yield ((path, limits),)
+
     with closing(
         workers.map_contained(
             _survey_packed,
-            tasks,
+            tasks(),
             jobs=jobs or workers.cores(),
             timeout_s=timeout_s,
             memory_mb=memory_mb,
@@ -88,7 +102,7 @@ def survey_all(
             if outcome.failure is None:
                 yield outcome.index, outcome.value, True
             else:
-                summary, details = worker_lost(display_name(submissions[outcome.index].name), outcome.failure)
+                summary, details = worker_lost(display_name(taken[outcome.index].name), outcome.failure)
                 yield outcome.index, (summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)), False
 
 
@@ -102,26 +116,35 @@ def _cached_survey(
     memory_mb: int | None,
 ) -> Iterator[tuple[OrganisationSummary, bytes]]:
     """Each submission's result: from ``cache`` when its content is unchanged, else surveyed
-    (and then kept, unless its survey failed)."""
-    keys: list[str | None] = []
-    todo: list[int] = []
-    for i, path in enumerate(submissions):
-        key = submission_key(path, limits) if cache is not None else None
-        keys.append(key)
-        found = cache.get(key, path) if cache is not None and key is not None else None
-        if found is not None:
-            yield found
-        else:
-            todo.append(i)
-    surveyed = survey_all(
-        [submissions[i] for i in todo], jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb
-    )
+    (and then kept, unless its survey failed).
+
+    Submissions are hashed and looked up as workers become free, not all before the first
+    worker starts: the workers are busy while the rest is hashed.
+    """
+    keys: list[str | None] = []  # of the submissions surveyed, in the order they were taken
+    found: deque[tuple[OrganisationSummary, bytes]] = deque()
+
+    def not_cached() -> Iterator[Path]:
+        for path in submissions:
+            key = submission_key(path, limits) if cache is not None else None
+            value = cache.get(key, path) if cache is not None and key is not None else None
+            if value is not None:
+                found.append(value)
+            else:
+                keys.append(key)
+                yield path
+
+    surveyed = survey_all(not_cached(), jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb)
     try:
         for index, value, ok in surveyed:
-            key = keys[todo[index]]
+            while found:
+                yield found.popleft()
+            key = keys[index]
             if cache is not None and key is not None and ok and "internal-error" not in value[0].codes:
                 cache.put(key, value)
             yield value
+        while found:
+            yield found.popleft()
     finally:
         surveyed.close()  # on Ctrl-C too: the workers end and their temporary files go
 
