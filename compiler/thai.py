@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from compiler import wordcut
 
@@ -50,6 +51,7 @@ MONTHS_ABBR = (
     "ธ.ค.",
 )
 BE_OFFSET = 543
+_T = TypeVar("_T")
 
 
 # --- digits ---------------------------------------------------------------------------------
@@ -102,6 +104,37 @@ def digits(text: str, style: str = "thai") -> str:
     return to_thai_digits(text) if style == "thai" else to_arabic_digits(text)
 
 
+# --- remembered answers ------------------------------------------------------------------
+#: Texts longer than this are never remembered (a 32,767-character cell is checked afresh).
+_MEMO_TEXT = 512
+#: Answers remembered per function before the memo starts again (bounded memory).
+_MEMO_SIZE = 8192
+
+
+def _remembered(func: Callable[[str], _T]) -> Callable[[str], _T]:
+    """``func`` (of one text, pure) answering texts it has seen again from a bounded memo.
+
+    A cell's text is checked several times on its way (inspected, cleaned, compared as a
+    header); each check scans every character with a regular expression, the memo once.
+    """
+    seen: dict[str, _T] = {}
+
+    def remembered(text: str) -> _T:
+        try:
+            return seen[text]
+        except KeyError:
+            pass
+        answer = func(text)
+        if len(text) <= _MEMO_TEXT:
+            if len(seen) >= _MEMO_SIZE:
+                seen.clear()
+            seen[text] = answer
+        return answer
+
+    remembered.__doc__, remembered.__name__, remembered.__wrapped__ = func.__doc__, func.__name__, func  # type: ignore[attr-defined]
+    return remembered
+
+
 # --- text clean-up --------------------------------------------------------------------------
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -138,6 +171,7 @@ def dropped_character(text: str) -> str:
     return f"U+{ord(m.group(0)):04X}" if m else ""
 
 
+@_remembered
 def has_broken_thai(text: str) -> bool:
     """True if ``text`` has marks typed out of order: ``has_broken_thai("ดําเนิน") is True``."""
     return _BROKEN_THAI.search(text) is not None
@@ -158,6 +192,7 @@ _UNCLEAN_CHAR = re.compile(f"[{_DROPS}\r\u2028\x85\t\u00a0\u2000-\u200a\u202f\u2
 _LINE_EDGE = re.compile(r"\s\n|\n\s")
 
 
+@_remembered
 def _is_clean(text: str) -> bool:
     """True when ``clean_text`` would change nothing: no character it drops or replaces, no
     run of spaces, no white space at either end of a line, no empty line, no broken marks."""
@@ -299,7 +334,12 @@ def header_key(text: object) -> str:
     """A header compared loosely: no spaces, breaks or stars: ``"มาตรการ /\\nกิจกรรม" -> "มาตรการ/กิจกรรม"``."""
     if text is None:
         return ""
-    return _HEADER_DROP.sub("", fix_thai(str(text)))
+    return _header_key(text if isinstance(text, str) else str(text))
+
+
+@_remembered
+def _header_key(text: str) -> str:
+    return _HEADER_DROP.sub("", fix_thai(text))
 
 
 # --- numbers --------------------------------------------------------------------------------
