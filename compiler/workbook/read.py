@@ -167,8 +167,9 @@ def _measured_size(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], declared: 
     return max(total, declared)
 
 
-def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
-    """Refuse zip bombs and documents renamed as workbooks; report whether it holds macros."""
+def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool, bool]:
+    """Refuse zip bombs and documents renamed as workbooks; report whether it holds macros
+    and whether it is an OpenDocument spreadsheet (.ods) rather than an Excel workbook."""
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -186,7 +187,7 @@ def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
             "corrupt-file",
             "ไฟล์เสียหาย เปิดไม่ได้ กรุณาบันทึกใหม่จาก Excel แล้วส่งอีกครั้ง",
             f"the file is damaged and cannot be opened ({exc}); save it again from Excel",
-        ), False
+        ), False, False
     if total > MAX_UNCOMPRESSED or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
         return _problem(
             file,
@@ -194,29 +195,30 @@ def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool]:
             "ไฟล์ขยายตัวผิดปกติ (อาจเป็นไฟล์อันตราย) จึงไม่เปิดอ่าน",
             f"the file would expand to {'over ' if total > MAX_UNCOMPRESSED else ''}{total // 1_048_576} MB"
             " (a zip bomb?); refused",
-        ), False
+        ), False, False
     if "word/document.xml" in names:
         return _problem(
             file,
             "not-a-workbook",
             "ไฟล์นี้เป็นเอกสาร Word ที่เปลี่ยนชื่อเป็น Excel กรุณาส่งไฟล์ Excel ตามแบบฟอร์ม",
             "this is a Word document renamed as a workbook; send the Excel form instead",
-        ), False
+        ), False, False
     if "ppt/presentation.xml" in names:
         return _problem(
             file,
             "not-a-workbook",
             "ไฟล์นี้เป็นไฟล์ PowerPoint ไม่ใช่ไฟล์ Excel",
             "this is a PowerPoint file, not a workbook",
-        ), False
+        ), False, False
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
         return _problem(
             file,
             "not-a-workbook",
             "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx .xls .ods)",
             "this zip file is not a workbook",
-        ), False
-    return None, any(n.startswith(_MACRO_MEMBERS) for n in names)
+        ), False, False
+    ods = "content.xml" in names and "xl/workbook.xml" not in names
+    return None, any(n.startswith(_MACRO_MEMBERS) for n in names), ods
 
 
 #: Zip members that are macros: VBA, Excel 4.0 macro sheets, LibreOffice Basic and scripts.
@@ -272,21 +274,16 @@ def _grid(raw: Sequence[Sequence[object]]) -> list[list[object]]:
     return [[None if v == "" else v for v in row] for row in raw]
 
 
-def _is_ods(path: Path) -> bool:
-    with zipfile.ZipFile(path) as zf:
-        members = set(zf.namelist())
-    return "content.xml" in members and "xl/workbook.xml" not in members
-
-
 def sheet_extents(path: Path, kind: str, names: Sequence[str] | None = None) -> dict[str, extent.Extent]:
-    """How far sheets reach, measured from the file (see :mod:`extent`): for an .xlsx the
-    sheets ``names``; for an .ods or .xls every sheet (calamine builds them all on opening).
+    """How far sheets reach, measured from the file (see :mod:`extent`): for an .xlsx (``kind``
+    ``zip``) the sheets ``names``; for an .ods (``ods``) or .xls (``ole``) every sheet
+    (calamine builds them all on opening).
 
     Raises ``ValueError`` (or a zip error) when the file cannot be scanned.
     """
-    if kind == "zip" and not _is_ods(path):
-        return extent.xlsx_extents(path, set(names or ()))
     if kind == "zip":
+        return extent.xlsx_extents(path, set(names or ()))
+    if kind == "ods":
         return extent.ods_extents(path)
     found: dict[str, extent.Extent] = {}
     for i, (name, ext) in enumerate(extent.xls_extents(path)):
@@ -359,9 +356,10 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
         return RawWorkbook(file, path, findings=(problem,))
     has_macros = False
     if kind == "zip":
-        problem, has_macros = _inspect_zip(path, file)
+        problem, has_macros, ods = _inspect_zip(path, file)
         if problem:
             return RawWorkbook(file, path, findings=(problem,))
+        kind = "ods" if ods else kind
     else:
         with path.open("rb") as fh:
             head = fh.read(1 << 20)
@@ -386,7 +384,7 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     sheets: dict[str, RawSheet] = {}
     # Limits before work: calamine builds each sheet as a dense grid (an .xls's or .ods's
     # every sheet already on opening, an .xlsx's when asked for), so extents are measured first.
-    lazy = kind == "zip" and not _is_ods(path)
+    lazy = kind == "zip"
     too_large = [] if lazy else _over_limits(path, file, kind)
     if too_large:
         return RawWorkbook(file, path, findings=tuple(too_large), has_macros=has_macros)
