@@ -203,7 +203,7 @@ def _regular_extent(data: bytes) -> Extent | None:
     if elements != len(_STARTS.findall(data)):
         return None
     ext = Extent(elements=elements)
-    ext.formulas = any(m in data for m in _FORMULA_MARKS)
+    ext.formulas = (b"<f" in data and (b"<f>" in data or b"<f " in data)) or b't="e"' in data  # _FORMULA_MARKS
     if filled:
         letters, digits = zip(*filled)
         ext.cells = len(filled)

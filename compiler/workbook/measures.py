@@ -234,6 +234,9 @@ EXAMPLE_LINES: frozenset[str] = frozenset(
 #: Those that may stand inside a longer line (``1. วิธีการที่หนึ่ง 2. วิธีการที่สอง`` typed on one
 #: line); ``ผลที่ทำได้จริง`` only as a whole line, since a real result may say it.
 _EXAMPLE_INSIDE = tuple(sorted(EXAMPLE_LINES - {_example_key("ผลที่ทำได้จริง")}))
+#: ...without those that hold another of them (the same lines are found: a line holding
+#: ``วิธีการที่หนึ่ง2.วิธีการที่สอง`` holds ``วิธีการที่สอง``), so each line is searched fewer times.
+_EXAMPLE_INSIDE = tuple(a for a in _EXAMPLE_INSIDE if not any(b != a and b in a for b in _EXAMPLE_INSIDE))
 
 
 def example_line(text: str, key: str = "title") -> str | None:
