@@ -1,8 +1,7 @@
 """Thai specifics: digits, Buddhist Era years and dates, month names, baht, text clean-up.
 
-Built on pythainlp for the hard part (reordering vowels and tone marks); pythainlp is
-imported only when a text needs it, because its import alone costs ~0.1 s and most cells
-are already clean.
+Built on pythainlp for the hard part (reordering vowels and tone marks); pythainlp is imported
+only when a text needs it, because its import alone costs ~0.1 s and most cells are already clean.
 """
 
 from __future__ import annotations
@@ -10,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
 
-from compiler import wordcut
+from compiler import remember, wordcut
 
 #: The official font (TH Sarabun New, ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ) in every file we write.
 FONT = "TH Sarabun New"
@@ -51,7 +49,6 @@ MONTHS_ABBR = (
     "ธ.ค.",
 )
 BE_OFFSET = 543
-_T = TypeVar("_T")
 
 
 # --- digits ---------------------------------------------------------------------------------
@@ -104,42 +101,10 @@ def digits(text: str, style: str = "thai") -> str:
     return to_thai_digits(text) if style == "thai" else to_arabic_digits(text)
 
 
-# --- remembered answers ------------------------------------------------------------------
-#: Texts longer than this are never remembered (a 32,767-character cell is checked afresh).
-_MEMO_TEXT = 512
-#: Answers remembered per function before the memo starts again (bounded memory).
-_MEMO_SIZE = 8192
-
-
-def _remembered(func: Callable[[str], _T]) -> Callable[[str], _T]:
-    """``func`` (of one text, pure) answering texts it has seen again from a bounded memo.
-
-    A cell's text is checked several times on its way (inspected, cleaned, compared as a
-    header); each check scans every character with a regular expression, the memo once.
-    """
-    seen: dict[str, _T] = {}
-
-    def remembered(text: str) -> _T:
-        try:
-            return seen[text]
-        except KeyError:
-            pass
-        answer = func(text)
-        if len(text) <= _MEMO_TEXT:
-            if len(seen) >= _MEMO_SIZE:
-                seen.clear()
-            seen[text] = answer
-        return answer
-
-    remembered.__doc__, remembered.__name__, remembered.__wrapped__ = func.__doc__, func.__name__, func  # type: ignore[attr-defined]
-    return remembered
-
-
 # --- text clean-up --------------------------------------------------------------------------
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-# Sequences pythainlp.normalize would change: sara am typed as nikhahit + sara aa, a tone
-# mark before an upper/lower vowel, or a mark typed twice.
+# Sequences pythainlp.normalize would change: sara am as nikhahit + sara aa, tone before vowel, a mark twice.
 #: Thai marks written above or below a letter (vowels, tone marks, thanthakhat …).
 _THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
 #: (As one mark and what may follow it: twice as fast as three alternatives at each character.)
@@ -171,7 +136,7 @@ def dropped_character(text: str) -> str:
     return f"U+{ord(m.group(0)):04X}" if m else ""
 
 
-@_remembered
+@remember.remembered
 def has_broken_thai(text: str) -> bool:
     """True if ``text`` has marks typed out of order: ``has_broken_thai("ดําเนิน") is True``."""
     return _BROKEN_THAI.search(text) is not None
@@ -192,7 +157,7 @@ _UNCLEAN_CHAR = re.compile(f"[{_DROPS}\r\u2028\x85\t\u00a0\u2000-\u200a\u202f\u2
 _LINE_EDGE = re.compile(r"\s\n|\n\s")
 
 
-@_remembered
+@remember.remembered
 def _is_clean(text: str) -> bool:
     """True when ``clean_text`` would change nothing: no character it drops or replaces, no
     run of spaces, no white space at either end of a line, no empty line, no broken marks."""
@@ -209,9 +174,8 @@ def _is_clean(text: str) -> bool:
 def clean_text(value: object) -> str:
     """Cell text as data: no zero-width, control, private-use or bidi-override characters, single spaces, trimmed lines.
 
-    Line breaks are kept (they separate items inside a cell); empty lines are dropped.
+    Line breaks are kept (they separate items inside a cell); empty lines are dropped. ``None`` gives ``""``.
     ``clean_text("  ผล\u200bการ  ดำเนินการ \\r\\n\\n ข้อ ๒ ") == "ผลการ ดำเนินการ\\nข้อ ๒"``.
-    ``None`` gives ``""``.
     """
     if value is None:
         return ""
@@ -330,16 +294,12 @@ def wrapped_lines(text: str, per_line: int) -> int:
     return sum(max(1, -(-sum(ch not in _MARK_SET for ch in line) // per_line)) for line in text.split("\n"))
 
 
+@remember.remembered
 def header_key(text: object) -> str:
     """A header compared loosely: no spaces, breaks or stars: ``"มาตรการ /\\nกิจกรรม" -> "มาตรการ/กิจกรรม"``."""
     if text is None:
         return ""
-    return _header_key(text if isinstance(text, str) else str(text))
-
-
-@_remembered
-def _header_key(text: str) -> str:
-    return _HEADER_DROP.sub("", fix_thai(text))
+    return _HEADER_DROP.sub("", fix_thai(str(text)))
 
 
 # --- numbers --------------------------------------------------------------------------------

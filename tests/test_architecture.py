@@ -24,6 +24,7 @@ STAGES: dict[str, int] = {
     "compiler.errors": 0,
     "compiler.thai": 0,
     "compiler.wordcut": 0,
+    "compiler.remember": 0,
     "compiler.diskcache": 0,
     "compiler.model": 1,
     "compiler.safeio": 1,
