@@ -300,6 +300,7 @@ def map_contained(
     memory_mb: int | None = None,
     ctx: multiprocessing.context.BaseContext | None = None,
     on_progress: Callable[[int, int, int, str], None] | None = None,
+    tasks_per_worker: int | None = None,
 ) -> Iterator[Outcome]:
     """Run ``func(*task)`` for every task on at most ``jobs`` workers (capped at the tasks),
     yielding an :class:`Outcome` as each finishes (not in order: see ``Outcome.index``).
@@ -312,6 +313,7 @@ def map_contained(
     ends or is closed, every worker is gone and its temporary files removed.
     With ``on_progress``, ``func`` is called with a ``progress(done, total, what)`` keyword,
     and each call reaches ``on_progress(index, done, total, what)`` here as it happens.
+    A worker is replaced after ``tasks_per_worker`` tasks (default :data:`TASKS_PER_WORKER`).
     """
     source = enumerate(tasks)  # taken as workers need them: a lazy ``tasks`` is never listed ahead
     pending: deque[tuple[int, tuple[Any, ...]]] = deque(itertools.islice(source, 1))
@@ -321,6 +323,7 @@ def map_contained(
         jobs = min(jobs, len(tasks))
     jobs = max(1, jobs)
     ctx = ctx or context([getattr(func, "__module__", "")] if getattr(func, "__module__", "") != "__main__" else [])
+    share = tasks_per_worker or TASKS_PER_WORKER
     root = Path(tempfile.mkdtemp(prefix="ita-work-"))
     slots: list[_Slot] = []
     started = 0
@@ -409,7 +412,7 @@ def map_contained(
                         outcome = Outcome(index, failure=WorkerFailed("error", detail, message=(th, en)))
                     else:
                         outcome = Outcome(index, failure=fail(status, str(value)))
-                    retired = status == "memory" or slot.done >= TASKS_PER_WORKER
+                    retired = status == "memory" or slot.done >= share
                     if retired:
                         slots.remove(slot)
                     fill()  # the next task is on its way before the caller sees this outcome

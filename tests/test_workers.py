@@ -153,3 +153,9 @@ def test_workers_are_replaced_after_their_share_of_tasks(monkeypatch: pytest.Mon
     monkeypatch.setattr(workers, "TASKS_PER_WORKER", 3)
     pids = [o.value for o in sorted(map_contained(pid, [(i,) for i in range(7)], jobs=1), key=lambda o: o.index)]
     assert len(set(pids)) == 3 and pids[:3] == [pids[0]] * 3
+
+
+def test_a_caller_may_give_workers_a_larger_share() -> None:
+    outcomes = map_contained(pid, [(i,) for i in range(7)], jobs=1, tasks_per_worker=2)
+    pids = [o.value for o in sorted(outcomes, key=lambda o: o.index)]
+    assert len(set(pids)) == 4 and pids[0] == pids[1] != pids[2] == pids[3]
