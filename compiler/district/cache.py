@@ -37,6 +37,7 @@ from pathlib import Path
 from compiler import diskcache
 from compiler.district.model import OrganisationSummary
 from compiler.district.safezip import ZipLimits
+from compiler.district.xlsxzip import Deflated
 from compiler.safeio import display_name
 
 _MAGIC = b"ita-report district 1\n"
@@ -131,6 +132,11 @@ class SurveyCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.bin"
 
+    def pieces(self, inbox: Path) -> PieceStore:
+        """Where the summary of ``inbox`` keeps its pieces (see :class:`PieceStore`)."""
+        name = hashlib.sha256(os.fsencode(os.path.abspath(inbox))).hexdigest()[:32]
+        return PieceStore(self.folder / "summary" / f"{name}.pack")
+
     def get(self, key: str, path: Path) -> tuple[OrganisationSummary, bytes] | None:
         """The result stored for ``key`` (the submission ``path``), or ``None``: absent, or
         rejected as not trustworthy (then it is surveyed again and overwritten)."""
@@ -175,4 +181,39 @@ def _decode(key: str, data: bytes) -> tuple[OrganisationSummary, bytes] | None:
     return value
 
 
-__all__ = ["SurveyCache", "submission_key"]
+_PACK_MAGIC = b"ita-report summary pieces 1\n"
+
+
+@dataclass
+class PieceStore:
+    """The summary workbook's pieces of one inbox's last run, in one file (``path``): each
+    organisation's rows already compressed (``xlsxzip.Deflated``) under a key made of all
+    they depend on. The file is checksummed as a whole (``diskcache``): one that is short,
+    damaged or not ours is ignored (``rejected``) and every piece made again. Each run writes
+    the pieces it used, so the file holds no more than one summary's worth."""
+
+    path: Path
+    rejected: int = 0
+
+    def load(self) -> dict[str, Deflated]:
+        """The pieces kept by the last run; empty when there are none or they are not trusted."""
+        if not self.path.exists():
+            return {}
+        payload = diskcache.read(self.path, _PACK_MAGIC, self.path.name)
+        try:
+            table = pickle.loads(payload) if payload is not None else None
+            pieces = {k: Deflated(*v) for k, v in table.items()} if isinstance(table, dict) else None
+        except Exception:  # a checksum that holds on a payload of another shape
+            pieces = None
+        if pieces is None or not all(isinstance(p.data, bytes) for p in pieces.values()):
+            self.rejected += 1
+            return {}
+        return pieces
+
+    def save(self, pieces: dict[str, Deflated]) -> None:
+        """Keep ``pieces`` (atomically; a folder that cannot be written only costs the time)."""
+        table = {k: (p.data, p.crc, p.size, p.rows, p.shift) for k, p in pieces.items()}
+        diskcache.write(self.path, _PACK_MAGIC, self.path.name, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+__all__ = ["PieceStore", "SurveyCache", "submission_key"]

@@ -100,9 +100,11 @@ def _cached_survey(
     limits: ZipLimits,
     timeout_s: float | None,
     memory_mb: int | None,
+    keys_out: dict[str, str] | None = None,
 ) -> Iterator[tuple[OrganisationSummary, bytes]]:
     """Each submission's result: from ``cache`` when its content is unchanged, else surveyed
-    (and then kept, unless its survey failed)."""
+    (and then kept, unless its survey failed). ``keys_out`` is given each kept result's cache
+    key by submission."""
     keys: list[str | None] = []
     todo: list[int] = []
     for i, path in enumerate(submissions):
@@ -110,6 +112,8 @@ def _cached_survey(
         keys.append(key)
         found = cache.get(key, path) if cache is not None and key is not None else None
         if found is not None:
+            if keys_out is not None and key is not None:
+                keys_out[found[0].submission] = key
             yield found
         else:
             todo.append(i)
@@ -121,6 +125,8 @@ def _cached_survey(
             key = keys[todo[index]]
             if cache is not None and key is not None and ok and "internal-error" not in value[0].codes:
                 cache.put(key, value)
+                if keys_out is not None:
+                    keys_out[value[0].submission] = key
             yield value
     finally:
         surveyed.close()  # on Ctrl-C too: the workers end and their temporary files go
@@ -309,8 +315,9 @@ def run_district(
         total = len(submissions)
         if progress is not None:
             progress(0, total, "")
+        keys: dict[str, str] = {}
         surveyed = _cached_survey(
-            submissions, cache, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb
+            submissions, cache, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb, keys_out=keys
         )
         try:
             for summary, details in surveyed:
@@ -347,9 +354,11 @@ def run_district(
             more = extra.get(o.submission)
             return Details((*d.findings, more), d.measures) if more else d
 
-        from compiler.district.summary import write_summary
+        from compiler.district.pieces import write_summary
 
-        written = [write_summary(output, result, details_of, force=force)]
+        content = {s: f"{key}:{extra.get(s)!r}" for s, key in keys.items()}
+        store = cache.pieces(inbox) if cache is not None else None
+        written = [write_summary(output, result, details_of, force=force, content=content, store=store)]
     finally:
         spool.close()
     if memo is not None:
