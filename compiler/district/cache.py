@@ -7,7 +7,8 @@ links and other entries by name only, never followed or opened), the zip limits,
 code that made it (:func:`compiler.diskcache.code_stamp`: Python's version, the size and time
 of every source file of the package and of the readers).
 A resubmitted organisation has another key and is surveyed afresh; so is everything after
-the program changes.
+the program changes. A file's bytes enter the key as their SHA-256, which is remembered by the
+file's stat signature (:class:`FileDigests`): a run again reads only the files that changed.
 
 An entry is ``magic, SHA-256(key + payload), payload`` (the payload zlib-compressed), written
 to a temporary file and renamed into place, so two runs at once never see half an entry. One
@@ -30,6 +31,7 @@ import os
 import pickle
 import shutil
 import stat
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,28 +42,98 @@ from compiler.district.safezip import ZipLimits
 from compiler.district.xlsxzip import Deflated
 from compiler.safeio import display_name
 
-_MAGIC = b"ita-report district 1\n"
+_MAGIC = b"ita-report district 2\n"
 _CHUNK = 1 << 20
 
 
-def _update_file(h: hashlib._Hash, path: Path) -> bool:
-    """Add a regular file's size and bytes to ``h``; ``False`` if it is not one (or is gone)."""
+def _update_file(h: hashlib._Hash, path: Path, digests: FileDigests | None = None) -> bool:
+    """Add a regular file's size and the SHA-256 of its bytes to ``h`` (the digest remembered in
+    ``digests`` when the file is unchanged since); ``False`` if it is not one (or is gone)."""
+    before = digests.known(path) if digests is not None else None
+    if isinstance(before, bytes):
+        h.update(before)
+        return True
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError:
         return False
+    content = hashlib.sha256()
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
             return False
-        h.update(b"%d\0" % info.st_size)
         while chunk := fh.read(_CHUNK):
-            h.update(chunk)
+            content.update(chunk)
+    part = b"%d\0" % info.st_size + content.digest()
+    h.update(part)
+    if digests is not None and before is not None:
+        digests.remember(path, before, info, part)
     return True
 
 
-def _update_folder(h: hashlib._Hash, root: Path, folder: Path) -> None:
+_DIGESTS_MAGIC = b"ita-report file digests 1\n"
+#: A file changed this recently (ns) when read may change again within the same time stamp:
+#: its digest is not remembered (as git treats "racily clean" files).
+RACY_NS = 2_000_000_000
+Signature = tuple[int, int, int, int, int]
+
+
+def _signature(info: os.stat_result) -> Signature:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+@dataclass
+class FileDigests:
+    """The SHA-256 of submitted files' bytes, remembered by path and stat signature (size,
+    modification and change times, inode, device), so a district run again reads only the
+    files that changed; kept in the cache folder, checksummed (``diskcache``). A file written
+    less than :data:`RACY_NS` before it was read is read again next time."""
+
+    path: Path
+    old: dict[str, tuple[Signature, bytes]] = field(default_factory=dict)
+    new: dict[str, tuple[Signature, bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path) -> FileDigests:
+        payload = diskcache.read(path, _DIGESTS_MAGIC, path.name)
+        try:
+            old = pickle.loads(payload) if payload is not None else {}
+        except Exception:  # a checksum that holds on a payload of another shape
+            old = {}
+        return cls(path, old if isinstance(old, dict) else {})
+
+    def known(self, path: Path) -> bytes | Signature | None:
+        """The remembered size and digest of ``path`` if it is unchanged, else its signature
+        (``None`` when it is not a regular file)."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        sig, name = _signature(info), os.fsdecode(os.path.abspath(path))
+        entry = self.old.get(name)
+        if entry is not None and entry[0] == sig and isinstance(entry[1], bytes):
+            self.new[name] = entry
+            return entry[1]
+        return sig
+
+    def remember(self, path: Path, before: bytes | Signature, info: os.stat_result, part: bytes) -> None:
+        """Keep ``part`` (size and digest) for ``path`` if it did not change while read and
+        was not changed just before."""
+        now = time.time_ns()
+        if before != _signature(info) or now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS:
+            return
+        self.new[os.fsdecode(os.path.abspath(path))] = (_signature(info), part)
+
+    def save(self) -> None:
+        """Keep the digests of this run's files (a folder that cannot be written is no error)."""
+        if self.new != self.old:
+            diskcache.write(self.path, _DIGESTS_MAGIC, self.path.name, pickle.dumps(self.new))
+
+
+def _update_folder(h: hashlib._Hash, root: Path, folder: Path, digests: FileDigests | None = None) -> None:
     """Every entry under ``folder`` in name order: its relative name, its kind, and a regular
     file's bytes; links are named, never followed."""
     with os.scandir(folder) as it:
@@ -73,28 +145,29 @@ def _update_folder(h: hashlib._Hash, root: Path, folder: Path) -> None:
             h.update(b"L\0" + name + b"\0")
         elif entry.is_dir(follow_symlinks=False):
             h.update(b"D\0" + name + b"\0")
-            _update_folder(h, root, path)
+            _update_folder(h, root, path, digests)
         elif entry.is_file(follow_symlinks=False):
             h.update(b"F\0" + name + b"\0")
-            if not _update_file(h, path):
+            if not _update_file(h, path, digests):
                 h.update(b"?\0")
         else:
             h.update(b"O\0" + name + b"\0")
 
 
-def submission_key(path: Path, limits: ZipLimits) -> str | None:
+def submission_key(path: Path, limits: ZipLimits, digests: FileDigests | None = None) -> str | None:
     """The key of a submission's survey result; ``None`` when it is not cached (a loose
-    workbook, a link, anything not a folder or a regular .zip, or one that cannot be read)."""
+    workbook, a link, anything not a folder or a regular .zip, or one that cannot be read).
+    ``digests`` remembers the files' digests between runs."""
     h = hashlib.sha256(_MAGIC + diskcache.code_stamp().encode() + b"\0" + repr(limits).encode() + b"\0")
     h.update(os.fsencode(path.name) + b"\0")
     try:
         info = path.lstat()
         if stat.S_ISDIR(info.st_mode):
             h.update(b"folder\0")
-            _update_folder(h, path, path)
+            _update_folder(h, path, path, digests)
         elif stat.S_ISREG(info.st_mode) and path.suffix.lower() == ".zip":
             h.update(b"zip\0")
-            if not _update_file(h, path):
+            if not _update_file(h, path, digests):
                 return None
         else:
             return None
@@ -113,6 +186,7 @@ class SurveyCache:
     rejected: int = 0
     stored: int = 0
     _failed_writes: int = field(default=0, repr=False)
+    _digests: FileDigests | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, base: Path | None = None) -> SurveyCache | None:
@@ -131,6 +205,12 @@ class SurveyCache:
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.bin"
+
+    def digests(self) -> FileDigests:
+        """The submitted files' digests remembered by the last run (see :class:`FileDigests`)."""
+        if self._digests is None:
+            self._digests = FileDigests.open(self.folder / "files.digests")
+        return self._digests
 
     def pieces(self, inbox: Path) -> PieceStore:
         """Where the summary of ``inbox`` keeps its pieces (see :class:`PieceStore`)."""
@@ -216,4 +296,4 @@ class PieceStore:
         diskcache.write(self.path, _PACK_MAGIC, self.path.name, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-__all__ = ["PieceStore", "SurveyCache", "submission_key"]
+__all__ = ["FileDigests", "PieceStore", "SurveyCache", "submission_key"]

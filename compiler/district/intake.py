@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -108,7 +109,7 @@ def _cached_survey(
     keys: list[str | None] = []
     todo: list[int] = []
     for i, path in enumerate(submissions):
-        key = submission_key(path, limits) if cache is not None else None
+        key = submission_key(path, limits, cache.digests()) if cache is not None else None
         keys.append(key)
         found = cache.get(key, path) if cache is not None and key is not None else None
         if found is not None:
@@ -117,6 +118,8 @@ def _cached_survey(
             yield found
         else:
             todo.append(i)
+    if cache is not None:
+        cache.digests().save()
     surveyed = survey_all(
         [submissions[i] for i in todo], jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb
     )
@@ -336,7 +339,10 @@ def run_district(
                 f" from the cache ({cache.folder})"
             )
         summaries = thai_order(summaries)
-        times = {p.name: _submitted_at(p) for p in submissions}
+        # when each was sent matters only between submissions that name one organisation
+        named = Counter(name_key(o.name) for o in summaries if o.status != "unreadable")
+        twice = {o.submission for o in summaries if o.status != "unreadable" and named[name_key(o.name)] > 1}
+        times = {p.name: _submitted_at(p) for p in submissions if display_name(p.name) in twice}
         kept, superseded, extra = latest_submissions(summaries, times)
         kept = [_with_extra(o, extra.get(o.submission)) for o in kept]
         superseded = [_with_extra(o, extra.get(o.submission)) for o in superseded]
