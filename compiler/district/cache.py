@@ -10,7 +10,9 @@ A resubmitted organisation has another key and is surveyed afresh; so is everyth
 the program changes. A file's bytes enter the key as their SHA-256, which is remembered by the
 file's stat signature (:class:`FileDigests`): a run again reads only the files that changed.
 
-An entry is ``magic, SHA-256(key + payload), payload`` (the payload zlib-compressed), written
+An entry is ``magic, SHA-256(key + payload), payload`` (the pickled summary and the details
+as the intake spools them, zlib-compressed: a run that finds every piece of the summary
+workbook kept never decompresses them), written
 to a temporary file and renamed into place, so two runs at once never see half an entry. One
 that is short, damaged, made by another version, or does not hold what its key says is
 ignored (counted as ``rejected``) and surveyed again, never shown. Failures (a worker that
@@ -32,7 +34,6 @@ import pickle
 import shutil
 import stat
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,14 +43,14 @@ from compiler.district.safezip import ZipLimits
 from compiler.district.xlsxzip import Deflated
 from compiler.safeio import display_name
 
-_MAGIC = b"ita-report district 2\n"
+_MAGIC = b"ita-report district 3\n"
 _CHUNK = 1 << 20
 
 
-def _update_file(h: hashlib._Hash, path: Path, digests: FileDigests | None = None) -> bool:
+def _update_file(h: hashlib._Hash, path: str, digests: FileDigests | None = None, entry: os.DirEntry | None = None) -> bool:
     """Add a regular file's size and the SHA-256 of its bytes to ``h`` (the digest remembered in
     ``digests`` when the file is unchanged since); ``False`` if it is not one (or is gone)."""
-    before = digests.known(path) if digests is not None else None
+    before = digests.known(path, entry) if digests is not None else None
     if isinstance(before, bytes):
         h.update(before)
         return True
@@ -76,17 +77,18 @@ _DIGESTS_MAGIC = b"ita-report file digests 1\n"
 #: A file changed this recently (ns) when read may change again within the same time stamp:
 #: its digest is not remembered (as git treats "racily clean" files).
 RACY_NS = 2_000_000_000
-Signature = tuple[int, int, int, int, int]
+Signature = tuple[int, int, int]
 
 
 def _signature(info: os.stat_result) -> Signature:
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 @dataclass
 class FileDigests:
-    """The SHA-256 of submitted files' bytes, remembered by path and stat signature (size,
-    modification and change times, inode, device), so a district run again reads only the
+    """The SHA-256 of submitted files' bytes, remembered by absolute path and stat signature
+    (size, modification and change times: a write, a rename or a restored time changes the
+    change time where the system keeps one), so a district run again reads only the
     files that changed; kept in the cache folder, checksummed (``diskcache``). A file written
     less than :data:`RACY_NS` before it was read is read again next time."""
 
@@ -103,29 +105,30 @@ class FileDigests:
             old = {}
         return cls(path, old if isinstance(old, dict) else {})
 
-    def known(self, path: Path) -> bytes | Signature | None:
-        """The remembered size and digest of ``path`` if it is unchanged, else its signature
-        (``None`` when it is not a regular file)."""
+    def known(self, path: str, found: os.DirEntry | None = None) -> bytes | Signature | None:
+        """The remembered size and digest of the file at the absolute ``path`` (``found`` by
+        ``os.scandir``) if it is unchanged, else its signature (``None`` when it is not a
+        regular file)."""
         try:
-            info = os.lstat(path)
+            info = found.stat(follow_symlinks=False) if found is not None else os.lstat(path)
         except OSError:
             return None
         if not stat.S_ISREG(info.st_mode):
             return None
-        sig, name = _signature(info), os.fsdecode(os.path.abspath(path))
+        sig, name = _signature(info), os.fsdecode(path)
         entry = self.old.get(name)
         if entry is not None and entry[0] == sig and isinstance(entry[1], bytes):
             self.new[name] = entry
             return entry[1]
         return sig
 
-    def remember(self, path: Path, before: bytes | Signature, info: os.stat_result, part: bytes) -> None:
+    def remember(self, path: str, before: bytes | Signature, info: os.stat_result, part: bytes) -> None:
         """Keep ``part`` (size and digest) for ``path`` if it did not change while read and
         was not changed just before."""
         now = time.time_ns()
         if before != _signature(info) or now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS:
             return
-        self.new[os.fsdecode(os.path.abspath(path))] = (_signature(info), part)
+        self.new[os.fsdecode(path)] = (_signature(info), part)
 
     def save(self) -> None:
         """Keep the digests of this run's files (a folder that cannot be written is no error)."""
@@ -133,22 +136,22 @@ class FileDigests:
             diskcache.write(self.path, _DIGESTS_MAGIC, self.path.name, pickle.dumps(self.new))
 
 
-def _update_folder(h: hashlib._Hash, root: Path, folder: Path, digests: FileDigests | None = None) -> None:
-    """Every entry under ``folder`` in name order: its relative name, its kind, and a regular
-    file's bytes; links are named, never followed."""
+def _update_folder(h: hashlib._Hash, folder: str, prefix: bytes, digests: FileDigests | None = None) -> None:
+    """Every entry under ``folder`` in name order: its name relative to the submission
+    (``prefix`` and its own), its kind, and a regular file's bytes; links are named, never
+    followed."""
     with os.scandir(folder) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
-        path = Path(entry.path)
-        name = os.fsencode(path.relative_to(root).as_posix())
+        name = prefix + os.fsencode(entry.name)
         if entry.is_symlink():
             h.update(b"L\0" + name + b"\0")
         elif entry.is_dir(follow_symlinks=False):
             h.update(b"D\0" + name + b"\0")
-            _update_folder(h, root, path, digests)
+            _update_folder(h, entry.path, name + b"/", digests)
         elif entry.is_file(follow_symlinks=False):
             h.update(b"F\0" + name + b"\0")
-            if not _update_file(h, path, digests):
+            if not _update_file(h, entry.path, digests, entry):
                 h.update(b"?\0")
         else:
             h.update(b"O\0" + name + b"\0")
@@ -164,10 +167,10 @@ def submission_key(path: Path, limits: ZipLimits, digests: FileDigests | None = 
         info = path.lstat()
         if stat.S_ISDIR(info.st_mode):
             h.update(b"folder\0")
-            _update_folder(h, path, path, digests)
+            _update_folder(h, os.path.abspath(path), b"", digests)
         elif stat.S_ISREG(info.st_mode) and path.suffix.lower() == ".zip":
             h.update(b"zip\0")
-            if not _update_file(h, path, digests):
+            if not _update_file(h, os.path.abspath(path), digests):
                 return None
         else:
             return None
@@ -235,7 +238,7 @@ class SurveyCache:
     def put(self, key: str, value: tuple[OrganisationSummary, bytes]) -> None:
         """Store ``value`` under ``key`` atomically; a folder that cannot be written is no error
         (the result is only not kept)."""
-        payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         if not diskcache.write(self._path(key), _MAGIC, key, payload):
             self._failed_writes += 1
             return
@@ -248,7 +251,7 @@ def _decode(key: str, data: bytes) -> tuple[OrganisationSummary, bytes] | None:
     if payload is None:
         return None
     try:
-        value = pickle.loads(zlib.decompress(payload))
+        value = pickle.loads(payload)
     except Exception:  # a checksum that matches by design but a payload of another shape
         return None
     if (

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
@@ -103,8 +104,9 @@ def _cached_survey(
     memory_mb: int | None,
     keys_out: dict[str, str] | None = None,
 ) -> Iterator[tuple[OrganisationSummary, bytes]]:
-    """Each submission's result: from ``cache`` when its content is unchanged, else surveyed
-    (and then kept, unless its survey failed). ``keys_out`` is given each kept result's cache
+    """Each submission's result (its summary, and its details pickled and zlib-compressed):
+    from ``cache`` when its content is unchanged, else surveyed (and then kept, unless its
+    survey failed). ``keys_out`` is given each kept result's cache
     key by submission."""
     keys: list[str | None] = []
     todo: list[int] = []
@@ -124,7 +126,8 @@ def _cached_survey(
         [submissions[i] for i in todo], jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb
     )
     try:
-        for index, value, ok in surveyed:
+        for index, (summary, details), ok in surveyed:
+            value = (summary, zlib.compress(details, 1))
             key = keys[todo[index]]
             if cache is not None and key is not None and ok and "internal-error" not in value[0].codes:
                 cache.put(key, value)
@@ -136,7 +139,7 @@ def _cached_survey(
 
 
 class _Spool:
-    """Pickled details kept on disk, found again by submission: memory stays flat."""
+    """Pickled and compressed details kept on disk, found again by submission: memory stays flat."""
 
     def __init__(self) -> None:
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="ita-district-")
@@ -149,7 +152,7 @@ class _Spool:
     def get(self, summary: OrganisationSummary) -> Details:
         offset, size = self._where[summary.submission]
         self._file.seek(offset)
-        details: Details = pickle.loads(self._file.read(size))
+        details: Details = pickle.loads(zlib.decompress(self._file.read(size)))
         return details
 
     def close(self) -> None:
