@@ -224,7 +224,8 @@ class SurveyCache:
         """The result stored for ``key`` (the submission ``path``), or ``None``: absent, or
         rejected as not trustworthy (then it is surveyed again and overwritten)."""
         try:
-            data = self._path(key).read_bytes()
+            with open(os.path.join(self.folder, key[:2], key + ".bin"), "rb") as fh:
+                data = fh.read()
         except OSError:
             self.misses += 1
             return None

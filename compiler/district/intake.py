@@ -42,10 +42,11 @@ def list_submissions(inbox: Path) -> list[Path]:
     """Each organisation's submission in ``inbox``: folders, .zip files and loose workbooks,
     sorted; hidden files, lock files and anything else are ignored."""
     out = []
-    for p in sorted(inbox.iterdir()):
-        if p.name.startswith((".", "~$", "__MACOSX")):
-            continue
-        if p.is_dir() or p.suffix.lower() == ".zip" or p.suffix.lower() in WORKBOOK_SUFFIXES:
+    with os.scandir(inbox) as it:  # scandir knows which entries are folders without a stat each
+        entries = {Path(e.path): e for e in it if not e.name.startswith((".", "~$", "__MACOSX"))}
+    for p in sorted(entries):
+        suffix = os.path.splitext(p.name)[1].lower()
+        if entries[p].is_dir() or suffix == ".zip" or suffix in WORKBOOK_SUFFIXES:
             out.append(p)
     return out
 
@@ -343,8 +344,9 @@ def run_district(
             )
         summaries = thai_order(summaries)
         # when each was sent matters only between submissions that name one organisation
-        named = Counter(name_key(o.name) for o in summaries if o.status != "unreadable")
-        twice = {o.submission for o in summaries if o.status != "unreadable" and named[name_key(o.name)] > 1}
+        keyed = [(o.submission, name_key(o.name)) for o in summaries if o.status != "unreadable"]
+        named = Counter(k for _, k in keyed)
+        twice = {s for s, k in keyed if named[k] > 1}
         times = {p.name: _submitted_at(p) for p in submissions if display_name(p.name) in twice}
         kept, superseded, extra = latest_submissions(summaries, times)
         kept = [_with_extra(o, extra.get(o.submission)) for o in kept]
