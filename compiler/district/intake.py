@@ -107,8 +107,8 @@ def _cached_survey(
 ) -> Iterator[tuple[OrganisationSummary, bytes]]:
     """Each submission's result (its summary, and its details pickled and zlib-compressed):
     from ``cache`` when its content is unchanged, else surveyed (and then kept, unless its
-    survey failed). ``keys_out`` is given each kept result's cache
-    key by submission."""
+    survey failed). ``keys_out`` is given, by submission, the cache key of each result that
+    is kept (the summary workbook's pieces are kept under it too)."""
     keys: list[str | None] = []
     todo: list[int] = []
     for i, path in enumerate(submissions):
