@@ -248,3 +248,15 @@ def test_libreoffice_reads_every_row(inbox: Path, tmp_path: Path, monkeypatch: p
         theirs = [r for r in b[title].iter_rows(values_only=True)]
         assert len(mine) == len(theirs) > 1, title
         assert [[v for v in r] for r in mine] == [[v for v in r] for r in theirs], title
+
+
+def test_rich_text_markup_typed_in_a_cell_stays_text(tmp_path: Path) -> None:
+    """Regression: XlsxWriter's constant-memory mode wrote a text that starts with ``<r>`` and
+    ends with ``</r>`` into the sheet as markup (a typed ``<r>x</r>`` made an invalid cell)."""
+    typed = "<r><rPr><b/></rPr><t>ตัวหนา</t></r>"
+    rows = (MeasureRow("อบต.ก", 1, "", typed, (), "", "", "<r>x</r>", "", None),)
+    out = pieces.write_summary(
+        tmp_path / "s.xlsx", DistrictResult(tmp_path, (org("อบต.ก"),)), lambda o: Details((), rows)
+    )
+    ws = load_workbook(out)[summary.SHEET_MEASURES]
+    assert (ws["D2"].value, ws["H2"].value) == (typed, "<r>x</r>")
