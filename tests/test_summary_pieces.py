@@ -219,7 +219,8 @@ def test_awkward_text_and_numbers_equal_the_whole_writers(tmp_path: Path) -> Non
         MeasureRow("เทศบาลตำบลบ้านต๋อม", None, "", "", (), "", "", "", "", None),
     )
     finding = Finding("x-code", Severity.WARNING, "a.xlsx", "มาตรการ", "G7", nasty + long, "english <&>")
-    result = DistrictResult(tmp_path, (org(), org("อบต.ข", score=None, codes=(summary.CONTRADICTION,))))
+    # with an expect list everyone on it has sent: the not-sent sheet says so
+    result = DistrictResult(tmp_path, (org(), org("อบต.ข", score=None, codes=(summary.CONTRADICTION,))), expected=2)
     new = pieces.write_summary(tmp_path / "new.xlsx", result, lambda o: Details((finding,), rows))
     old = summaryref.write_whole(tmp_path / "old.xlsx", result, lambda o: Details((finding,), rows))
     assert_same_workbook(new, old)
@@ -255,8 +256,8 @@ def test_rich_text_markup_typed_in_a_cell_stays_text(tmp_path: Path) -> None:
     ends with ``</r>`` into the sheet as markup (a typed ``<r>x</r>`` made an invalid cell)."""
     typed = "<r><rPr><b/></rPr><t>ตัวหนา</t></r>"
     rows = (MeasureRow("อบต.ก", 1, "", typed, (), "", "", "<r>x</r>", "", None),)
-    out = pieces.write_summary(
-        tmp_path / "s.xlsx", DistrictResult(tmp_path, (org("อบต.ก"),)), lambda o: Details((), rows)
-    )
+    result = DistrictResult(tmp_path, (org("อบต.ก"),), not_sent=(typed,), expected=2)  # and on the expect list
+    out = pieces.write_summary(tmp_path / "s.xlsx", result, lambda o: Details((), rows))
     ws = load_workbook(out)[summary.SHEET_MEASURES]
     assert (ws["D2"].value, ws["H2"].value) == (typed, "<r>x</r>")
+    assert load_workbook(out)[summary.SHEET_NOT_SENT]["B2"].value == typed

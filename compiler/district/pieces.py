@@ -13,6 +13,8 @@ measures) are not written cell by cell through XlsxWriter:
   (``diskcache.code_stamp``), the skeleton's style ids, and for the summary's rows the rows'
   values, for the problems and measures the content key the intake gives for the
   organisation's details (its submission's cache key with any finding added to it);
+- the not-sent list's rows (names from the expect list) are made the same way each run, so
+  that a name is always text (XlsxWriter would write a text in ``<r>…</r>`` as markup);
 - the zip is written anew with the skeleton's members, each big sheet's member made of the
   skeleton's text before its end of ``<sheetData>``, the pieces, and the rest.
 
@@ -40,6 +42,7 @@ from compiler.district.model import Details, DistrictResult, OrganisationSummary
 from compiler.district.xlsxzip import Deflated, ZipOut, deflate
 from compiler.model import Severity
 from compiler.safeio import atomic_write
+from compiler.workbook import standard
 
 #: Summary rows kept together in one piece (one row compresses badly on its own).
 SUMMARY_CHUNK = 64
@@ -101,6 +104,11 @@ class _Rows:
     def problem_rows(self, values: list[list[object]]) -> list[str]:
         styles = self._plain(summary.PROBLEM_COLUMNS)
         return [rowxml.row(v, styles, self._height(summary.PROBLEM_COLUMNS, v)) for v in values]
+
+    def not_sent_rows(self, names: tuple[str, ...]) -> list[str]:
+        styles = self._plain(summary.NOT_SENT_COLUMNS)
+        values = [[n, name, standard.organisation_type(name)[0]] for n, name in enumerate(names, start=1)]
+        return [rowxml.row(v, styles, self._height(summary.NOT_SENT_COLUMNS, v)) for v in values]
 
     def measure_rows(self, details: Details) -> list[str]:
         return [rowxml.row(v, self._measure_styles, self.default) for v in summary._measure_values(details)]
@@ -229,7 +237,7 @@ def _member(skeleton: bytes, sheet: _Sheet) -> list[Deflated]:
     return [deflate(head), *sheet.pieces, deflate(skeleton[end:])]
 
 
-def _skeleton(book: summary._Book, result: DistrictResult, sheets: list[_Sheet]) -> None:
+def _skeleton(book: summary._Book, result: DistrictResult, sheets: list[_Sheet], not_sent: _Sheet | None) -> None:
     """The workbook without the big sheets' rows, in today's order of sheets."""
     first = sheets[0]
     ws = book.sheet(first.title, first.columns, freeze=first.freeze)
@@ -240,7 +248,10 @@ def _skeleton(book: summary._Book, result: DistrictResult, sheets: list[_Sheet])
         ws = book.sheet(sheet.title, sheet.columns, freeze=sheet.freeze)
         summary._filter(ws, sheet.columns, sheet.rows + 1)
         ws.print_area(0, 0, max(sheet.rows, 1), summary.printed_columns(sheet.columns) - 1)
-    if result.expected is not None:
+    if not_sent is not None:  # names from the expect list: text, never markup (see rowxml)
+        ws = book.sheet(not_sent.title, not_sent.columns, freeze=not_sent.freeze)
+        summary._filter(ws, not_sent.columns, not_sent.rows + 1)
+    elif result.expected is not None:  # everyone has sent: a line of ours
         summary._write_not_sent(book, result)
     book.wb.close()
 
@@ -267,8 +278,14 @@ def write_summary(
     old = store.load() if store is not None else {}
     first, plan, kept = _pieces(result, details_of, content or {}, rows, old, stats)
     sheets = [first, *plan.order]
-    _skeleton(book, result, sheets)
-    by_member = {f"xl/worksheets/sheet{i}.xml": s for i, s in enumerate([first, None, *plan.order], start=1) if s}
+    not_sent = None
+    if result.expected is not None and result.not_sent:
+        made = rows.not_sent_rows(result.not_sent)
+        not_sent = _Sheet(summary.SHEET_NOT_SENT, summary.NOT_SENT_COLUMNS, (1, 0), rows=len(made))
+        not_sent.pieces.append(deflate("".join(made).encode("utf-8"), len(made)))
+    _skeleton(book, result, sheets, not_sent)
+    order = [first, None, *plan.order, not_sent]
+    by_member = {f"xl/worksheets/sheet{i}.xml": s for i, s in enumerate(order, start=1) if s is not None}
 
     def save(stream: IO[bytes]) -> None:
         out = ZipOut(stream)
