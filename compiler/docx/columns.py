@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,11 +118,36 @@ def solve_widths(
 ) -> list[float]:
     """Column widths (cm) summing to ``total_cm`` for a table of ``header`` and body ``rows``.
 
-    ``padding_cm`` is the cell's left plus right margin. See the module docstring.
+    ``padding_cm`` is the cell's left plus right margin. See the module docstring. The widths
+    of a table measured before in this process are remembered (a server building again).
     """
+    key = (tuple(header), tuple(map(tuple, rows)), total_cm, size_pt, padding_cm)
+    known = _solved.get(key)
+    if known is None:
+        known = _solve_widths(header, rows, total_cm, size_pt=size_pt, padding_cm=padding_cm)
+        with _solved_lock:
+            while len(_solved) >= _SOLVED_KEPT:
+                _solved.pop(next(iter(_solved)))
+            _solved[key] = known
+    return list(known)
+
+
+_SOLVED_KEPT = 16
+_solved: dict[tuple[Any, ...], tuple[float, ...]] = {}
+_solved_lock = threading.Lock()
+
+
+def _solve_widths(
+    header: Sequence[Cell],
+    rows: Sequence[Sequence[Cell]],
+    total_cm: float,
+    *,
+    size_pt: float,
+    padding_cm: float,
+) -> tuple[float, ...]:
     ncols = len(header)
     if ncols == 0:
-        return []
+        return ()
     body = _sample(rows, ncols)
 
     def widths_of(cell: Cell) -> list[float]:
@@ -147,7 +173,7 @@ def solve_widths(
         minimum.append(min(need, total_cm * MAX_MIN_SHARE) + padding_cm)
     if sum(minimum) > total_cm:  # more columns than room: shrink the minimums alike
         scale = total_cm / sum(minimum)
-        return [m * scale for m in minimum]
+        return tuple(m * scale for m in minimum)
 
     widths = list(minimum)
     # Rows as (weight, cells); each row's height is the p-norm of its cells' line counts, kept
@@ -160,6 +186,7 @@ def solve_widths(
     sums = [sum(p[i] for p in powers) for i in range(len(table))]
     root = 1 / SOFT_MAX_P
     tried: dict[int, tuple[float, float, list[float]]] = {}  # column -> (width, step, powers there)
+    by_column = [[cells[j] for _, cells in table] for j in range(ncols)]
 
     def wider(j: int, step: float) -> list[float]:
         """Column ``j``'s p-th powers when it widens by ``step`` (computed once per width)."""
@@ -169,11 +196,13 @@ def solve_widths(
         avail = widths[j] + step - padding_cm
         if avail <= 0:
             new = [_lines(cells[j], avail) ** SOFT_MAX_P for _, cells in table]
-        else:  # _lines inlined for the one-paragraph cells: the same arithmetic
+        else:  # _lines inlined: the same arithmetic
             per_line, p = avail * FILL, SOFT_MAX_P
             new = [
-                max(1.0, ws[0] / per_line + 0.5) ** p if len(ws) == 1 else _lines(ws, avail) ** p
-                for ws in (cells[j] for _, cells in table)
+                max(1.0, ws[0] / per_line + 0.5) ** p
+                if len(ws) == 1
+                else (sum([max(1.0, w / per_line + 0.5) for w in ws]) or 1.0) ** p
+                for ws in by_column[j]
             ]
         tried[j] = (widths[j], step, new)
         return new
@@ -203,7 +232,7 @@ def solve_widths(
             sums[i] += value - column[i]
         powers[best_j] = best_new
         left -= step
-    return widths
+    return tuple(widths)
 
 
 # --- reading and writing a python-docx table ---------------------------------------------------

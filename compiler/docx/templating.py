@@ -4,6 +4,7 @@ neutralised), a missing variable is an error (StrictUndefined), the file written
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Mapping
@@ -17,7 +18,8 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import escape
 
-from compiler import errors, safeio
+from compiler import diskcache, errors, safeio
+from compiler.docx import docxzip
 from compiler.docx.jinjacache import CompileOnce
 from compiler.docx.tables import ensure_cell_paragraphs
 from compiler.thai import xml_safe
@@ -119,14 +121,19 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
     def patch_xml(self, src_xml: str) -> str:
         """docxtpl's clean-up of a part's XML into Jinja source (a function of the XML alone:
-        its regular expressions took a tenth of a build), done once per template part."""
+        its regular expressions took a tenth of a build), done once per template part: kept
+        in this process and on disk, by the part's content (:func:`_patched_path`)."""
         patched = _patched.get(src_xml)
+        if patched is not None:
+            return patched
+        patched = _load_patched(src_xml)
         if patched is None:
             patched = str(super().patch_xml(src_xml))
-            with _patched_lock:
-                while len(_patched) >= _PATCHED_KEPT:
-                    _patched.pop(next(iter(_patched)))
-                _patched[src_xml] = patched
+            _store_patched(src_xml, patched)
+        with _patched_lock:
+            while len(_patched) >= _PATCHED_KEPT:
+                _patched.pop(next(iter(_patched)))
+            _patched[src_xml] = patched
         return patched
 
 
@@ -134,6 +141,42 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 _PATCHED_KEPT = 64
 _patched: dict[str, str] = {}
 _patched_lock = threading.Lock()
+_PATCHED_MAGIC = b"ita-report docxtpl patched xml 1\n"
+
+
+def _patched_path(src_xml: str) -> tuple[Path, str] | None:
+    """Where the patched XML of ``src_xml`` is kept on disk, and its key (docxtpl's version
+    and the source's SHA-256): a command run again skips docxtpl's regular expressions."""
+    folder = diskcache.cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(f"docxtpl {_docxtpl_version()}\n".encode())
+    digest.update(src_xml.encode("utf-8", "surrogatepass"))
+    key = digest.hexdigest()
+    return folder / "patched" / f"{key}.xml", key
+
+
+def _docxtpl_version() -> str:
+    import docxtpl
+
+    return str(getattr(docxtpl, "__version__", "?"))
+
+
+def _load_patched(src_xml: str) -> str | None:
+    where = _patched_path(src_xml)
+    payload = None if where is None else diskcache.read(where[0], _PATCHED_MAGIC, where[1])
+    if payload is None:
+        return None
+    try:
+        return payload.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
+
+
+def _store_patched(src_xml: str, patched: str) -> None:
+    where = _patched_path(src_xml)
+    if where is not None:
+        diskcache.write(where[0], _PATCHED_MAGIC, where[1], patched.encode("utf-8", "surrogatepass"))
 
 
 def open_template(path: Path) -> DocxTemplate:
@@ -207,9 +250,10 @@ def render_template(
 
 
 def save_document(document: Document, output: Path, *, force: bool = False) -> Path:
-    """Write ``document`` to ``output`` atomically (see :mod:`compiler.safeio`)."""
+    """Write ``document`` to ``output`` atomically (see :mod:`compiler.safeio`): the parts
+    ``document.save`` writes, each unchanged part compressed once (:mod:`compiler.docx.docxzip`)."""
 
     def write(stream: IO[bytes]) -> None:
-        document.save(stream)
+        docxzip.write_document(document, stream)
 
     return safeio.atomic_write(output, write, force=force)

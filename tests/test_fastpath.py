@@ -1,0 +1,170 @@
+"""A build's fast paths give the same documents as the reference path.
+
+Fast: the package written by :mod:`compiler.docx.docxzip` (each unchanged part compressed
+once, remembered in the process and on disk), docxtpl's patched template kept on disk, rows
+and column widths remembered in the process. Reference: python-docx's own ``Document.save``,
+no disk cache, nothing remembered. Every part of every document written must be equal, on
+the sample workbooks, on generated workbooks with hostile cell text, after one department
+changed its workbook, and with damaged cache files (never trusted).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from wbfactory import INFO, make_workbook
+
+from compiler import api
+from compiler.docx import columns, docxzip, jinjacache, linebreak, templating, textwidth
+from compiler.report import render
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.is_dir())
+
+
+def _forget() -> None:
+    """Everything remembered in this process by the fast paths (a new process)."""
+    render._rows.clear()
+    columns._solved.clear()
+    docxzip._memory.clear()
+    docxzip._memory_size[0] = 0
+    templating._patched.clear()
+    jinjacache._memory.clear()
+    linebreak._hinted.cache_clear()
+    textwidth._ems.cache_clear()
+
+
+def _parts(folder: Path) -> dict[str, dict[str, bytes]]:
+    out = {}
+    for path in sorted(folder.glob("*.docx")):
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            out[path.name] = {name: z.read(name) for name in z.namelist()}
+    assert out
+    return out
+
+
+def _build(inputs: list[Path], out: Path, announce: bool) -> dict[str, dict[str, bytes]]:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    result = api.build(inputs, out / "report.docx", with_announcements=announce, force=True)
+    assert result.written, result.findings
+    return _parts(out)
+
+
+def _reference(inputs: list[Path], out: Path, announce: bool, monkeypatch: pytest.MonkeyPatch) -> dict:
+    with monkeypatch.context() as m:
+        m.setenv("ITA_REPORT_CACHE", "off")
+        m.setattr(docxzip, "write_document", lambda document, stream: document.save(stream))
+        _forget()
+        parts = _build(inputs, out, announce)
+    _forget()
+    return parts
+
+
+def _same(fast: dict, reference: dict) -> None:
+    assert fast.keys() == reference.keys()
+    for name, parts in reference.items():
+        assert list(fast[name]) == list(parts), name  # the same parts in the same order
+        for part, data in parts.items():
+            assert fast[name][part] == data, f"{name}: {part}"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ITA_REPORT_CACHE", str(folder))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    _forget()
+    yield folder
+    _forget()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_samples_fast_equals_reference(
+    sample: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = _reference([sample], tmp_path / "ref", True, monkeypatch)
+    first = _build([sample], tmp_path / "a", True)  # fills the caches
+    _same(first, reference)
+    _same(_build([sample], tmp_path / "b", True), reference)  # from this process's memory
+    assert (tmp_path / "a" / "report.docx").read_bytes() == (tmp_path / "b" / "report.docx").read_bytes()
+    _forget()
+    _same(_build([sample], tmp_path / "c", True), reference)  # a new process: from the disk
+    assert list((cache / "deflated").glob("*.bin")) and list((cache / "patched").glob("*.xml"))
+
+
+HOSTILE = [
+    "{{ organisation }} {% if x %}y{% endif %} {# c #} {_{ x }_} {_% y %_}",
+    "<w:t>a</w:t> & &amp; < > \" ' ]]>",
+    "เ\u0e49าก\u0e48\u0e34า\u0e31\u0e49 ำ\u0e4d สระลอย\u0e34\u0e34 ไม้เอกซ้อน\u0e48\u0e48\u0e48",
+    "ส่งเสริมคุณธรรมและความโปร่งใส" * 60,
+    "https://example.com/a_b?c=d&e=ฟ  x@y.th  (ฝ่าย/กอง)  ๑๒,๕๐๐ บาท",
+]
+
+
+def _department(folder: Path, name: str, texts: list[str], first: int) -> Path:
+    rows = []
+    for i, text in enumerate(texts):
+        rows.append([first + i, f"มาตรการ {text}", f"1. {text}\n2. ทำ", name, "ต.ค. 2564", text, f"เสนอ {text[:40]}"])
+    return make_workbook(folder / f"{name}.xlsx", info={**INFO, "department": name}, measures=rows)
+
+
+def test_generated_hostile_and_changed_fast_equals_reference(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, after, inbox = tmp_path / "before", tmp_path / "after", tmp_path / "inbox"
+    names = ["สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา"]
+    for k, name in enumerate(names):
+        _department(before, name, [f"{h} {name} {j}" for j in range(6) for h in HOSTILE], 1 + 100 * k)
+    shutil.copytree(before, after)
+    # one department changes every text: the others' rows come from memory, its own are new
+    _department(after, "กองคลัง", [f"{h} แก้ไข {j}" for j in range(6) for h in HOSTILE], 101)
+    reference_before = _reference([before], tmp_path / "ref1", False, monkeypatch)
+    reference_after = _reference([after], tmp_path / "ref2", False, monkeypatch)
+    assert reference_before["report.docx"] != reference_after["report.docx"]
+    shutil.copytree(before, inbox)
+    _same(_build([inbox], tmp_path / "a", False), reference_before)
+    shutil.rmtree(inbox)
+    shutil.copytree(after, inbox)
+    _same(_build([inbox], tmp_path / "b", False), reference_after)
+
+
+def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample = SAMPLES[0]
+    reference = _reference([sample], tmp_path / "ref", False, monkeypatch)
+    _build([sample], tmp_path / "a", False)
+    files = [*(cache / "deflated").glob("*.bin"), *(cache / "patched").glob("*.xml")]
+    assert len(files) >= 2
+    for i, path in enumerate(files):
+        data = path.read_bytes()
+        if i % 2:
+            path.write_bytes(data[: len(data) // 2])  # cut short
+        else:
+            path.write_bytes(data[:-50] + bytes(b ^ 0x5A for b in data[-50:]))  # bytes changed
+    _forget()
+    _same(_build([sample], tmp_path / "b", False), reference)
+    for path in files:  # rewritten whole
+        payload = path.read_bytes()
+        assert payload.startswith(b"ita-report") and len(payload) > 100
+    _forget()
+    _same(_build([sample], tmp_path / "c", False), reference)
+
+
+def test_a_cache_entry_for_other_bytes_is_not_used(cache: Path, tmp_path: Path) -> None:
+    """A valid cache file of another part, copied under this part's name, fails its key."""
+    blob_a, blob_b = b"<a>" + b"x" * 40_000 + b"</a>", b"<b>" + b"y" * 40_000 + b"</b>"
+    docxzip.compressed(blob_a, "/word/styles.xml")
+    docxzip.compressed(blob_b, "/word/styles.xml")
+    [file_a] = [p for p in (cache / "deflated").glob("*.bin") if p.stem == docxzip._disk_key(blob_a)]
+    [file_b] = [p for p in (cache / "deflated").glob("*.bin") if p.stem == docxzip._disk_key(blob_b)]
+    shutil.copyfile(file_a, file_b)
+    _forget()
+    import zlib
+
+    assert zlib.decompress(docxzip.compressed(blob_b, "/word/styles.xml"), -15) == blob_b
+    assert docxzip.stats["deflated"] >= 3
