@@ -32,6 +32,7 @@ def _forget() -> None:
     docxzip._memory.clear()
     docxzip._memory_size[0] = 0
     templating._patched.clear()
+    templating._html.clear()
     jinjacache._memory.clear()
     linebreak._hinted.cache_clear()
     textwidth._ems.cache_clear()

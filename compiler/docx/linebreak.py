@@ -137,9 +137,10 @@ def apply(element: Any, names: Iterable[str] = ()) -> int:
     pattern = _name_pattern(names)
     changed = 0
     for t in element.iter(qn("w:t")):
-        if t.text and _THAI.search(t.text):
-            new = hint(t.text, pattern)
-            if new != t.text:
+        text = t.text  # read once: each read makes a new Python string from the tree
+        if text and _THAI.search(text):
+            new = _hinted(text, pattern)  # hint() without its second search
+            if new != text:
                 t.text = new
                 changed += 1
     return changed

@@ -36,10 +36,36 @@ class _Text(str):
     __slots__ = ()
 
     def __html__(self) -> str:
+        known = _html.get(self)
+        if known is not None:
+            return known
         escaped = str(escape(str(self)))
-        if "_" not in escaped:  # no marker without an underscore
-            return escaped
-        return _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
+        if "_" in escaped:  # no marker without an underscore
+            escaped = _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
+        with _html_lock:
+            while len(_html) >= _HTML_KEPT:
+                _html.pop(next(iter(_html)))
+            _html[self] = escaped
+        return escaped
+
+
+#: The escaped form of the texts rendered in this process (a server renders the texts of the
+#: departments that did not change again).
+_HTML_KEPT = 65_536
+_html: dict[str, str] = {}
+_html_lock = threading.Lock()
+
+
+class Wrapped(dict):  # type: ignore[type-arg]
+    """A dict whose strings are :func:`data_text` already: :func:`wrap_data` takes it as it is."""
+
+    __slots__ = ()
+
+
+def wrapped(value: Mapping[str, Any]) -> Wrapped:
+    """``value`` with every string inside it wrapped (:func:`wrap_data`), marked as such so
+    that it is not walked again: for data kept between builds (a report's rows)."""
+    return Wrapped(wrap_data(value))
 
 
 def data_text(value: str) -> str:
@@ -55,6 +81,8 @@ def data_text(value: str) -> str:
 def wrap_data(value: Any) -> Any:
     """:func:`data_text` applied to every string inside dicts, lists and tuples."""
     kind = type(value)  # the exact types first: a report's context holds ~10,000 values
+    if kind is Wrapped:
+        return value
     if kind is str:
         return _Text(xml_safe(value))
     if kind is dict:

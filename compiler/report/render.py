@@ -162,7 +162,7 @@ def measure_context(measure: MergedMeasure, position: int, report: Report, style
     key = (measure, position, report.layout, tuple(sorted(report.scores.items())), style)
     row = _rows.get(key)
     if row is None:
-        row = _measure_context(measure, position, report, style)
+        row = templating.wrapped(_measure_context(measure, position, report, style))  # data, walked once
         with _rows_lock:
             while len(_rows) >= _ROWS_KEPT:
                 _rows.pop(next(iter(_rows)))
