@@ -10,11 +10,15 @@ changed its workbook, and with damaged cache files (never trusted).
 
 from __future__ import annotations
 
+import copy
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import docx
 import pytest
+from lxml import etree
 from wbfactory import INFO, make_workbook
 
 from compiler import api
@@ -169,3 +173,93 @@ def test_a_cache_entry_for_other_bytes_is_not_used(cache: Path, tmp_path: Path) 
 
     assert zlib.decompress(docxzip.compressed(blob_b, "/word/styles.xml"), -15) == blob_b
     assert docxzip.stats["deflated"] >= 3
+
+
+# --- the column code's quicker walks against the walks they replaced ---------------------------
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _cell_reference(tc: Any) -> columns.Cell:
+    """``columns._cell`` as it was: an element made for every w:t, run and property."""
+    paragraphs = []
+    for p in tc.iter(W + "p"):
+        text = "".join(t.text or "" for t in p.iter(W + "t"))
+        bold = next(p.iter(W + "r"), None) is not None
+        if bold:
+            for r in p.iter(W + "r"):
+                if "".join(t.text or "" for t in r.iter(W + "t")).strip():
+                    rpr = r.find(W + "rPr")
+                    if rpr is None or rpr.find(W + "b") is None:
+                        bold = False
+                        break
+        paragraphs.append((text, bold))
+    return columns.Cell(tuple(paragraphs))
+
+
+def _tables(tmp_path: Path) -> list[Any]:
+    """The tables of the samples' reports and of a report of hostile text."""
+    out = []
+    hostile = tmp_path / "hostile"
+    _department(hostile, "กองคลัง", [f"{h} {j}" for j in range(3) for h in HOSTILE], 1)
+    for inbox in [*SAMPLES, hostile]:
+        written = api.build([inbox], tmp_path / "out" / inbox.name / "r.docx", force=True).written
+        out.extend(docx.Document(str(written[0])).element.body.iter(W + "tbl"))
+    return out
+
+
+_ODD_CELL = f"""<w:tc xmlns:w="{W[1:-1]}"><w:tcPr><w:tcW w:w="1" w:type="dxa"/></w:tcPr>
+<w:p/><w:p><w:r><w:t xml:space="preserve">  </w:t></w:r></w:p>
+<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>หนา</w:t>tail</w:r><w:r><w:t> </w:t></w:r><w:r><w:t/></w:r></w:p>
+<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>ก</w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t>ข</w:t></w:r></w:p>
+<w:p><w:hyperlink><w:r><w:rPr><w:b/></w:rPr><w:t>ลิงก์</w:t></w:r></w:hyperlink></w:p>
+<w:p><w:r><w:rPr><w:b/></w:rPr></w:r><w:r><w:t>\u00a0\u2003</w:t></w:r></w:p></w:tc>"""
+
+
+def test_cell_reading_equals_the_element_walk(cache: Path, tmp_path: Path) -> None:
+    cells = [etree.fromstring(_ODD_CELL)]
+    for tbl in _tables(tmp_path):
+        cells.extend(tbl.iter(W + "tc"))
+    assert len(cells) > 150
+    for tc in cells:
+        assert columns._cell(tc) == _cell_reference(tc)
+    assert columns._cell(cells[0]).paragraphs == (
+        ("", False),
+        ("  ", True),
+        ("หนา ", True),
+        ("กข", False),
+        ("ลิงก์", True),
+        ("\u00a0\u2003", True),
+    )
+
+
+def test_set_widths_fast_equals_the_row_walk(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tables = _tables(tmp_path)
+    odd = []
+    for tbl in tables[:2]:  # irregular copies: a cell without w:tcW, a span, a short row
+        a, b, c = copy.deepcopy(tbl), copy.deepcopy(tbl), copy.deepcopy(tbl)
+        tcpr = a.findall(W + "tr")[-1].find(W + "tc").find(W + "tcPr")
+        tcpr.remove(tcpr.find(W + "tcW"))
+        first = b.findall(W + "tr")[-1].find(W + "tc")
+        etree.SubElement(first.find(W + "tcPr"), W + "gridSpan", {W + "val": "2"})
+        first.getparent().remove(first.getnext())
+        row = c.findall(W + "tr")[1]
+        row.remove(row.findall(W + "tc")[-1])
+        odd += [a, b, c]
+    walk, walked = columns._set_cell_widths, []
+    monkeypatch.setattr(columns, "_set_cell_widths", lambda tbl, twips: walked.append(tbl) or walk(tbl, twips))
+    quick = 0
+    for tbl in [*tables, *odd]:
+        n = len(tbl.find(W + "tblGrid").findall(W + "gridCol"))
+        widths = [1.0 + 0.37 * j for j in range(n)]
+        fast, reference = copy.deepcopy(tbl), copy.deepcopy(tbl)
+        walked.clear()
+        columns.set_widths(fast, widths)
+        assert bool(walked) == any(tbl is o for o in odd) or not any(tbl is o for o in odd)
+        quick += not walked
+        if any(tbl is o for o in odd):
+            assert walked
+        with monkeypatch.context() as m:
+            m.setattr(columns, "_IRREGULAR", lambda tbl, n: True)
+            columns.set_widths(reference, widths)
+        assert etree.tostring(fast) == etree.tostring(reference)
+    assert quick >= len(SAMPLES)  # each report's measures table took the quick path
