@@ -18,6 +18,8 @@ from typing import Any
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from wbfactory import INFO, make_workbook
 
@@ -263,3 +265,26 @@ def test_set_widths_fast_equals_the_row_walk(cache: Path, tmp_path: Path, monkey
             columns.set_widths(reference, widths)
         assert etree.tostring(fast) == etree.tostring(reference)
     assert quick >= len(SAMPLES)  # each report's measures table took the quick path
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.text(alphabet="<w:t >/\t\n\a\fab", max_size=40))
+def test_has_listing_equals_the_scan(xml: str) -> None:
+    assert templating.has_listing(xml) == (templating._LISTING.search(xml) is not None)
+
+
+@pytest.mark.parametrize(
+    ("xml", "found"),
+    [
+        ("<w:t>a\tb</w:t>", True),
+        ('<w:t xml:space="preserve">\n</w:t>', True),
+        ("<w:t>a</w:t>\n<w:p>", False),
+        ("<w:tab/>\t", False),
+        ('<w:t a="\n">x</w:t>', False),
+        ("\f<w:t>", False),
+        ("<w:t>a<b>\a", False),
+    ],
+)
+def test_has_listing_examples(xml: str, found: bool) -> None:
+    assert templating.has_listing(xml) is found
+    assert (templating._LISTING.search(xml) is not None) is found
