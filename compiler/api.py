@@ -413,11 +413,12 @@ def read_plan(path: Path) -> DepartmentWorkbook:
     wb = normalise_workbook(read_workbook(Path(path)))
     errors = [f for f in wb.findings if f.severity is Severity.ERROR]
     if errors or not wb.plan:
-        first = errors[0] if errors else None
-        where = f" ({first.where}: {first.message_th} / {first.message_en})" if first else ""
+        first = errors[0] if errors else None  # each language's line names it in that language
+        th = f" ({first.where}: {first.message_th})" if first else ""
+        en = f" ({first.where}: {first.message_en})" if first else ""
         raise InputError(
-            f"อ่านแผนมาตรการจาก {path} ไม่ได้ ต้องมีแผ่นงาน 'แผนมาตรการ' ที่มีมาตรการ{where}",
-            f"cannot read a measures plan from {path}: it needs a 'แผนมาตรการ' sheet holding measures{where}",
+            f"อ่านแผนมาตรการจาก {path} ไม่ได้ ต้องมีแผ่นงาน 'แผนมาตรการ' ที่มีมาตรการ{th}",
+            f"cannot read a measures plan from {path}: it needs a 'แผนมาตรการ' sheet holding measures{en}",
         )
     return wb
 

@@ -541,12 +541,20 @@ main(prog_name="ita-report")
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, short_temp: Path, sig: signal.Signals, code: int) -> None:
+@pytest.mark.parametrize("start", ["forkserver", "spawn"])
+def test_ctrl_c_and_sigterm_end_in_one_line(
+    tmp_path: Path, short_temp: Path, sig: signal.Signals, code: int, start: str
+) -> None:
+    """Both ways workers start: forkserver, and spawn (a temporary folder too long for
+    forkserver's socket; and the only way on Windows)."""
     inbox = tmp_path / "inbox"
     for n in range(4):
         shutil.copytree(SAMPLES / "phon_sai_2568", inbox / f"org{n}")
     (tmp_path / "slow.py").write_text(_SLOW)
     temp = short_temp
+    if start == "spawn":
+        temp = short_temp / ("t" * 80)
+        temp.mkdir()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -571,6 +579,8 @@ def test_ctrl_c_and_sigterm_end_in_one_line(tmp_path: Path, short_temp: Path, si
     time.sleep(0.5)
     helpers = [pid for pid in _group_pids(proc.pid) if pid != proc.pid]  # forkserver, tracker, workers
     assert len(helpers) >= 3 and all(_ignores_sigint(pid) for pid in helpers), helpers
+    started = _group(proc.pid)
+    assert any(f"{start}_main" in line or f"multiprocessing.{start}" in line for line in started), started
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)  # Ctrl-C reaches every process of the terminal's group
     else:

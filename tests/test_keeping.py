@@ -59,3 +59,38 @@ def test_nothing_moves_without_a_table_of_two_rows_before_the_signature() -> Non
     text_before = _document(3)
     text_before.paragraphs[-3].insert_paragraph_before("ข้อความปิดท้าย")  # body text, not a table
     assert not keeping.move_last_row_to_signature(text_before)
+
+
+def _kept(tr: object) -> list[bool]:
+    return [
+        p.find(qn("w:pPr")) is not None and p.find(qn("w:pPr")).find(qn("w:keepNext")) is not None
+        for p in tr.iter(qn("w:p"))
+    ]  # type: ignore[attr-defined]
+
+
+def _sized(document: docx.document.Document, cm: float) -> object:
+    from compiler.docx import columns
+
+    tbl = next(document.element.body.iterchildren(qn("w:tbl")))
+    columns.set_widths(tbl, [cm, cm])
+    return tbl
+
+
+def test_a_short_last_row_is_kept_with_the_signature() -> None:
+    tbl = _sized(_document(3), 4.0)
+    assert keeping.keep_table_with_next(tbl, size_pt=12)
+    rows = tbl.findall(qn("w:tr"))  # type: ignore[attr-defined]
+    assert all(_kept(rows[-1])) and not any(_kept(rows[-2]))
+
+
+def test_a_tall_last_row_is_left_to_break_across_the_page() -> None:
+    """Keeping a tall row moves all of it to the next page, leaving the page before half empty."""
+    document = _document(3)
+    tbl = _sized(document, 4.0)
+    last = tbl.findall(qn("w:tr"))[-1]  # type: ignore[attr-defined]
+    last.findall(qn("w:tc"))[1].find(qn("w:p")).find(qn("w:r")).find(qn("w:t")).text = "ข้อความยาว " * 60
+    assert not keeping.keep_table_with_next(tbl, size_pt=12)
+    assert not any(_kept(last))
+    # the same row in a column wide enough to hold it in a few lines is kept
+    tbl = _sized(document, 40.0)
+    assert keeping.keep_table_with_next(tbl, size_pt=12, max_lines=keeping.KEEP_ROW_LINES)

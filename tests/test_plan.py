@@ -176,3 +176,15 @@ def test_cli_init_with_a_plan(tmp_path: Path) -> None:
     assert run.exit_code != 0 and "--department" in run.output and "Traceback" not in run.output
     run = CliRunner().invoke(main, ["init", "--plan", str(tmp_path / "none.xlsx"), "-o", str(tmp_path / "f3")])
     assert run.exit_code != 0 and "Traceback" not in run.output
+
+
+def test_a_plan_that_is_not_a_workbook_names_why_in_each_language_once(tmp_path: Path) -> None:
+    from compiler.errors import InputError
+
+    junk = tmp_path / "แผน.xlsx"
+    junk.write_bytes(b"not a workbook")
+    with pytest.raises(InputError) as caught:
+        api.init_forms(tmp_path / "out", plan=junk)
+    th, en = caught.value.message_th, caught.value.message_en
+    assert "ไม่ใช่ไฟล์ Excel" in th and "not a workbook" in en
+    assert "not a workbook" not in th and "ไม่ใช่ไฟล์ Excel" not in en  # no line carries both languages

@@ -279,14 +279,8 @@ def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold
         header = [Cell(tuple((t, True) for t, _ in c.paragraphs)) for c in header]
     if len(header) != ncols:
         return []
-    margins = tbl.find(qn("w:tblPr")).find(qn("w:tblCellMar")) if tbl.find(qn("w:tblPr")) is not None else None
-    padding = 0.0
-    if margins is not None:
-        for side in margins:
-            if side.tag in (qn("w:left"), qn("w:right"), qn("w:start"), qn("w:end")):
-                padding += int(side.get(qn("w:w"), "0")) / 567
     body = [[_cell(tc) for tc in row] for row in _sample(tcs[1:], ncols)]  # only the rows measured
-    widths = solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=padding or 0.38)
+    widths = solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=table_padding_cm(tbl))
     set_widths(tbl, widths)
     return widths
 
@@ -348,3 +342,26 @@ def _set_cell_widths(tbl: Any, twips: Sequence[int]) -> None:
                     tcpr.insert(0, tcw)
             tcw.set(w_w, str(width))
             tcw.set(w_type, "dxa")
+
+
+def table_padding_cm(tbl: Any) -> float:
+    """A cell's left plus right margin (cm) in ``tbl``: its ``w:tblCellMar``, else Word's default."""
+    tblpr = tbl.find(qn("w:tblPr"))
+    margins = tblpr.find(qn("w:tblCellMar")) if tblpr is not None else None
+    padding = 0.0
+    if margins is not None:
+        for side in margins:
+            if side.tag in (qn("w:left"), qn("w:right"), qn("w:start"), qn("w:end")):
+                padding += int(side.get(qn("w:w"), "0")) / 567
+    return padding or 0.38
+
+
+def cell_lines(tc: Any, *, size_pt: float, padding_cm: float = 0.38) -> float:
+    """Estimated lines of a ``w:tc`` at its own width (``w:tcW``), as :func:`solve_widths` counts."""
+    tcpr = tc.find(_W_TCPR)
+    tcw = tcpr.find(_W_TCW) if tcpr is not None else None
+    if tcw is None or tcw.get(qn("w:type"), "dxa") != "dxa":
+        return 1.0
+    avail = int(tcw.get(qn("w:w"), "0")) / 567 - padding_cm
+    cell = _cell(tc)
+    return _lines([text_cm(t, size_pt, bold=b) for t, b in cell.paragraphs if t.strip()], avail)

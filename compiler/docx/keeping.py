@@ -28,18 +28,41 @@ def keep_with_next(p: Any, keep: bool = True) -> None:
         ppr.remove(old)
 
 
-def keep_table_with_next(tbl: Any) -> None:
-    """Keep a table's last row with the paragraph after it (the signature block).
+#: A last row estimated taller than this many lines is not kept with the signature: keeping it
+#: moves the whole row to the next page (Word and LibreOffice alike treat a kept row as one
+#: block), which leaves the page before it up to half empty (phon_sai's 16-line last row, 7.4,
+#: measured: page 4 ended at 55 % and the signature still stood alone on page 6). A row this
+#: short costs at most a few lines of white space; a taller one breaks across the page and
+#: its last part is on the signature's page anyway, unless it ends right at the foot of a
+#: page, which ``--pdf`` mends from LibreOffice's layout (:func:`move_last_row_to_signature`).
+KEEP_ROW_LINES = 8
+
+
+def keep_table_with_next(tbl: Any, *, size_pt: float, max_lines: float = KEEP_ROW_LINES) -> bool:
+    """Keep a table's last row with the paragraph after it (the signature block) when the
+    row is at most ``max_lines`` tall (estimated from its text at ``size_pt`` and its cells'
+    widths; see :data:`KEEP_ROW_LINES`). Returns whether the row is kept.
 
     Every paragraph of the last row gets "keep with next", which is how Word keeps a row
-    with what follows. LibreOffice (7.4, measured) ignores it on a row; it only honours
-    "keep with next" when every paragraph of the table has it, and then keeps the whole
-    table with the next paragraph, moving a long table away from its heading: not used.
+    with what follows. LibreOffice (7.4, measured) moves such a row to the next page but
+    does not keep the signature with it; it honours "keep with next" only when every
+    paragraph of the table has it, and then keeps the whole table with the next paragraph,
+    moving a long table away from its heading: not used.
     """
+    from compiler.docx.columns import cell_lines, table_padding_cm
+
     rows = tbl.findall(qn("w:tr"))
-    if rows:
-        for p in rows[-1].iter(qn("w:p")):
-            keep_with_next(p)
+    if not rows:
+        return False
+    padding = table_padding_cm(tbl)
+    tall = max(
+        (cell_lines(tc, size_pt=size_pt, padding_cm=padding) for tc in rows[-1].findall(qn("w:tc"))), default=0.0
+    )
+    if tall > max_lines:
+        return False
+    for p in rows[-1].iter(qn("w:p")):
+        keep_with_next(p)
+    return True
 
 
 def style_size_pt(doc: Document, name: str) -> float | None:

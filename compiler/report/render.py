@@ -300,7 +300,7 @@ def render_report(
         keeping.keep_body_with(signature)
         tables = list(document.element.body.iterchildren(qn("w:tbl")))
         if tables:  # Word keeps the last row with the signature; LibreOffice: see docx.pdf
-            keeping.keep_table_with_next(tables[-1])
+            keeping.keep_table_with_next(tables[-1], size_pt=size)
     typeset.set_page_number_digits(document, digits)
     org = report.organisation
     typeset.set_properties(
