@@ -288,3 +288,26 @@ def test_has_listing_equals_the_scan(xml: str) -> None:
 def test_has_listing_examples(xml: str, found: bool) -> None:
     assert templating.has_listing(xml) is found
     assert (templating._LISTING.search(xml) is not None) is found
+
+
+def test_what_is_remembered_stays_bounded(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long texts are not kept (a server's memory), the kept counts are capped, and the
+    package's parts go least recently used first."""
+    monkeypatch.setattr(render, "_ROWS_KEPT", 10)
+    monkeypatch.setattr(templating, "_HTML_KEPT", 50)
+    inbox = tmp_path / "inbox"
+    _department(inbox, "กองคลัง", [f"{h} {j}" for j in range(6) for h in HOSTILE], 1)
+    _build([inbox], tmp_path / "a", False)
+    assert 0 < len(render._rows) <= 10 and 0 < len(templating._html) <= 50
+    assert all(render._text_size(row) <= render._ROW_LONGEST for row in render._rows.values())
+    assert all(len(text) <= templating._HTML_LONGEST for text in templating._html)
+    assert max(len(h) for h in HOSTILE) > templating._HTML_LONGEST  # a long one was left out
+    monkeypatch.setattr(docxzip, "MEMORY_BYTES", 40_000)
+    _forget()
+    blobs = [bytes([65 + i]) * 10_000 for i in range(5)]
+    for blob in blobs[:4]:
+        docxzip.compressed(blob, "/word/x.xml")
+    docxzip.compressed(blobs[0], "/word/x.xml")  # used again: kept
+    docxzip.compressed(blobs[4], "/word/x.xml")  # the least recently used (blobs[1]) goes
+    assert list(docxzip._memory) == [blobs[2], blobs[3], blobs[0], blobs[4]]
+    assert docxzip._memory_size[0] == 40_000

@@ -126,14 +126,18 @@ def solve_widths(
     known = _solved.get(key)
     if known is None:
         known = _solve_widths(header, rows, total_cm, size_pt=size_pt, padding_cm=padding_cm)
-        with _solved_lock:
-            while len(_solved) >= _SOLVED_KEPT:
-                _solved.pop(next(iter(_solved)))
-            _solved[key] = known
+        size = sum(len(text) for row in (header, *rows) for cell in row for text, _ in cell.paragraphs)
+        if size <= _SOLVED_LONGEST:
+            with _solved_lock:
+                while len(_solved) >= _SOLVED_KEPT:
+                    _solved.pop(next(iter(_solved)))
+                _solved[key] = known
     return list(known)
 
 
-_SOLVED_KEPT = 16
+#: Tables remembered: at most this many, of at most this many characters each.
+_SOLVED_KEPT = 8
+_SOLVED_LONGEST = 400_000
 _solved: dict[tuple[Any, ...], tuple[float, ...]] = {}
 _solved_lock = threading.Lock()
 

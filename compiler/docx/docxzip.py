@@ -66,6 +66,9 @@ def compressed(blob: bytes, partname: str) -> bytes:
     hit = _memory.get(blob)
     if hit is not None:
         stats["memory"] += 1
+        with _lock:
+            if blob in _memory:
+                _memory.move_to_end(blob)  # the least recently used go first
         return hit
     data = None
     path = None

@@ -42,16 +42,18 @@ class _Text(str):
         escaped = str(escape(str(self)))
         if "_" in escaped:  # no marker without an underscore
             escaped = _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
-        with _html_lock:
-            while len(_html) >= _HTML_KEPT:
-                _html.pop(next(iter(_html)))
-            _html[self] = escaped
+        if len(self) <= _HTML_LONGEST:
+            with _html_lock:
+                while len(_html) >= _HTML_KEPT:
+                    _html.pop(next(iter(_html)))
+                _html[self] = escaped
         return escaped
 
 
 #: The escaped form of the texts rendered in this process (a server renders the texts of the
-#: departments that did not change again).
-_HTML_KEPT = 65_536
+#: departments that did not change again): at most this many texts of at most this length.
+_HTML_KEPT = 8192
+_HTML_LONGEST = 1000
 _html: dict[str, str] = {}
 _html_lock = threading.Lock()
 

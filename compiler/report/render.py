@@ -150,8 +150,11 @@ def _also(measure: MergedMeasure, layout: str, style: str) -> list[dict[str, str
 
 
 #: The rows made in this process, by everything a row is made from: a server building again
-#: after one department changed its workbook remakes that department's rows only.
-_ROWS_KEPT = 8192
+#: after one department changed its workbook remakes that department's rows only. At most
+#: this many rows of at most this many characters each (a few MB; a row of a whole page of
+#: text is made again, which costs little beside its page).
+_ROWS_KEPT = 4096
+_ROW_LONGEST = 8000
 _rows: dict[tuple[Any, ...], dict[str, Any]] = {}
 _rows_lock = threading.Lock()
 
@@ -163,11 +166,23 @@ def measure_context(measure: MergedMeasure, position: int, report: Report, style
     row = _rows.get(key)
     if row is None:
         row = templating.wrapped(_measure_context(measure, position, report, style))  # data, walked once
-        with _rows_lock:
-            while len(_rows) >= _ROWS_KEPT:
-                _rows.pop(next(iter(_rows)))
-            _rows[key] = row
+        if _text_size(row) <= _ROW_LONGEST:
+            with _rows_lock:
+                while len(_rows) >= _ROWS_KEPT:
+                    _rows.pop(next(iter(_rows)))
+                _rows[key] = row
     return row
+
+
+def _text_size(value: Any) -> int:
+    """The characters of the texts inside ``value`` (a row's dicts and lists)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_text_size(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_text_size(v) for v in value)
+    return 0
 
 
 def _measure_context(measure: MergedMeasure, position: int, report: Report, style: str) -> dict[str, Any]:
