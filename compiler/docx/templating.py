@@ -162,6 +162,15 @@ class _Template(DocxTemplate):  # type: ignore[misc]
             return xml
         return str(super().resolve_listing(xml))
 
+    def fix_tables(self, xml: str) -> Any:
+        """docxtpl's parse of the rendered body, given UTF-8 bytes: lxml reads bytes faster
+        than a Thai ``str`` (2 ms of a 300-row report); the same tree."""
+        try:
+            data: str | bytes = xml.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: as docxtpl would
+            data = xml
+        return super().fix_tables(data)
+
     def patch_xml(self, src_xml: str) -> str:
         """docxtpl's clean-up of a part's XML into Jinja source (a function of the XML alone:
         its regular expressions took a tenth of a build), done once per template part: kept
