@@ -311,3 +311,54 @@ def test_what_is_remembered_stays_bounded(cache: Path, tmp_path: Path, monkeypat
     docxzip.compressed(blobs[4], "/word/x.xml")  # the least recently used (blobs[1]) goes
     assert list(docxzip._memory) == [blobs[2], blobs[3], blobs[0], blobs[4]]
     assert docxzip._memory_size[0] == 40_000
+
+
+# --- the column solver's quicker arithmetic against the solver as it was -------------------------
+_WORDS = ["ส่งเสริม", "คุณธรรม", "และ", "ความโปร่งใส", "๑๒,๕๐๐ บาท", "ITA", "https://x.th/a_b", "", " ", "ก" * 40]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(st.lists(st.sampled_from(_WORDS), max_size=6), max_size=4), min_size=n, max_size=n),
+            st.lists(
+                st.lists(st.lists(st.lists(st.sampled_from(_WORDS), max_size=12), max_size=4), min_size=n, max_size=n),
+                max_size=30,
+            ),
+        )
+    ),
+    st.floats(2.0, 30.0),
+    st.booleans(),
+)
+def test_solver_gives_the_widths_it_gave(table: tuple, total: float, bold: bool) -> None:
+    import solve_reference
+
+    def cell(paragraphs: list[list[str]]) -> columns.Cell:
+        return columns.Cell(tuple((" ".join(words), bold) for words in paragraphs))
+
+    header = [cell(c) for c in table[0]]
+    rows = [[cell(c) for c in row] for row in table[1]]
+    expected = solve_reference.solve_widths(header, rows, total, size_pt=12.0, padding_cm=0.38)
+    assert list(columns._solve_widths(header, rows, total, size_pt=12.0, padding_cm=0.38)) == list(expected)
+
+
+def test_solver_gives_the_widths_it_gave_on_the_reports(cache: Path, tmp_path: Path) -> None:
+    import solve_reference
+
+    solved = 0
+    for tbl in _tables(tmp_path):
+        trs = tbl.findall(W + "tr")
+        ncols = len(tbl.find(W + "tblGrid").findall(W + "gridCol"))
+        header = [columns._cell(tc) for tc in trs[0].findall(W + "tc")]
+        if len(header) != ncols:
+            continue
+        body = [
+            [columns._cell(tc) for tc in row]
+            for row in columns._sample([tr.findall(W + "tc") for tr in trs[1:]], ncols)
+        ]
+        for total in (16.0, 24.7):
+            expected = solve_reference.solve_widths(header, body, total, size_pt=12.0, padding_cm=0.38)
+            assert list(columns._solve_widths(header, body, total, size_pt=12.0, padding_cm=0.38)) == list(expected)
+            solved += 1
+    assert solved >= 2 * len(SAMPLES)

@@ -24,6 +24,8 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 from typing import Any
 
 from docx.oxml import OxmlElement
@@ -98,6 +100,31 @@ def _lines(widths: Sequence[float], avail: float) -> float:
     if len(widths) == 1:  # the same value as the sum below
         return max(1.0, widths[0] / per_line + 0.5)
     return sum([max(1.0, w / per_line + 0.5) for w in widths]) or 1.0
+
+
+class _Column:
+    """A column's cells (each the widths of its paragraphs), laid flat so that the lines of
+    every cell at a width are computed in one pass: ``powers(avail)[i]`` is
+    ``_lines(cells[i], avail) ** SOFT_MAX_P``, the same arithmetic in the same order."""
+
+    __slots__ = ("bounds", "cells", "flat")
+
+    def __init__(self, cells: Sequence[Sequence[float]]) -> None:
+        self.cells = cells
+        self.flat = [w for ws in cells for w in ws]
+        self.bounds = []
+        start = 0
+        for ws in cells:
+            self.bounds.append((start, start + len(ws)))
+            start += len(ws)
+
+    def powers(self, avail: float) -> list[float]:
+        if avail <= 0:
+            return [_lines(ws, avail) ** SOFT_MAX_P for ws in self.cells]
+        per_line, p = avail * FILL, SOFT_MAX_P
+        # max(1.0, x) as a comparison (the same value, also for nan), summed per cell from 0
+        lines = [x if x > 1.0 else 1.0 for x in [w / per_line + 0.5 for w in self.flat]]
+        return [(sum(lines[a:b]) or 1.0) ** p for a, b in self.bounds]
 
 
 def _sample(rows: Sequence[Sequence[Any]], ncols: int) -> list[Sequence[Any]]:
@@ -191,24 +218,14 @@ def _solve_widths(
     sums = [sum(p[i] for p in powers) for i in range(len(table))]
     root = 1 / SOFT_MAX_P
     tried: dict[int, tuple[float, float, list[float]]] = {}  # column -> (width, step, powers there)
-    by_column = [[cells[j] for _, cells in table] for j in range(ncols)]
+    by_column = [_Column([cells[j] for _, cells in table]) for j in range(ncols)]
 
     def wider(j: int, step: float) -> list[float]:
         """Column ``j``'s p-th powers when it widens by ``step`` (computed once per width)."""
         hit = tried.get(j)
         if hit is not None and hit[0] == widths[j] and hit[1] == step:
             return hit[2]
-        avail = widths[j] + step - padding_cm
-        if avail <= 0:
-            new = [_lines(cells[j], avail) ** SOFT_MAX_P for _, cells in table]
-        else:  # _lines inlined: the same arithmetic
-            per_line, p = avail * FILL, SOFT_MAX_P
-            new = [
-                max(1.0, ws[0] / per_line + 0.5) ** p
-                if len(ws) == 1
-                else (sum([max(1.0, w / per_line + 0.5) for w in ws]) or 1.0) ** p
-                for ws in by_column[j]
-            ]
+        new = by_column[j].powers(widths[j] + step - padding_cm)
         tried[j] = (widths[j], step, new)
         return new
 
@@ -221,9 +238,11 @@ def _solve_widths(
         for j in range(ncols):
             # how much the table's height falls when column j widens by step
             new = wider(j, step)
-            fall = 0.0
-            for weight, height, total, old, value in zip(weights, now, sums, powers[j], new, strict=True):
-                fall += weight * (height - (total - old + value) ** root)
+            falls = [
+                weight * (height - (total - old + value) ** root)
+                for weight, height, total, old, value in zip(weights, now, sums, powers[j], new, strict=True)
+            ]
+            fall = reduce(add, falls, 0.0)  # added in order, as a loop would (sum() may not)
             if fall > best_fall:
                 best_j, best_fall, best_new = j, fall, new
         if best_j < 0:  # no single step lowers the table: share the rest by text volume
