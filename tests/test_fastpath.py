@@ -362,3 +362,63 @@ def test_solver_gives_the_widths_it_gave_on_the_reports(cache: Path, tmp_path: P
             assert list(columns._solve_widths(header, body, total, size_pt=12.0, padding_cm=0.38)) == list(expected)
             solved += 1
     assert solved >= 2 * len(SAMPLES)
+
+
+# --- docxtpl's table repair, skipped when it would change nothing ---------------------------------
+_NS_W = W[1:-1]
+
+
+def _body(*tables: str) -> str:
+    return f'<w:body xmlns:w="{_NS_W}">{"".join(tables)}</w:body>'
+
+
+def _tbl(grid: int, rows: list[int], span: bool = False, inner: str = "") -> str:
+    cols = "".join(f'<w:gridCol w:w="{1000 + 10 * i}"/>' for i in range(grid))
+    out = []
+    for k, cells in enumerate(rows):
+        tcs = []
+        for i in range(cells):
+            pr = '<w:tcPr><w:gridSpan w:val="2"/></w:tcPr>' if span and k == 0 and i == 0 else ""
+            tcs.append(f"<w:tc>{pr}<w:p><w:r><w:t>{k}.{i}</w:t></w:r></w:p>{inner if i == 0 else ''}</w:tc>")
+        out.append(f"<w:tr>{''.join(tcs)}</w:tr>")
+    return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{''.join(out)}</w:tbl>"
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        _body(_tbl(3, [3, 3, 3])),  # regular: skipped
+        _body(_tbl(3, [3, 4, 3])),  # a row with more cells: columns added
+        _body(_tbl(3, [2, 2])),  # fewer cells: columns removed
+        _body(_tbl(3, [2, 3], span=True)),  # a span
+        _body(_tbl(2, [2, 2], inner=_tbl(4, [4, 4]))),  # a nested table's rows count for the outer
+        _body(_tbl(3, [3]), _tbl(2, [1])),  # the second table needs repair
+        _body(_tbl(0, [])),
+        _body(),
+    ],
+)
+def test_table_repair_skipped_only_when_it_changes_nothing(xml: str) -> None:
+    from docxtpl import DocxTemplate
+
+    ours = templating._Template.__new__(templating._Template)
+    theirs = DocxTemplate.fix_tables(ours, xml)
+    assert etree.tostring(ours.fix_tables(xml)) == etree.tostring(theirs)
+
+
+def test_table_repair_on_the_reports_equals_docxtpls(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docxtpl import DocxTemplate
+
+    seen = []
+    original = templating._Template.fix_tables
+
+    def both(self, xml):  # type: ignore[no-untyped-def]
+        tree = original(self, xml)
+        assert etree.tostring(tree) == etree.tostring(DocxTemplate.fix_tables(self, xml))
+        seen.append(len(xml))
+        return tree
+
+    monkeypatch.setattr(templating._Template, "fix_tables", both)
+    _tables(tmp_path)
+    assert len(seen) >= len(SAMPLES) + 1

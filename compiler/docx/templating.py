@@ -149,6 +149,23 @@ def has_listing(xml: str) -> bool:
     return False
 
 
+#: A cell span, or a row (nested tables' too, as docxtpl counts them) with more cells than $n.
+_IRREGULAR = "boolean(.//w:tc/w:tcPr/w:gridSpan | .//w:tr[count(w:tc) > $n])"
+
+
+def _regular(tbl: Any, w: str) -> bool:
+    """True when docxtpl's ``fix_tables`` leaves ``tbl`` as it is: it has a grid, no cell
+    spans, no row has more cells than the grid has columns and one has as many."""
+    grid = tbl.find(f"{{{w}}}tblGrid")
+    if grid is None:
+        return False
+    n = len(grid.findall(f"{{{w}}}gridCol"))
+    first = next(tbl.iter(f"{{{w}}}tr"), None)
+    if first is None or len(first.findall(f"{{{w}}}tc")) != n:
+        return False  # rare: docxtpl walks it
+    return not tbl.xpath(_IRREGULAR, namespaces={"w": w}, n=n)
+
+
 class _Template(DocxTemplate):  # type: ignore[misc]
     """DocxTemplate whose line-break pass is skipped when no text holds a break.
 
@@ -163,13 +180,15 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         return str(super().resolve_listing(xml))
 
     def fix_tables(self, xml: str) -> Any:
-        """docxtpl's parse of the rendered body, given UTF-8 bytes: lxml reads bytes faster
-        than a Thai ``str`` (2 ms of a 300-row report); the same tree."""
-        try:
-            data: str | bytes = xml.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: as docxtpl would
-            data = xml
-        return super().fix_tables(data)
+        """docxtpl's parse of the rendered body and its repair of tables whose rows have more
+        or fewer cells than the grid has columns: when every table is regular (its first row
+        has as many cells as the grid, none more, no spans) docxtpl's walk over every row
+        would change nothing and is skipped; otherwise docxtpl does it all."""
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        w = tree.nsmap.get("w") if tree is not None else None
+        if w is None or not all(_regular(t, w) for t in tree.iter(f"{{{w}}}tbl")):
+            return super().fix_tables(xml)
+        return tree
 
     def patch_xml(self, src_xml: str) -> str:
         """docxtpl's clean-up of a part's XML into Jinja source (a function of the XML alone:
