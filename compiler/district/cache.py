@@ -47,7 +47,9 @@ _MAGIC = b"ita-report district 3\n"
 _CHUNK = 1 << 20
 
 
-def _update_file(h: hashlib._Hash, path: str, digests: FileDigests | None = None, entry: os.DirEntry | None = None) -> bool:
+def _update_file(
+    h: hashlib._Hash, path: str, digests: FileDigests | None = None, entry: os.DirEntry | None = None
+) -> bool:
     """Add a regular file's size and the SHA-256 of its bytes to ``h`` (the digest remembered in
     ``digests`` when the file is unchanged since); ``False`` if it is not one (or is gone)."""
     before = digests.known(path, entry) if digests is not None else None

@@ -370,5 +370,3 @@ def _write_not_sent(book: _Book, result: DistrictResult) -> None:
     if not result.not_sent:
         _write(ws, 1, 1, "ส่งครบทุกหน่วยงานในรายชื่อ / every organisation on the list has sent", book.top)
     _filter(ws, NOT_SENT_COLUMNS, len(result.not_sent) + 1)
-
-
