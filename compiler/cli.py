@@ -420,7 +420,7 @@ def district_cmd(
             cache=SurveyCache.open() if cache else None,
         )
     for f in result.findings:
-        _echo(f"{click.style('คำเตือน/warning', fg='yellow')} [{f.code}] {f.message_th} / {f.message_en}")
+        _echo_styled(_styled(("คำเตือน/warning", "yellow"), f" [{f.code}] {f.message_th} / {f.message_en}"))
     for o in result.superseded:
         _echo(f"{o.name} ({o.submission})  ไม่นับ: มีชุดที่ส่งภายหลัง / not counted: superseded")
     for o in result.failed:

@@ -348,6 +348,19 @@ def test_progress_bar_only_when_asked(tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "0/3" in shown.stderr
 
 
+def test_regression_district_warnings_print_in_colour_not_as_escaped_codes(tmp_path: Path) -> None:
+    """The inbox's warnings printed "\\x1b[33mคำเตือน/warning\\x1b[0m": the colour was added before
+    the line was cleaned of control characters, so the cleaning wrote its codes out."""
+    runner = CliRunner()
+    plain = runner.invoke(main, ["district", str(SAMPLES), "-o", str(tmp_path / "a.xlsx"), "--no-progress", "-j", "1"])
+    assert plain.exit_code == 0, plain.output
+    assert "คำเตือน/warning [mixed-provinces]" in plain.output and "\\x1b" not in plain.output
+    coloured = runner.invoke(
+        main, ["district", str(SAMPLES), "-o", str(tmp_path / "b.xlsx"), "--no-progress", "-j", "1"], color=True
+    )
+    assert "\x1b[33mคำเตือน/warning\x1b[0m [mixed-provinces]" in coloured.output
+
+
 # --- the memo ---------------------------------------------------------------------------------
 def test_memo_to_the_district_chief(ran: DistrictResult, tmp_path: Path) -> None:
     from compiler.documents.render import render_document

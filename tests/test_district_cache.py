@@ -204,7 +204,7 @@ def test_two_writers_at_once_leave_one_whole_entry(tmp_path: Path) -> None:
     data = (tmp_path / "c" / key[:2] / f"{key}.bin").read_bytes()
     payload = district_cache._decode(key, data)
     assert payload is None  # (None, …) is not a summary: the shape check holds even here
-    raw = pickle.loads(district_cache.zlib.decompress(data[len(district_cache._MAGIC) + 32 :]))
+    raw = pickle.loads(data[len(district_cache._MAGIC) + 32 :])
     assert raw in values  # one writer's whole value, never a mix
 
 
@@ -255,3 +255,43 @@ def test_an_old_entry_put_under_a_resubmission_key_is_rejected(inbox: Path, tmp_
     assert again is not None
     got = {o.submission: o for o in _run(inbox, tmp_path / "b.xlsx", again).organisations}
     assert again.rejected == 1 and "corrupt-file" in got[folder.name].codes
+
+
+def test_file_digests_are_remembered_only_for_unchanged_settled_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run again reads only the files that changed; a file written just before it was read,
+    one changed behind a restored time, and a damaged digests file are never trusted."""
+    folder = tmp_path / "org"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(b"one")
+    (folder / "b.xlsx").write_bytes(b"two")
+    os.utime(folder / "a.xlsx", (1, 1))
+    memo = tmp_path / "files.digests"
+    plain = submission_key(folder, LIMITS)
+    digests = district_cache.FileDigests.open(memo)
+    assert submission_key(folder, LIMITS, digests) == plain  # the same key with or without
+    digests.save()
+    # b.xlsx was changed just now (racily clean): not remembered; a.xlsx was (its ctime is new
+    # too, so only when RACY_NS is lowered)
+    assert not district_cache.FileDigests.open(memo).new
+    monkeypatch.setattr(district_cache, "RACY_NS", -(10**12))
+    digests = district_cache.FileDigests.open(memo)
+    submission_key(folder, LIMITS, digests)
+    digests.save()
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(district_cache.os, "open", lambda p, *a: opened.append(str(p)) or real_open(p, *a))
+    digests = district_cache.FileDigests.open(memo)
+    assert submission_key(folder, LIMITS, digests) == plain and opened == []  # nothing read again
+    stamp = os.stat(folder / "a.xlsx")
+    (folder / "a.xlsx").write_bytes(b"ONE")  # same size, time put back: the change time differs
+    os.utime(folder / "a.xlsx", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    digests = district_cache.FileDigests.open(memo)
+    got = submission_key(folder, LIMITS, digests)
+    assert opened == [str(folder / "a.xlsx")]  # only the changed file is read
+    assert got == submission_key(folder, LIMITS) != plain
+    data = bytearray(memo.read_bytes())
+    data[-3] ^= 1
+    memo.write_bytes(bytes(data))
+    assert district_cache.FileDigests.open(memo).old == {}

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler import api, errors, thai
+from compiler.docx import docxzip
 from compiler.docx import typeset as typeset
 from compiler.model import DepartmentPart, MergedMeasure, Report
 from compiler.report import render
@@ -366,11 +367,11 @@ def test_existing_output_needs_force(render_make_report: MakeReport, tmp_path: P
 def test_failed_write_leaves_nothing(
     render_make_report: MakeReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(self, stream) -> None:  # type: ignore[no-untyped-def]
+    def boom(document, stream) -> None:  # type: ignore[no-untyped-def]
         stream.write(b"half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(docx.document.Document, "save", boom)
+    monkeypatch.setattr(docxzip, "write_document", boom)  # what save_document writes with
     with pytest.raises(errors.OutputError) as info:
         render.render_report(render_make_report(), tmp_path / "report.docx")
     assert "disk is full" in info.value.message_en

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from compiler.district import summary
+from compiler.district import pieces, summary
 from compiler.district.intake import run_district
 from compiler.district.model import LEVELS, NO_SCORE, Details, DistrictResult, MeasureRow, OrganisationSummary
 from compiler.errors import OutputError
@@ -186,7 +186,7 @@ def test_cell_text_is_data(tmp_path: Path) -> None:
     rows = (MeasureRow("เทศบาลตำบลบ้านต๋อม", 1, "i1", nasty, ("สำนักปลัด",), "", "", nasty, "", Decimal("1234567")),)
     finding = Finding("x-code", Severity.WARNING, "a.xlsx", "มาตรการ", "G7", nasty, "english <&>")
     result = DistrictResult(tmp_path, (org(),))
-    out = summary.write_summary(tmp_path / "s.xlsx", result, lambda o: Details((finding,), rows))
+    out = pieces.write_summary(tmp_path / "s.xlsx", result, lambda o: Details((finding,), rows))
     wb = load_workbook(out)
     m = wb[summary.SHEET_MEASURES]
     clean = nasty.replace("\x01", "").replace("\x0b", "")
@@ -200,9 +200,9 @@ def test_existing_output_needs_force(tmp_path: Path) -> None:
     out.write_bytes(b"old")
     result = DistrictResult(tmp_path, (org(),))
     with pytest.raises(OutputError):
-        summary.write_summary(out, result, lambda o: Details())
+        pieces.write_summary(out, result, lambda o: Details())
     assert out.read_bytes() == b"old"
-    summary.write_summary(out, result, lambda o: Details(), force=True)
+    pieces.write_summary(out, result, lambda o: Details(), force=True)
     assert load_workbook(out)[summary.SHEET_SUMMARY]["B2"].value == "เทศบาลตำบลบ้านต๋อม"
 
 
@@ -211,7 +211,7 @@ def test_long_rows_are_streamed_whole(tmp_path: Path) -> None:
     text = "ก" * 32_000
     rows = tuple(MeasureRow("อบต.ก", n, "", text, (), text, text, text, text, None) for n in range(1, 20))
     result = DistrictResult(tmp_path, (org("อบต.ก", measures=19),))
-    out = summary.write_summary(tmp_path / "s.xlsx", result, lambda o: Details((), rows))
+    out = pieces.write_summary(tmp_path / "s.xlsx", result, lambda o: Details((), rows))
     wb = load_workbook(out, read_only=True)
     got = list(wb[summary.SHEET_MEASURES].iter_rows(min_row=2, values_only=True))
     wb.close()

@@ -15,7 +15,8 @@ import multiprocessing
 import os
 import pickle
 import tempfile
-from collections import deque
+import zlib
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -41,10 +42,11 @@ def list_submissions(inbox: Path) -> list[Path]:
     """Each organisation's submission in ``inbox``: folders, .zip files and loose workbooks,
     sorted; hidden files, lock files and anything else are ignored."""
     out = []
-    for p in sorted(inbox.iterdir()):
-        if p.name.startswith((".", "~$", "__MACOSX")):
-            continue
-        if p.is_dir() or p.suffix.lower() == ".zip" or p.suffix.lower() in WORKBOOK_SUFFIXES:
+    with os.scandir(inbox) as it:  # scandir knows which entries are folders without a stat each
+        entries = {Path(e.path): e for e in it if not e.name.startswith((".", "~$", "__MACOSX"))}
+    for p in sorted(entries):
+        suffix = os.path.splitext(p.name)[1].lower()
+        if entries[p].is_dir() or suffix == ".zip" or suffix in WORKBOOK_SUFFIXES:
             out.append(p)
     return out
 
@@ -120,9 +122,12 @@ def _cached_survey(
     limits: ZipLimits,
     timeout_s: float | None,
     memory_mb: int | None,
+    keys_out: dict[str, str] | None = None,
 ) -> Iterator[tuple[OrganisationSummary, bytes]]:
-    """Each submission's result: from ``cache`` when its content is unchanged, else surveyed
-    (and then kept, unless its survey failed).
+    """Each submission's result (its summary, and its details pickled and zlib-compressed):
+    from ``cache`` when its content is unchanged, else surveyed (and then kept, unless its
+    survey failed). ``keys_out`` is given, by submission, the cache key of each result that
+    is kept (the summary workbook's pieces are kept under it too).
 
     Submissions are hashed and looked up as workers become free, not all before the first
     worker starts: the workers are busy while the rest is hashed.
@@ -132,22 +137,29 @@ def _cached_survey(
 
     def not_cached() -> Iterator[Path]:
         for path in submissions:
-            key = submission_key(path, limits) if cache is not None else None
+            key = submission_key(path, limits, cache.digests()) if cache is not None else None
             value = cache.get(key, path) if cache is not None and key is not None else None
             if value is not None:
+                if keys_out is not None and key is not None:
+                    keys_out[value[0].submission] = key
                 found.append(value)
             else:
                 keys.append(key)
                 yield path
+        if cache is not None:
+            cache.digests().save()
 
     surveyed = survey_all(not_cached(), jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb)
     try:
-        for index, value, ok in surveyed:
+        for index, (summary, details), ok in surveyed:
             while found:
                 yield found.popleft()
+            value = (summary, zlib.compress(details, 1))
             key = keys[index]
             if cache is not None and key is not None and ok and "internal-error" not in value[0].codes:
                 cache.put(key, value)
+                if keys_out is not None:
+                    keys_out[value[0].submission] = key
             yield value
         while found:
             yield found.popleft()
@@ -156,7 +168,7 @@ def _cached_survey(
 
 
 class _Spool:
-    """Pickled details kept on disk, found again by submission: memory stays flat."""
+    """Pickled and compressed details kept on disk, found again by submission: memory stays flat."""
 
     def __init__(self) -> None:
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="ita-district-")
@@ -169,7 +181,7 @@ class _Spool:
     def get(self, summary: OrganisationSummary) -> Details:
         offset, size = self._where[summary.submission]
         self._file.seek(offset)
-        details: Details = pickle.loads(self._file.read(size))
+        details: Details = pickle.loads(zlib.decompress(self._file.read(size)))
         return details
 
     def close(self) -> None:
@@ -338,8 +350,9 @@ def run_district(
         total = len(submissions)
         if progress is not None:
             progress(0, total, "")
+        keys: dict[str, str] = {}
         surveyed = _cached_survey(
-            submissions, cache, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb
+            submissions, cache, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb, keys_out=keys
         )
         try:
             for summary, details in surveyed:
@@ -358,7 +371,11 @@ def run_district(
                 f" from the cache ({cache.folder})"
             )
         summaries = thai_order(summaries)
-        times = {p.name: _submitted_at(p) for p in submissions}
+        # when each was sent matters only between submissions that name one organisation
+        keyed = [(o.submission, name_key(o.name)) for o in summaries if o.status != "unreadable"]
+        named = Counter(k for _, k in keyed)
+        twice = {s for s, k in keyed if named[k] > 1}
+        times = {p.name: _submitted_at(p) for p in submissions if display_name(p.name) in twice}
         kept, superseded, extra = latest_submissions(summaries, times)
         kept = [_with_extra(o, extra.get(o.submission)) for o in kept]
         superseded = [_with_extra(o, extra.get(o.submission)) for o in superseded]
@@ -376,9 +393,11 @@ def run_district(
             more = extra.get(o.submission)
             return Details((*d.findings, more), d.measures) if more else d
 
-        from compiler.district.summary import write_summary
+        from compiler.district.pieces import write_summary
 
-        written = [write_summary(output, result, details_of, force=force)]
+        content = {s: f"{key}:{extra.get(s)!r}" for s, key in keys.items()}
+        store = cache.pieces(inbox) if cache is not None else None
+        written = [write_summary(output, result, details_of, force=force, content=content, store=store)]
     finally:
         spool.close()
     if memo is not None:

@@ -1,9 +1,10 @@
 """The district's summary workbook: one row per organisation, every problem, every measure.
 
-Written with XlsxWriter in its constant-memory mode, row by row, so a province's inbox
-(thousands of organisations, a hundred thousand measures) costs no more memory than a
-district's; every text is written as text (``write_string``), so nothing typed in a workbook,
-a folder's name or the expect list becomes a formula. Sheets:
+Its sheets, columns, formats and print set-up, and the small sheets, written with XlsxWriter
+in its constant-memory mode; the big sheets' rows are put together from each organisation's
+rows, made once and kept (``pieces``), with the same values and formats. Every text is
+written as text, so nothing typed in a workbook, a folder's name or the expect list becomes a
+formula. Sheets:
 
 - ``สรุปรายหน่วยงาน``: one row per organisation (name, type, district, province, fiscal year,
   departments that sent, measures, measures with results, errors, warnings, ITA score and
@@ -25,8 +26,7 @@ file is written atomically (``safeio``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import IO
 
 import xlsxwriter
@@ -36,7 +36,6 @@ from xlsxwriter.worksheet import Worksheet
 from compiler import thai
 from compiler.district.model import LEVELS, NO_SCORE, STATUSES, Details, DistrictResult, OrganisationSummary
 from compiler.model import Finding, Severity
-from compiler.safeio import atomic_write
 from compiler.workbook import standard
 
 FONT = thai.FONT
@@ -269,20 +268,6 @@ def _column(columns: Sequence[Column], english: str) -> int:
     return next(i for i, c in enumerate(columns) if c[1] == english)
 
 
-def _write_summary_sheet(book: _Book, result: DistrictResult) -> None:
-    ws = book.sheet(SHEET_SUMMARY, SUMMARY_COLUMNS, freeze=(1, 2))
-    status_col = _column(SUMMARY_COLUMNS, "Status")
-    score_col = _column(SUMMARY_COLUMNS, "ITA score")
-    stated_col = _column(SUMMARY_COLUMNS, "Stated level")
-    for n, o in enumerate(result.organisations, start=1):
-        formats = {status_col: book.status[o.status], score_col: book.score}
-        if CONTRADICTION in o.codes:  # the stated level does not fit the score: show where
-            formats[stated_col] = book.flag
-        _row(book, ws, n, SUMMARY_COLUMNS, _summary_values(n, o), formats)
-    _filter(ws, SUMMARY_COLUMNS, len(result.organisations) + 1)
-    ws.print_area(0, 0, max(len(result.organisations), 1), SUMMARY_PRINTED - 1)
-
-
 def _write_overview(book: _Book, result: DistrictResult) -> None:
     """Counts by status and by level, and the bar chart of organisations per level."""
     ws: Worksheet = book.wb.add_worksheet(SHEET_OVERVIEW)
@@ -373,64 +358,9 @@ def _measure_values(details: Details) -> list[list[object]]:
 
 
 #: Rows a sheet holds below its header (Excel's limit: 1,048,576 rows in all). A country's
-#: measures (7,850 organisations x 100) come close; past it they go on in a second sheet.
+#: measures (7,850 organisations x 100) come close; past it they go on in a second sheet,
+#: ``title (2)``, with its header, filter and print area (``pieces``).
 MAX_ROWS = 1_048_575
-
-
-class _Paged:
-    """A sheet that goes on in ``title (2)``, ``title (3)``, … when it is full, each with its
-    header, filter and print area; nothing is lost past Excel's row limit."""
-
-    def __init__(self, book: _Book, title: str, columns: Sequence[Column], freeze: tuple[int, int]) -> None:
-        self.book, self.title, self.columns, self.freeze = book, title, columns, freeze
-        self.sheets = 0
-        self._open()
-
-    def _open(self) -> None:
-        self.sheets += 1
-        name = self.title if self.sheets == 1 else f"{self.title} ({self.sheets})"
-        self.ws = self.book.sheet(name, self.columns, freeze=self.freeze)
-        self.row = 0
-
-    def next_row(self) -> tuple[Worksheet, int]:
-        """The sheet and row (0-based) to write the next row at."""
-        if self.row >= MAX_ROWS:
-            self.close()
-            self._open()
-        self.row += 1
-        return self.ws, self.row
-
-    def close(self) -> None:
-        """Filter and print area of the current sheet (on paper, the first columns at a
-        readable size: the rest are for the screen)."""
-        _filter(self.ws, self.columns, self.row + 1)
-        self.ws.print_area(0, 0, max(self.row, 1), printed_columns(self.columns) - 1)
-
-
-def _write_details(book: _Book, result: DistrictResult, details_of: Callable[[OrganisationSummary], Details]) -> None:
-    """The problems and the measures sheets, filled in one pass over the organisations.
-
-    The measures sheet (a province's is a hundred thousand rows) is not wrapped: its rows
-    stay one line high and quick to write; each cell holds its whole text."""
-    problems = _Paged(book, SHEET_PROBLEMS, PROBLEM_COLUMNS, (1, 1))
-    measures = _Paged(book, SHEET_MEASURES, MEASURE_COLUMNS, (1, 1))
-    budget_col = _column(MEASURE_COLUMNS, "Budget (THB)")
-    for f in result.findings:  # about the inbox as a whole
-        _row(book, *problems.next_row(), PROBLEM_COLUMNS, ["", *_problem_values_of(f)])
-    for o in result.organisations:
-        details = details_of(o)
-        for f in sorted(details.findings, key=lambda f: (f.severity is not Severity.ERROR, f.file, f.sheet)):
-            _row(book, *problems.next_row(), PROBLEM_COLUMNS, _problem_values(o, f))
-        for values in _measure_values(details):
-            ws, m_row = measures.next_row()
-            for i, value in enumerate(values):
-                _write(ws, m_row, i, value, book.budget if i == budget_col else book.top)
-    for o in result.superseded:  # listed, with their own problems, but counted nowhere
-        order = lambda f: (f.code != "superseded-submission", f.severity is not Severity.ERROR)  # noqa: E731
-        for f in sorted(details_of(o).findings, key=order):
-            _row(book, *problems.next_row(), PROBLEM_COLUMNS, _problem_values(o, f))
-    problems.close()
-    measures.close()
 
 
 def _write_not_sent(book: _Book, result: DistrictResult) -> None:
@@ -440,25 +370,3 @@ def _write_not_sent(book: _Book, result: DistrictResult) -> None:
     if not result.not_sent:
         _write(ws, 1, 1, "ส่งครบทุกหน่วยงานในรายชื่อ / every organisation on the list has sent", book.top)
     _filter(ws, NOT_SENT_COLUMNS, len(result.not_sent) + 1)
-
-
-def write_summary(
-    output: Path,
-    result: DistrictResult,
-    details_of: Callable[[OrganisationSummary], Details],
-    *,
-    force: bool = False,
-) -> Path:
-    """Write the summary workbook to ``output`` atomically; ``details_of`` gives each
-    organisation's findings and measures (read back from the intake's spool)."""
-
-    def save(stream: IO[bytes]) -> None:
-        book = _Book(stream)
-        _write_summary_sheet(book, result)
-        _write_overview(book, result)
-        _write_details(book, result, details_of)
-        if result.expected is not None:
-            _write_not_sent(book, result)
-        book.wb.close()
-
-    return atomic_write(output, save, force=force)

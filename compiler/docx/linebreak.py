@@ -75,16 +75,18 @@ def hint(text: str, names: re.Pattern[str] | None = None) -> str:
     """
     if not _THAI.search(text):
         return text
-    return _hinted(text, names)
+    return _hinted(text, None if names is None else names.pattern, 0 if names is None else names.flags)
 
 
 @lru_cache(maxsize=16384)
-def _hinted(text: str, names: re.Pattern[str] | None) -> str:
-    """:func:`hint` of a Thai ``text``, remembered: a server builds the same texts again."""
+def _hinted(text: str, names: str | None, flags: int = 0) -> str:
+    """:func:`hint` of a Thai ``text``, remembered: a server builds the same texts again.
+    ``names`` is the names' pattern as text: a compiled pattern's hash walks its whole code
+    at every call (a few milliseconds a report), a text's is kept."""
     text = _OPEN.sub("(" + ZWSP, _SLASH.sub("/" + ZWSP, text))
     text = _words(text)
     if names is not None:
-        text = names.sub(lambda m: _joined(strip_hints(m.group(0))), text)
+        text = re.compile(names, flags).sub(lambda m: _joined(strip_hints(m.group(0))), text)
     return text
 
 
@@ -135,11 +137,13 @@ def apply(element: Any, names: Iterable[str] = ()) -> int:
     """Write the hints into every text run under ``element`` (a document body); return
     how many runs changed. Field codes are not text and are left alone."""
     pattern = _name_pattern(names)
+    source, flags = (None, 0) if pattern is None else (pattern.pattern, pattern.flags)
     changed = 0
     for t in element.iter(qn("w:t")):
-        if t.text and _THAI.search(t.text):
-            new = hint(t.text, pattern)
-            if new != t.text:
+        text = t.text  # read once: each read makes a new Python string from the tree
+        if text and _THAI.search(text):
+            new = _hinted(text, source, flags)  # hint() without its second search
+            if new != text:
                 t.text = new
                 changed += 1
     return changed

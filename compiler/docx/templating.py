@@ -4,6 +4,7 @@ neutralised), a missing variable is an error (StrictUndefined), the file written
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Mapping
@@ -17,7 +18,8 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import escape
 
-from compiler import errors, safeio
+from compiler import diskcache, errors, safeio
+from compiler.docx import docxzip
 from compiler.docx.jinjacache import CompileOnce
 from compiler.docx.tables import ensure_cell_paragraphs
 from compiler.thai import xml_safe
@@ -34,10 +36,38 @@ class _Text(str):
     __slots__ = ()
 
     def __html__(self) -> str:
+        known = _html.get(self)
+        if known is not None:
+            return known
         escaped = str(escape(str(self)))
-        if "_" not in escaped:  # no marker without an underscore
-            return escaped
-        return _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
+        if "_" in escaped:  # no marker without an underscore
+            escaped = _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
+        if len(self) <= _HTML_LONGEST:
+            with _html_lock:
+                while len(_html) >= _HTML_KEPT:
+                    _html.pop(next(iter(_html)))
+                _html[self] = escaped
+        return escaped
+
+
+#: The escaped form of the texts rendered in this process (a server renders the texts of the
+#: departments that did not change again): at most this many texts of at most this length.
+_HTML_KEPT = 8192
+_HTML_LONGEST = 1000
+_html: dict[str, str] = {}
+_html_lock = threading.Lock()
+
+
+class Wrapped(dict):  # type: ignore[type-arg]
+    """A dict whose strings are :func:`data_text` already: :func:`wrap_data` takes it as it is."""
+
+    __slots__ = ()
+
+
+def wrapped(value: Mapping[str, Any]) -> Wrapped:
+    """``value`` with every string inside it wrapped (:func:`wrap_data`), marked as such so
+    that it is not walked again: for data kept between builds (a report's rows)."""
+    return Wrapped(wrap_data(value))
 
 
 def data_text(value: str) -> str:
@@ -53,6 +83,8 @@ def data_text(value: str) -> str:
 def wrap_data(value: Any) -> Any:
     """:func:`data_text` applied to every string inside dicts, lists and tuples."""
     kind = type(value)  # the exact types first: a report's context holds ~10,000 values
+    if kind is Wrapped:
+        return value
     if kind is str:
         return _Text(xml_safe(value))
     if kind is dict:
@@ -104,6 +136,36 @@ def jinja_env() -> jinja2.Environment:
 _LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
+def has_listing(xml: str) -> bool:
+    """``_LISTING.search(xml) is not None`` (a ``w:t`` whose text holds a tab, bell, line or
+    form feed), found from the few such characters instead of a scan of every tag."""
+    for char in "\t\a\n\f":
+        i = xml.find(char)
+        while i != -1:
+            start = xml.rfind("<", 0, i)  # the tag the character follows, if any
+            if start != -1 and xml.startswith(("<w:t>", "<w:t "), start) and xml.find(">", start, i) != -1:
+                return True
+            i = xml.find(char, i + 1)
+    return False
+
+
+#: A cell span, or a row (nested tables' too, as docxtpl counts them) with more cells than $n.
+_IRREGULAR = "boolean(.//w:tc/w:tcPr/w:gridSpan | .//w:tr[count(w:tc) > $n])"
+
+
+def _regular(tbl: Any, w: str) -> bool:
+    """True when docxtpl's ``fix_tables`` leaves ``tbl`` as it is: it has a grid, no cell
+    spans, no row has more cells than the grid has columns and one has as many."""
+    grid = tbl.find(f"{{{w}}}tblGrid")
+    if grid is None:
+        return False
+    n = len(grid.findall(f"{{{w}}}gridCol"))
+    first = next(tbl.iter(f"{{{w}}}tr"), None)
+    if first is None or len(first.findall(f"{{{w}}}tc")) != n:
+        return False  # rare: docxtpl walks it
+    return not tbl.xpath(_IRREGULAR, namespaces={"w": w}, n=n)
+
+
 class _Template(DocxTemplate):  # type: ignore[misc]
     """DocxTemplate whose line-break pass is skipped when no text holds a break.
 
@@ -113,20 +175,36 @@ class _Template(DocxTemplate):  # type: ignore[misc]
     """
 
     def resolve_listing(self, xml: str) -> str:
-        if _LISTING.search(xml) is None:
+        if not has_listing(xml):
             return xml
         return str(super().resolve_listing(xml))
 
+    def fix_tables(self, xml: str) -> Any:
+        """docxtpl's parse of the rendered body and its repair of tables whose rows have more
+        or fewer cells than the grid has columns: when every table is regular (its first row
+        has as many cells as the grid, none more, no spans) docxtpl's walk over every row
+        would change nothing and is skipped; otherwise docxtpl does it all."""
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        w = tree.nsmap.get("w") if tree is not None else None
+        if w is None or not all(_regular(t, w) for t in tree.iter(f"{{{w}}}tbl")):
+            return super().fix_tables(xml)
+        return tree
+
     def patch_xml(self, src_xml: str) -> str:
         """docxtpl's clean-up of a part's XML into Jinja source (a function of the XML alone:
-        its regular expressions took a tenth of a build), done once per template part."""
+        its regular expressions took a tenth of a build), done once per template part: kept
+        in this process and on disk, by the part's content (:func:`_patched_path`)."""
         patched = _patched.get(src_xml)
+        if patched is not None:
+            return patched
+        patched = _load_patched(src_xml)
         if patched is None:
             patched = str(super().patch_xml(src_xml))
-            with _patched_lock:
-                while len(_patched) >= _PATCHED_KEPT:
-                    _patched.pop(next(iter(_patched)))
-                _patched[src_xml] = patched
+            _store_patched(src_xml, patched)
+        with _patched_lock:
+            while len(_patched) >= _PATCHED_KEPT:
+                _patched.pop(next(iter(_patched)))
+            _patched[src_xml] = patched
         return patched
 
 
@@ -134,6 +212,42 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 _PATCHED_KEPT = 64
 _patched: dict[str, str] = {}
 _patched_lock = threading.Lock()
+_PATCHED_MAGIC = b"ita-report docxtpl patched xml 1\n"
+
+
+def _patched_path(src_xml: str) -> tuple[Path, str] | None:
+    """Where the patched XML of ``src_xml`` is kept on disk, and its key (docxtpl's version
+    and the source's SHA-256): a command run again skips docxtpl's regular expressions."""
+    folder = diskcache.cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(f"docxtpl {_docxtpl_version()}\n".encode())
+    digest.update(src_xml.encode("utf-8", "surrogatepass"))
+    key = digest.hexdigest()
+    return folder / "patched" / f"{key}.xml", key
+
+
+def _docxtpl_version() -> str:
+    import docxtpl
+
+    return str(getattr(docxtpl, "__version__", "?"))
+
+
+def _load_patched(src_xml: str) -> str | None:
+    where = _patched_path(src_xml)
+    payload = None if where is None else diskcache.read(where[0], _PATCHED_MAGIC, where[1])
+    if payload is None:
+        return None
+    try:
+        return payload.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
+
+
+def _store_patched(src_xml: str, patched: str) -> None:
+    where = _patched_path(src_xml)
+    if where is not None:
+        diskcache.write(where[0], _PATCHED_MAGIC, where[1], patched.encode("utf-8", "surrogatepass"))
 
 
 def open_template(path: Path) -> DocxTemplate:
@@ -207,9 +321,10 @@ def render_template(
 
 
 def save_document(document: Document, output: Path, *, force: bool = False) -> Path:
-    """Write ``document`` to ``output`` atomically (see :mod:`compiler.safeio`)."""
+    """Write ``document`` to ``output`` atomically (see :mod:`compiler.safeio`): the parts
+    ``document.save`` writes, each unchanged part compressed once (:mod:`compiler.docx.docxzip`)."""
 
     def write(stream: IO[bytes]) -> None:
-        document.save(stream)
+        docxzip.write_document(document, stream)
 
     return safeio.atomic_write(output, write, force=force)

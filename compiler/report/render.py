@@ -48,6 +48,7 @@ Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed)
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -148,8 +149,43 @@ def _also(measure: MergedMeasure, layout: str, style: str) -> list[dict[str, str
     return out
 
 
+#: The rows made in this process, by everything a row is made from: a server building again
+#: after one department changed its workbook remakes that department's rows only. At most
+#: this many rows of at most this many characters each (a few MB; a row of a whole page of
+#: text is made again, which costs little beside its page).
+_ROWS_KEPT = 4096
+_ROW_LONGEST = 8000
+_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+_rows_lock = threading.Lock()
+
+
 def measure_context(measure: MergedMeasure, position: int, report: Report, style: str) -> dict[str, Any]:
-    """One table row's variables (see the module docstring)."""
+    """One table row's variables (see the module docstring), remembered: the same measure at
+    the same position, layout, scores and digits gives the same dict (read it, never change it)."""
+    key = (measure, position, report.layout, tuple(sorted(report.scores.items())), style)
+    row = _rows.get(key)
+    if row is None:
+        row = templating.wrapped(_measure_context(measure, position, report, style))  # data, walked once
+        if _text_size(row) <= _ROW_LONGEST:
+            with _rows_lock:
+                while len(_rows) >= _ROWS_KEPT:
+                    _rows.pop(next(iter(_rows)))
+                _rows[key] = row
+    return row
+
+
+def _text_size(value: Any) -> int:
+    """The characters of the texts inside ``value`` (a row's dicts and lists)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_text_size(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_text_size(v) for v in value)
+    return 0
+
+
+def _measure_context(measure: MergedMeasure, position: int, report: Report, style: str) -> dict[str, Any]:
     number = measure.number if measure.number is not None else position
     title = _lines(measure.title, style)
     indicator = _lines(measure.indicator, style)

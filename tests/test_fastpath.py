@@ -1,0 +1,424 @@
+"""A build's fast paths give the same documents as the reference path.
+
+Fast: the package written by :mod:`compiler.docx.docxzip` (each unchanged part compressed
+once, remembered in the process and on disk), docxtpl's patched template kept on disk, rows
+and column widths remembered in the process. Reference: python-docx's own ``Document.save``,
+no disk cache, nothing remembered. Every part of every document written must be equal, on
+the sample workbooks, on generated workbooks with hostile cell text, after one department
+changed its workbook, and with damaged cache files (never trusted).
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from wbfactory import INFO, make_workbook
+
+from compiler import api
+from compiler.docx import columns, docxzip, jinjacache, linebreak, templating, textwidth
+from compiler.report import render
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.is_dir())
+
+
+def _forget() -> None:
+    """Everything remembered in this process by the fast paths (a new process)."""
+    render._rows.clear()
+    columns._solved.clear()
+    docxzip._memory.clear()
+    docxzip._memory_size[0] = 0
+    templating._patched.clear()
+    templating._html.clear()
+    jinjacache._memory.clear()
+    linebreak._hinted.cache_clear()
+    textwidth._ems.cache_clear()
+
+
+def _parts(folder: Path) -> dict[str, dict[str, bytes]]:
+    out = {}
+    for path in sorted(folder.glob("*.docx")):
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            out[path.name] = {name: z.read(name) for name in z.namelist()}
+    assert out
+    return out
+
+
+def _build(inputs: list[Path], out: Path, announce: bool) -> dict[str, dict[str, bytes]]:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    result = api.build(inputs, out / "report.docx", with_announcements=announce, force=True)
+    assert result.written, result.findings
+    return _parts(out)
+
+
+def _reference(inputs: list[Path], out: Path, announce: bool, monkeypatch: pytest.MonkeyPatch) -> dict:
+    with monkeypatch.context() as m:
+        m.setenv("ITA_REPORT_CACHE", "off")
+        m.setattr(docxzip, "write_document", lambda document, stream: document.save(stream))
+        _forget()
+        parts = _build(inputs, out, announce)
+    _forget()
+    return parts
+
+
+def _same(fast: dict, reference: dict) -> None:
+    assert fast.keys() == reference.keys()
+    for name, parts in reference.items():
+        assert list(fast[name]) == list(parts), name  # the same parts in the same order
+        for part, data in parts.items():
+            assert fast[name][part] == data, f"{name}: {part}"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ITA_REPORT_CACHE", str(folder))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    _forget()
+    yield folder
+    _forget()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_samples_fast_equals_reference(
+    sample: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = _reference([sample], tmp_path / "ref", True, monkeypatch)
+    first = _build([sample], tmp_path / "a", True)  # fills the caches
+    _same(first, reference)
+    _same(_build([sample], tmp_path / "b", True), reference)  # from this process's memory
+    assert (tmp_path / "a" / "report.docx").read_bytes() == (tmp_path / "b" / "report.docx").read_bytes()
+    _forget()
+    _same(_build([sample], tmp_path / "c", True), reference)  # a new process: from the disk
+    assert list((cache / "deflated").glob("*.bin")) and list((cache / "patched").glob("*.xml"))
+
+
+HOSTILE = [
+    "{{ organisation }} {% if x %}y{% endif %} {# c #} {_{ x }_} {_% y %_}",
+    "<w:t>a</w:t> & &amp; < > \" ' ]]>",
+    "เ\u0e49าก\u0e48\u0e34า\u0e31\u0e49 ำ\u0e4d สระลอย\u0e34\u0e34 ไม้เอกซ้อน\u0e48\u0e48\u0e48",
+    "ส่งเสริมคุณธรรมและความโปร่งใส" * 60,
+    "https://example.com/a_b?c=d&e=ฟ  x@y.th  (ฝ่าย/กอง)  ๑๒,๕๐๐ บาท",
+]
+
+
+def _department(folder: Path, name: str, texts: list[str], first: int) -> Path:
+    rows = []
+    for i, text in enumerate(texts):
+        rows.append([first + i, f"มาตรการ {text}", f"1. {text}\n2. ทำ", name, "ต.ค. 2564", text, f"เสนอ {text[:40]}"])
+    return make_workbook(folder / f"{name}.xlsx", info={**INFO, "department": name}, measures=rows)
+
+
+def test_generated_hostile_and_changed_fast_equals_reference(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, after, inbox = tmp_path / "before", tmp_path / "after", tmp_path / "inbox"
+    names = ["สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา"]
+    for k, name in enumerate(names):
+        _department(before, name, [f"{h} {name} {j}" for j in range(6) for h in HOSTILE], 1 + 100 * k)
+    shutil.copytree(before, after)
+    # one department changes every text: the others' rows come from memory, its own are new
+    _department(after, "กองคลัง", [f"{h} แก้ไข {j}" for j in range(6) for h in HOSTILE], 101)
+    reference_before = _reference([before], tmp_path / "ref1", False, monkeypatch)
+    reference_after = _reference([after], tmp_path / "ref2", False, monkeypatch)
+    assert reference_before["report.docx"] != reference_after["report.docx"]
+    shutil.copytree(before, inbox)
+    _same(_build([inbox], tmp_path / "a", False), reference_before)
+    shutil.rmtree(inbox)
+    shutil.copytree(after, inbox)
+    _same(_build([inbox], tmp_path / "b", False), reference_after)
+
+
+def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample = SAMPLES[0]
+    reference = _reference([sample], tmp_path / "ref", False, monkeypatch)
+    _build([sample], tmp_path / "a", False)
+    files = [*(cache / "deflated").glob("*.bin"), *(cache / "patched").glob("*.xml")]
+    assert len(files) >= 2
+    for i, path in enumerate(files):
+        data = path.read_bytes()
+        if i % 2:
+            path.write_bytes(data[: len(data) // 2])  # cut short
+        else:
+            path.write_bytes(data[:-50] + bytes(b ^ 0x5A for b in data[-50:]))  # bytes changed
+    _forget()
+    _same(_build([sample], tmp_path / "b", False), reference)
+    for path in files:  # rewritten whole
+        payload = path.read_bytes()
+        assert payload.startswith(b"ita-report") and len(payload) > 100
+    _forget()
+    _same(_build([sample], tmp_path / "c", False), reference)
+
+
+def test_a_cache_entry_for_other_bytes_is_not_used(cache: Path, tmp_path: Path) -> None:
+    """A valid cache file of another part, copied under this part's name, fails its key."""
+    blob_a, blob_b = b"<a>" + b"x" * 40_000 + b"</a>", b"<b>" + b"y" * 40_000 + b"</b>"
+    docxzip.compressed(blob_a, "/word/styles.xml")
+    docxzip.compressed(blob_b, "/word/styles.xml")
+    [file_a] = [p for p in (cache / "deflated").glob("*.bin") if p.stem == docxzip._disk_key(blob_a)]
+    [file_b] = [p for p in (cache / "deflated").glob("*.bin") if p.stem == docxzip._disk_key(blob_b)]
+    shutil.copyfile(file_a, file_b)
+    _forget()
+    import zlib
+
+    assert zlib.decompress(docxzip.compressed(blob_b, "/word/styles.xml"), -15) == blob_b
+    assert docxzip.stats["deflated"] >= 3
+
+
+# --- the column code's quicker walks against the walks they replaced ---------------------------
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _cell_reference(tc: Any) -> columns.Cell:
+    """``columns._cell`` as it was: an element made for every w:t, run and property."""
+    paragraphs = []
+    for p in tc.iter(W + "p"):
+        text = "".join(t.text or "" for t in p.iter(W + "t"))
+        bold = next(p.iter(W + "r"), None) is not None
+        if bold:
+            for r in p.iter(W + "r"):
+                if "".join(t.text or "" for t in r.iter(W + "t")).strip():
+                    rpr = r.find(W + "rPr")
+                    if rpr is None or rpr.find(W + "b") is None:
+                        bold = False
+                        break
+        paragraphs.append((text, bold))
+    return columns.Cell(tuple(paragraphs))
+
+
+def _tables(tmp_path: Path) -> list[Any]:
+    """The tables of the samples' reports and of a report of hostile text."""
+    out = []
+    hostile = tmp_path / "hostile"
+    _department(hostile, "กองคลัง", [f"{h} {j}" for j in range(3) for h in HOSTILE], 1)
+    for inbox in [*SAMPLES, hostile]:
+        written = api.build([inbox], tmp_path / "out" / inbox.name / "r.docx", force=True).written
+        out.extend(docx.Document(str(written[0])).element.body.iter(W + "tbl"))
+    return out
+
+
+_ODD_CELL = f"""<w:tc xmlns:w="{W[1:-1]}"><w:tcPr><w:tcW w:w="1" w:type="dxa"/></w:tcPr>
+<w:p/><w:p><w:r><w:t xml:space="preserve">  </w:t></w:r></w:p>
+<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>หนา</w:t>tail</w:r><w:r><w:t> </w:t></w:r><w:r><w:t/></w:r></w:p>
+<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>ก</w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t>ข</w:t></w:r></w:p>
+<w:p><w:hyperlink><w:r><w:rPr><w:b/></w:rPr><w:t>ลิงก์</w:t></w:r></w:hyperlink></w:p>
+<w:p><w:r><w:rPr><w:b/></w:rPr></w:r><w:r><w:t>\u00a0\u2003</w:t></w:r></w:p></w:tc>"""
+
+
+def test_cell_reading_equals_the_element_walk(cache: Path, tmp_path: Path) -> None:
+    cells = [etree.fromstring(_ODD_CELL)]
+    for tbl in _tables(tmp_path):
+        cells.extend(tbl.iter(W + "tc"))
+    assert len(cells) > 150
+    for tc in cells:
+        assert columns._cell(tc) == _cell_reference(tc)
+    assert columns._cell(cells[0]).paragraphs == (
+        ("", False),
+        ("  ", True),
+        ("หนา ", True),
+        ("กข", False),
+        ("ลิงก์", True),
+        ("\u00a0\u2003", True),
+    )
+
+
+def test_set_widths_fast_equals_the_row_walk(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tables = _tables(tmp_path)
+    odd = []
+    for tbl in tables[:2]:  # irregular copies: a cell without w:tcW, a span, a short row
+        a, b, c = copy.deepcopy(tbl), copy.deepcopy(tbl), copy.deepcopy(tbl)
+        tcpr = a.findall(W + "tr")[-1].find(W + "tc").find(W + "tcPr")
+        tcpr.remove(tcpr.find(W + "tcW"))
+        first = b.findall(W + "tr")[-1].find(W + "tc")
+        etree.SubElement(first.find(W + "tcPr"), W + "gridSpan", {W + "val": "2"})
+        first.getparent().remove(first.getnext())
+        row = c.findall(W + "tr")[1]
+        row.remove(row.findall(W + "tc")[-1])
+        odd += [a, b, c]
+    walk, walked = columns._set_cell_widths, []
+    monkeypatch.setattr(columns, "_set_cell_widths", lambda tbl, twips: walked.append(tbl) or walk(tbl, twips))
+    quick = 0
+    for tbl in [*tables, *odd]:
+        n = len(tbl.find(W + "tblGrid").findall(W + "gridCol"))
+        widths = [1.0 + 0.37 * j for j in range(n)]
+        fast, reference = copy.deepcopy(tbl), copy.deepcopy(tbl)
+        walked.clear()
+        columns.set_widths(fast, widths)
+        assert bool(walked) == any(tbl is o for o in odd) or not any(tbl is o for o in odd)
+        quick += not walked
+        if any(tbl is o for o in odd):
+            assert walked
+        with monkeypatch.context() as m:
+            m.setattr(columns, "_IRREGULAR", lambda tbl, n: True)
+            columns.set_widths(reference, widths)
+        assert etree.tostring(fast) == etree.tostring(reference)
+    assert quick >= len(SAMPLES)  # each report's measures table took the quick path
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.text(alphabet="<w:t >/\t\n\a\fab", max_size=40))
+def test_has_listing_equals_the_scan(xml: str) -> None:
+    assert templating.has_listing(xml) == (templating._LISTING.search(xml) is not None)
+
+
+@pytest.mark.parametrize(
+    ("xml", "found"),
+    [
+        ("<w:t>a\tb</w:t>", True),
+        ('<w:t xml:space="preserve">\n</w:t>', True),
+        ("<w:t>a</w:t>\n<w:p>", False),
+        ("<w:tab/>\t", False),
+        ('<w:t a="\n">x</w:t>', False),
+        ("\f<w:t>", False),
+        ("<w:t>a<b>\a", False),
+    ],
+)
+def test_has_listing_examples(xml: str, found: bool) -> None:
+    assert templating.has_listing(xml) is found
+    assert (templating._LISTING.search(xml) is not None) is found
+
+
+def test_what_is_remembered_stays_bounded(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long texts are not kept (a server's memory), the kept counts are capped, and the
+    package's parts go least recently used first."""
+    monkeypatch.setattr(render, "_ROWS_KEPT", 10)
+    monkeypatch.setattr(templating, "_HTML_KEPT", 50)
+    inbox = tmp_path / "inbox"
+    _department(inbox, "กองคลัง", [f"{h} {j}" for j in range(6) for h in HOSTILE], 1)
+    _build([inbox], tmp_path / "a", False)
+    assert 0 < len(render._rows) <= 10 and 0 < len(templating._html) <= 50
+    assert all(render._text_size(row) <= render._ROW_LONGEST for row in render._rows.values())
+    assert all(len(text) <= templating._HTML_LONGEST for text in templating._html)
+    assert max(len(h) for h in HOSTILE) > templating._HTML_LONGEST  # a long one was left out
+    monkeypatch.setattr(docxzip, "MEMORY_BYTES", 40_000)
+    _forget()
+    blobs = [bytes([65 + i]) * 10_000 for i in range(5)]
+    for blob in blobs[:4]:
+        docxzip.compressed(blob, "/word/x.xml")
+    docxzip.compressed(blobs[0], "/word/x.xml")  # used again: kept
+    docxzip.compressed(blobs[4], "/word/x.xml")  # the least recently used (blobs[1]) goes
+    assert list(docxzip._memory) == [blobs[2], blobs[3], blobs[0], blobs[4]]
+    assert docxzip._memory_size[0] == 40_000
+
+
+# --- the column solver's quicker arithmetic against the solver as it was -------------------------
+_WORDS = ["ส่งเสริม", "คุณธรรม", "และ", "ความโปร่งใส", "๑๒,๕๐๐ บาท", "ITA", "https://x.th/a_b", "", " ", "ก" * 40]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(st.lists(st.sampled_from(_WORDS), max_size=6), max_size=4), min_size=n, max_size=n),
+            st.lists(
+                st.lists(st.lists(st.lists(st.sampled_from(_WORDS), max_size=12), max_size=4), min_size=n, max_size=n),
+                max_size=30,
+            ),
+        )
+    ),
+    st.floats(2.0, 30.0),
+    st.booleans(),
+)
+def test_solver_gives_the_widths_it_gave(table: tuple, total: float, bold: bool) -> None:
+    import solve_reference
+
+    def cell(paragraphs: list[list[str]]) -> columns.Cell:
+        return columns.Cell(tuple((" ".join(words), bold) for words in paragraphs))
+
+    header = [cell(c) for c in table[0]]
+    rows = [[cell(c) for c in row] for row in table[1]]
+    expected = solve_reference.solve_widths(header, rows, total, size_pt=12.0, padding_cm=0.38)
+    assert list(columns._solve_widths(header, rows, total, size_pt=12.0, padding_cm=0.38)) == list(expected)
+
+
+def test_solver_gives_the_widths_it_gave_on_the_reports(cache: Path, tmp_path: Path) -> None:
+    import solve_reference
+
+    solved = 0
+    for tbl in _tables(tmp_path):
+        trs = tbl.findall(W + "tr")
+        ncols = len(tbl.find(W + "tblGrid").findall(W + "gridCol"))
+        header = [columns._cell(tc) for tc in trs[0].findall(W + "tc")]
+        if len(header) != ncols:
+            continue
+        body = [
+            [columns._cell(tc) for tc in row]
+            for row in columns._sample([tr.findall(W + "tc") for tr in trs[1:]], ncols)
+        ]
+        for total in (16.0, 24.7):
+            expected = solve_reference.solve_widths(header, body, total, size_pt=12.0, padding_cm=0.38)
+            assert list(columns._solve_widths(header, body, total, size_pt=12.0, padding_cm=0.38)) == list(expected)
+            solved += 1
+    assert solved >= 2 * len(SAMPLES)
+
+
+# --- docxtpl's table repair, skipped when it would change nothing ---------------------------------
+_NS_W = W[1:-1]
+
+
+def _body(*tables: str) -> str:
+    return f'<w:body xmlns:w="{_NS_W}">{"".join(tables)}</w:body>'
+
+
+def _tbl(grid: int, rows: list[int], span: bool = False, inner: str = "") -> str:
+    cols = "".join(f'<w:gridCol w:w="{1000 + 10 * i}"/>' for i in range(grid))
+    out = []
+    for k, cells in enumerate(rows):
+        tcs = []
+        for i in range(cells):
+            pr = '<w:tcPr><w:gridSpan w:val="2"/></w:tcPr>' if span and k == 0 and i == 0 else ""
+            tcs.append(f"<w:tc>{pr}<w:p><w:r><w:t>{k}.{i}</w:t></w:r></w:p>{inner if i == 0 else ''}</w:tc>")
+        out.append(f"<w:tr>{''.join(tcs)}</w:tr>")
+    return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{''.join(out)}</w:tbl>"
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        _body(_tbl(3, [3, 3, 3])),  # regular: skipped
+        _body(_tbl(3, [3, 4, 3])),  # a row with more cells: columns added
+        _body(_tbl(3, [2, 2])),  # fewer cells: columns removed
+        _body(_tbl(3, [2, 3], span=True)),  # a span
+        _body(_tbl(2, [2, 2], inner=_tbl(4, [4, 4]))),  # a nested table's rows count for the outer
+        _body(_tbl(3, [3]), _tbl(2, [1])),  # the second table needs repair
+        _body(_tbl(0, [])),
+        _body(),
+    ],
+)
+def test_table_repair_skipped_only_when_it_changes_nothing(xml: str) -> None:
+    from docxtpl import DocxTemplate
+
+    ours = templating._Template.__new__(templating._Template)
+    theirs = DocxTemplate.fix_tables(ours, xml)
+    assert etree.tostring(ours.fix_tables(xml)) == etree.tostring(theirs)
+
+
+def test_table_repair_on_the_reports_equals_docxtpls(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docxtpl import DocxTemplate
+
+    seen = []
+    original = templating._Template.fix_tables
+
+    def both(self, xml):  # type: ignore[no-untyped-def]
+        tree = original(self, xml)
+        assert etree.tostring(tree) == etree.tostring(DocxTemplate.fix_tables(self, xml))
+        seen.append(len(xml))
+        return tree
+
+    monkeypatch.setattr(templating._Template, "fix_tables", both)
+    _tables(tmp_path)
+    assert len(seen) >= len(SAMPLES) + 1
