@@ -3,9 +3,11 @@
 An inbox holds one folder or one .zip per organisation (a loose workbook counts as a
 submission of one file). Each is checked and merged as ``build`` does, into a small frozen
 ``OrganisationSummary``; one broken organisation never stops the others. Submissions are
-surveyed in parallel across the machine's cores; the workers send back only the summary
-and their details (findings, measures) already pickled, which the parent spools to a
-temporary file, so memory stays flat however many organisations the inbox holds.
+surveyed in parallel across the machine's cores; the workers send back only the summary,
+their details (findings, measures) already pickled and compressed, which the parent spools
+to a temporary file, so memory stays flat however many organisations the inbox holds, and
+the organisation's pieces of the summary workbook's big sheets, made and compressed in the
+worker (``pieces.premade``; about 2 KB each), so the parent only puts them together.
 ``run_district`` then writes the summary workbook (``summary``) and, if asked, a memo.
 """
 
@@ -28,8 +30,9 @@ from compiler.district.cache import SurveyCache, submission_key
 from compiler.district.expect import name_key, not_sent, read_expect_list
 from compiler.district.memo import memo_document
 from compiler.district.model import Details, DistrictResult, OrganisationSummary
+from compiler.district.pieces import Premade, premade
 from compiler.district.safezip import LIMITS, ZipLimits
-from compiler.district.survey import _survey_packed, worker_lost
+from compiler.district.survey import survey, worker_lost
 from compiler.errors import InputError, UsageError
 from compiler.findings import new_finding
 from compiler.model import Finding
@@ -66,6 +69,18 @@ SURVEYS_PER_WORKER = 400
 #: them again.
 _PRELOAD = ["compiler.district.intake", "python_calamine", "compiler.documents.parse"]
 
+#: What a survey worker sends back: the summary, the details pickled and zlib-compressed, and
+#: the organisation's problems and measures pieces of the summary workbook.
+Surveyed = tuple[OrganisationSummary, bytes, Premade | None]
+
+
+def _survey_packed(task: tuple[Path, ZipLimits]) -> Surveyed:
+    """Worker: survey one submission and make its pieces of the summary workbook (deflating
+    them here, on every core, instead of in the parent after the last survey)."""
+    summary, details = survey(task[0], limits=task[1])
+    packed = zlib.compress(pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return summary, packed, premade(summary, details)
+
 
 def _context() -> multiprocessing.context.BaseContext:
     """How workers start: forkserver with this module (and what a survey imports lazily)
@@ -80,9 +95,10 @@ def survey_all(
     limits: ZipLimits = LIMITS,
     timeout_s: float | None = WORKER_TIMEOUT_S,
     memory_mb: int | None = WORKER_MEMORY_MB,
-) -> Iterator[tuple[int, tuple[OrganisationSummary, bytes], bool]]:
+) -> Iterator[tuple[int, Surveyed, bool]]:
     """Survey every submission, each in a contained worker (``jobs`` of them), yielding
-    ``(index, (summary, pickled details), surveyed)`` as each finishes; a worker that dies or
+    ``(index, (summary, compressed pickled details, pieces), surveyed)`` as each finishes
+    (see ``Surveyed``); a worker that dies or
     overruns gives that submission's failure (``surveyed`` ``False``). ``submissions`` may be
     lazy: each is taken when a worker is free for it.
 
@@ -111,7 +127,8 @@ def survey_all(
                 yield outcome.index, outcome.value, True
             else:
                 summary, details = worker_lost(display_name(taken[outcome.index].name), outcome.failure)
-                yield outcome.index, (summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)), False
+                packed = zlib.compress(pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL), 1)
+                yield outcome.index, (summary, packed, None), False
 
 
 def _cached_survey(
@@ -123,17 +140,18 @@ def _cached_survey(
     timeout_s: float | None,
     memory_mb: int | None,
     keys_out: dict[str, str] | None = None,
-) -> Iterator[tuple[OrganisationSummary, bytes]]:
-    """Each submission's result (its summary, and its details pickled and zlib-compressed):
-    from ``cache`` when its content is unchanged, else surveyed (and then kept, unless its
-    survey failed). ``keys_out`` is given, by submission, the cache key of each result that
+) -> Iterator[Surveyed]:
+    """Each submission's result (its summary, its details pickled and zlib-compressed, and
+    the pieces its worker made): from ``cache`` when its content is unchanged (no pieces:
+    the summary's own store has them), else surveyed (and then kept, unless its survey
+    failed). ``keys_out`` is given, by submission, the cache key of each result that
     is kept (the summary workbook's pieces are kept under it too).
 
     Submissions are hashed and looked up as workers become free, not all before the first
     worker starts: the workers are busy while the rest is hashed.
     """
     keys: list[str | None] = []  # of the submissions surveyed, in the order they were taken
-    found: deque[tuple[OrganisationSummary, bytes]] = deque()
+    found: deque[Surveyed] = deque()
 
     def not_cached() -> Iterator[Path]:
         for path in submissions:
@@ -142,7 +160,7 @@ def _cached_survey(
             if value is not None:
                 if keys_out is not None and key is not None:
                     keys_out[value[0].submission] = key
-                found.append(value)
+                found.append((*value, None))
             else:
                 keys.append(key)
                 yield path
@@ -151,16 +169,16 @@ def _cached_survey(
 
     surveyed = survey_all(not_cached(), jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb)
     try:
-        for index, (summary, details), ok in surveyed:
+        for index, (summary, details, made), ok in surveyed:
             while found:
                 yield found.popleft()
-            value = (summary, zlib.compress(details, 1))
+            value = (summary, details)
             key = keys[index]
             if cache is not None and key is not None and ok and "internal-error" not in value[0].codes:
                 cache.put(key, value)
                 if keys_out is not None:
                     keys_out[value[0].submission] = key
-            yield value
+            yield (*value, made)
         while found:
             yield found.popleft()
     finally:
@@ -351,12 +369,15 @@ def run_district(
         if progress is not None:
             progress(0, total, "")
         keys: dict[str, str] = {}
+        made: dict[str, Premade] = {}
         surveyed = _cached_survey(
             submissions, cache, jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb, keys_out=keys
         )
         try:
-            for summary, details in surveyed:
+            for summary, details, pieces in surveyed:
                 spool.put(summary.submission, details)
+                if pieces is not None:
+                    made[summary.submission] = pieces
                 summaries.append(summary)
                 if on_summary is not None:
                     on_summary(summary)
@@ -393,11 +414,15 @@ def run_district(
             more = extra.get(o.submission)
             return Details((*d.findings, more), d.measures) if more else d
 
-        from compiler.district.pieces import write_summary
+        from compiler.district.pieces import write_summary  # looked up here: tests wrap it
 
         content = {s: f"{key}:{extra.get(s)!r}" for s, key in keys.items()}
         store = cache.pieces(inbox) if cache is not None else None
-        written = [write_summary(output, result, details_of, force=force, content=content, store=store)]
+        for s in extra:  # its details as the summary has them are not those its worker had
+            made.pop(s, None)
+        written = [
+            write_summary(output, result, details_of, force=force, content=content, store=store, premade=made)
+        ]
     finally:
         spool.close()
     if memo is not None:

@@ -54,7 +54,8 @@ class PieceStats:
     """How many pieces a run reused and made (for the tests and the notes)."""
 
     reused: int = 0
-    made: int = 0
+    made: int = 0  # of which the survey workers made this many (``Premade``)
+    premade: int = 0
 
 
 @dataclass
@@ -112,6 +113,38 @@ class _Rows:
 
     def measure_rows(self, details: Details) -> list[str]:
         return [rowxml.row(v, self._measure_styles, self.default) for v in summary._measure_values(details)]
+
+
+@dataclass(frozen=True)
+class Premade:
+    """An organisation's problems and measures pieces, made by its survey worker right after
+    its survey (so the deflating runs on every core while others are surveyed), with the
+    style ids they were made with: the parent uses them only if its skeleton gives the same."""
+
+    ids: tuple[int, ...]
+    problems: Deflated
+    measures: Deflated
+
+
+_here: list[_Rows] = []  # this process's rows maker, with the style ids a skeleton gives
+
+
+def premade(o: OrganisationSummary, details: Details) -> Premade:
+    """``o``'s pieces as ``write_summary`` makes them for an organisation that counts (not
+    superseded) and has no finding added by the intake (see ``write_summary``'s ``premade``).
+
+    The style ids are those of a skeleton made here and never written: XlsxWriter numbers
+    the formats the same way every time (``_Rows``), so they are the parent's too."""
+    if not _here:
+        _here.append(_Rows(summary._Book(io.BytesIO())))
+    rows = _here[0]
+    problems = rows.problem_rows(_findings(o, details, False))
+    measures = rows.measure_rows(details)
+    return Premade(
+        tuple(rows.ids),
+        deflate("".join(problems).encode("utf-8"), len(problems)),
+        deflate("".join(measures).encode("utf-8"), len(measures)),
+    )
 
 
 def _findings(o: OrganisationSummary, details: Details, superseded: bool) -> list[list[object]]:
@@ -178,16 +211,22 @@ def _pieces(
     rows: _Rows,
     old: dict[str, Deflated],
     stats: PieceStats,
+    premade: Mapping[str, Premade],
 ) -> tuple[_Sheet, _Plan, dict[str, Deflated]]:
-    """Every big sheet's pieces: reused from ``old`` by key, else made (and returned to keep)."""
+    """Every big sheet's pieces: reused from ``old`` by key, else taken from ``premade`` or
+    made (and returned to keep)."""
     stamp = diskcache.code_stamp().encode() + _VERSION + repr(rows.ids).encode()
     kept: dict[str, Deflated] = {}
 
-    def piece(key: str | None, make: Callable[[], list[str]]) -> Deflated:
+    def piece(key: str | None, make: Callable[[], list[str]], ready: Deflated | None = None) -> Deflated:
         found = old.get(key) if key is not None else None
         if found is None:
-            made = make()
-            found = deflate("".join(made).encode("utf-8"), len(made))
+            if ready is None:
+                made = make()
+                ready = deflate("".join(made).encode("utf-8"), len(made))
+            else:
+                stats.premade += 1
+            found = ready
             stats.made += 1
         else:
             stats.reused += 1
@@ -219,10 +258,14 @@ def _pieces(
 
             known = content.get(o.submission)
             p_key = _key(stamp, "q" if superseded else "p", known, o.name, o.submission) if known else None
-            plan.add("p", piece(p_key, problems), problems)
+            ready = None if superseded else premade.get(o.submission)
+            if ready is not None and ready.ids != tuple(rows.ids):
+                ready = None
+            plan.add("p", piece(p_key, problems, ready and ready.problems), problems)
             if not superseded:
                 measures = lambda details=details: rows.measure_rows(details())  # noqa: E731
-                plan.add("m", piece(_key(stamp, "m", known) if known else None, measures), measures)
+                m_key = _key(stamp, "m", known) if known else None
+                plan.add("m", piece(m_key, measures, ready and ready.measures), measures)
     return first, plan, kept
 
 
@@ -265,18 +308,22 @@ def write_summary(
     content: Mapping[str, str] | None = None,
     store: PieceStore | None = None,
     stats: PieceStats | None = None,
+    premade: Mapping[str, Premade] | None = None,
 ) -> Path:
     """Write the summary workbook to ``output`` atomically; ``details_of`` gives each
     organisation's findings and measures (read back from the intake's spool).
 
     ``content`` maps a submission to a key of everything ``details_of`` gives for it (none:
-    its rows are made afresh and not kept); ``store`` keeps the pieces between runs."""
+    its rows are made afresh and not kept); ``store`` keeps the pieces between runs.
+    ``premade`` maps a submission to the pieces its survey worker made (``premade``): only
+    for an organisation whose details ``details_of`` gives as the worker had them (no
+    finding added); they are used where the store has none."""
     stats = stats if stats is not None else PieceStats()
     skeleton = io.BytesIO()
     book = summary._Book(skeleton)
     rows = _Rows(book)
     old = store.load() if store is not None else {}
-    first, plan, kept = _pieces(result, details_of, content or {}, rows, old, stats)
+    first, plan, kept = _pieces(result, details_of, content or {}, rows, old, stats, premade or {})
     sheets = [first, *plan.order]
     not_sent = None
     if result.expected is not None and result.not_sent:

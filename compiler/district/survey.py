@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -208,12 +207,6 @@ def _not_plain(path: Path) -> Finding | None:
     """Why a submission is not read (a link, a pipe, a device: see ``safeio.not_plain``)."""
     why = not_plain(path)
     return None if why is None else new_finding("unreadable-file", file=display_name(path.name), th=why[0], en=why[1])
-
-
-def _survey_packed(task: tuple[Path, ZipLimits]) -> tuple[OrganisationSummary, bytes]:
-    """Worker: the summary, and the details already pickled (the parent only spools them)."""
-    summary, details = survey(task[0], limits=task[1])
-    return summary, pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def worker_lost(submission: str, failure: WorkerFailed) -> tuple[OrganisationSummary, Details]:
