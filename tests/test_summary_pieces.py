@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import zipfile
 import zlib
 from decimal import Decimal
@@ -67,6 +68,13 @@ def test_the_zip_reads_back_with_and_without_zip64_records(monkeypatch: pytest.M
         assert z.namelist() == ["a/ก.xml", "b.xml", "empty"]
         assert z.read("b.xml") == b"head " + b"1" * 50 + b"two tail" and z.read("empty") == b""
         assert z.getinfo("a/ก.xml").date_time == (2020, 5, 17, 10, 30, 8)
+
+
+@pytest.mark.parametrize("text", ["ผล", " ผล", "ผล ", "ผล\n", "\nผล", "ผล\u00a0", "\u3000ผล", "ผล\tx", "a\nb", "ผล\u2028"])
+def test_space_at_either_end_is_kept_as_xlsxwriter_decides(text: str) -> None:
+    """``xml:space="preserve"`` exactly where XlsxWriter's ``^\\s|\\s$`` finds space."""
+    kept = bool(re.search(r"^\s|\s$", text))
+    assert ('xml:space="preserve"' in rowxml.text_cell(text, 0)) is kept
 
 
 def test_cell_text_stays_text() -> None:

@@ -79,7 +79,11 @@ def _survey_packed(task: tuple[Path, ZipLimits]) -> Surveyed:
     them here, on every core, instead of in the parent after the last survey)."""
     summary, details = survey(task[0], limits=task[1])
     packed = zlib.compress(pickle.dumps(details, protocol=pickle.HIGHEST_PROTOCOL), 1)
-    return summary, packed, premade(summary, details)
+    try:
+        made = premade(summary, details)
+    except Exception:  # the parent makes them again, and reports what fails there as before
+        made = None
+    return summary, packed, made
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -98,8 +102,8 @@ def survey_all(
 ) -> Iterator[tuple[int, Surveyed, bool]]:
     """Survey every submission, each in a contained worker (``jobs`` of them), yielding
     ``(index, (summary, compressed pickled details, pieces), surveyed)`` as each finishes
-    (see ``Surveyed``); a worker that dies or
-    overruns gives that submission's failure (``surveyed`` ``False``). ``submissions`` may be
+    (see ``Surveyed``); a worker that dies or overruns gives that submission's failure
+    (``surveyed`` ``False``). ``submissions`` may be
     lazy: each is taken when a worker is free for it.
 
     Close the generator (``contextlib.closing``) when stopping early: that ends the workers.

@@ -25,7 +25,6 @@ from compiler import thai
 MAX_TEXT = 32_767
 _ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
-_SPACE_AT_ENDS = re.compile(r"^\s|\s$")
 
 
 def _utf16_cut(text: str) -> str:
@@ -48,7 +47,9 @@ def text_cell(value: str, style: int) -> str:
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    space = ' xml:space="preserve"' if _SPACE_AT_ENDS.search(text) else ""
+    # XlsxWriter's test is the regex ``^\s|\s$``; its ``\s`` is ``str.isspace`` (and its ``$``
+    # before a last newline adds nothing, a newline being space): the regex scanned each text
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f'<c s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
