@@ -7,9 +7,10 @@ in :func:`remembered`, a check scans a text once and answers it again from a mem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from functools import update_wrapper
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 #: Texts longer than this are never remembered (a 32,767-character cell is checked afresh).
 MEMO_TEXT = 512
@@ -39,3 +40,39 @@ def remembered(func: Callable[[Any], _T]) -> Callable[[Any], _T]:
         return answer
 
     return update_wrapper(wrapper, func)
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class Kept(Generic[_K, _V]):
+    """A bounded memo shared by threads (a server's builds): at most ``kept`` entries, the
+    oldest dropped first. ``get`` answers ``None`` for a key not kept; ``keep`` stores an entry."""
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self._entries: dict[_K, _V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: _K) -> _V | None:
+        return self._entries.get(key)
+
+    def keep(self, key: _K, value: _V) -> None:
+        with self._lock:
+            while key not in self._entries and len(self._entries) >= self.kept:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(list(self._entries))
+
+    def values(self) -> list[_V]:
+        return list(self._entries.values())

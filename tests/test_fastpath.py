@@ -293,8 +293,8 @@ def test_has_listing_examples(xml: str, found: bool) -> None:
 def test_what_is_remembered_stays_bounded(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Long texts are not kept (a server's memory), the kept counts are capped, and the
     package's parts go least recently used first."""
-    monkeypatch.setattr(render, "_ROWS_KEPT", 10)
-    monkeypatch.setattr(templating, "_HTML_KEPT", 50)
+    monkeypatch.setattr(render._rows, "kept", 10)
+    monkeypatch.setattr(templating._html, "kept", 50)
     inbox = tmp_path / "inbox"
     _department(inbox, "กองคลัง", [f"{h} {j}" for j in range(6) for h in HOSTILE], 1)
     _build([inbox], tmp_path / "a", False)

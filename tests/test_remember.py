@@ -39,3 +39,17 @@ def test_the_thai_checks_answer_alike_from_the_memo() -> None:
             assert thai.has_broken_thai(text) is thai.has_broken_thai.__wrapped__(text)  # type: ignore[attr-defined]
             assert thai.header_key(text) == thai.header_key.__wrapped__(text)  # type: ignore[attr-defined]
     assert thai.header_key(None) == "" and thai.header_key(12) == "12"
+
+
+def test_kept_drops_the_oldest_past_its_bound() -> None:
+    from compiler.remember import Kept
+
+    kept: Kept[int, str] = Kept(3)
+    for n in range(5):
+        kept.keep(n, str(n))
+    assert list(kept) == [2, 3, 4] and kept.values() == ["2", "3", "4"] and len(kept) == 3
+    assert kept.get(0) is None and kept.get(4) == "4"
+    kept.keep(4, "again")  # a key kept again takes its new value, nothing else goes
+    assert kept.get(4) == "again" and len(kept) == 3
+    kept.clear()
+    assert len(kept) == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +21,7 @@ from compiler import diskcache, errors, safeio
 from compiler.docx import docxzip
 from compiler.docx.jinjacache import CompileOnce
 from compiler.docx.tables import ensure_cell_paragraphs
+from compiler.remember import Kept
 from compiler.thai import xml_safe
 
 # --- rendering a docxtpl template ---------------------------------------------------------
@@ -43,10 +43,7 @@ class _Text(str):
         if "_" in escaped:  # no marker without an underscore
             escaped = _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
         if len(self) <= _HTML_LONGEST:
-            with _html_lock:
-                while len(_html) >= _HTML_KEPT:
-                    _html.pop(next(iter(_html)))
-                _html[self] = escaped
+            _html.keep(self, escaped)
         return escaped
 
 
@@ -54,8 +51,7 @@ class _Text(str):
 #: departments that did not change again): at most this many texts of at most this length.
 _HTML_KEPT = 8192
 _HTML_LONGEST = 1000
-_html: dict[str, str] = {}
-_html_lock = threading.Lock()
+_html: Kept[str, str] = Kept(_HTML_KEPT)
 
 
 class Wrapped(dict):  # type: ignore[type-arg]
@@ -201,17 +197,13 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         if patched is None:
             patched = str(super().patch_xml(src_xml))
             _store_patched(src_xml, patched)
-        with _patched_lock:
-            while len(_patched) >= _PATCHED_KEPT:
-                _patched.pop(next(iter(_patched)))
-            _patched[src_xml] = patched
+        _patched.keep(src_xml, patched)
         return patched
 
 
 #: The patched XML of the template parts seen in this process (a few per template).
 _PATCHED_KEPT = 64
-_patched: dict[str, str] = {}
-_patched_lock = threading.Lock()
+_patched: Kept[str, str] = Kept(_PATCHED_KEPT)
 _PATCHED_MAGIC = b"ita-report docxtpl patched xml 1\n"
 
 

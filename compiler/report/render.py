@@ -48,7 +48,6 @@ Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed)
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ from compiler import errors, safeio, thai
 from compiler.docx import columns, images, keeping, linebreak, templating, typeset
 from compiler.docx.templates import LOGO_HEIGHT_CM, REPORT_TEMPLATE, STYLE_REPORT_SIGNATURE
 from compiler.model import DepartmentPart, MergedMeasure, Organisation, Report
+from compiler.remember import Kept
 from compiler.report.merge import ALSO_FIELDS, LAYOUTS, SHOWN
 from compiler.workbook.standard import MEASURE_COLUMNS, level_for, organisation_type
 
@@ -155,8 +155,7 @@ def _also(measure: MergedMeasure, layout: str, style: str) -> list[dict[str, str
 #: text is made again, which costs little beside its page).
 _ROWS_KEPT = 4096
 _ROW_LONGEST = 8000
-_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-_rows_lock = threading.Lock()
+_rows: Kept[tuple[Any, ...], dict[str, Any]] = Kept(_ROWS_KEPT)
 
 
 def measure_context(measure: MergedMeasure, position: int, report: Report, style: str) -> dict[str, Any]:
@@ -167,10 +166,7 @@ def measure_context(measure: MergedMeasure, position: int, report: Report, style
     if row is None:
         row = templating.wrapped(_measure_context(measure, position, report, style))  # data, walked once
         if _text_size(row) <= _ROW_LONGEST:
-            with _rows_lock:
-                while len(_rows) >= _ROWS_KEPT:
-                    _rows.pop(next(iter(_rows)))
-                _rows[key] = row
+            _rows.keep(key, row)
     return row
 
 

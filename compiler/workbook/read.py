@@ -182,41 +182,61 @@ def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool, bool]:
             if total <= MAX_UNCOMPRESSED and packed * 1_100 > MAX_UNCOMPRESSED:
                 total = _measured_size(zf, infos, total)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
-        return _problem(
-            file,
-            "corrupt-file",
-            "ไฟล์เสียหาย เปิดไม่ได้ กรุณาบันทึกใหม่จาก Excel แล้วส่งอีกครั้ง",
-            f"the file is damaged and cannot be opened ({exc}); save it again from Excel",
-        ), False, False
+        return (
+            _problem(
+                file,
+                "corrupt-file",
+                "ไฟล์เสียหาย เปิดไม่ได้ กรุณาบันทึกใหม่จาก Excel แล้วส่งอีกครั้ง",
+                f"the file is damaged and cannot be opened ({exc}); save it again from Excel",
+            ),
+            False,
+            False,
+        )
     if total > MAX_UNCOMPRESSED or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
-        return _problem(
-            file,
-            "zip-bomb",
-            "ไฟล์ขยายตัวผิดปกติ (อาจเป็นไฟล์อันตราย) จึงไม่เปิดอ่าน",
-            f"the file would expand to {'over ' if total > MAX_UNCOMPRESSED else ''}{total // 1_048_576} MB"
-            " (a zip bomb?); refused",
-        ), False, False
+        return (
+            _problem(
+                file,
+                "zip-bomb",
+                "ไฟล์ขยายตัวผิดปกติ (อาจเป็นไฟล์อันตราย) จึงไม่เปิดอ่าน",
+                f"the file would expand to {'over ' if total > MAX_UNCOMPRESSED else ''}{total // 1_048_576} MB"
+                " (a zip bomb?); refused",
+            ),
+            False,
+            False,
+        )
     if "word/document.xml" in names:
-        return _problem(
-            file,
-            "not-a-workbook",
-            "ไฟล์นี้เป็นเอกสาร Word ที่เปลี่ยนชื่อเป็น Excel กรุณาส่งไฟล์ Excel ตามแบบฟอร์ม",
-            "this is a Word document renamed as a workbook; send the Excel form instead",
-        ), False, False
+        return (
+            _problem(
+                file,
+                "not-a-workbook",
+                "ไฟล์นี้เป็นเอกสาร Word ที่เปลี่ยนชื่อเป็น Excel กรุณาส่งไฟล์ Excel ตามแบบฟอร์ม",
+                "this is a Word document renamed as a workbook; send the Excel form instead",
+            ),
+            False,
+            False,
+        )
     if "ppt/presentation.xml" in names:
-        return _problem(
-            file,
-            "not-a-workbook",
-            "ไฟล์นี้เป็นไฟล์ PowerPoint ไม่ใช่ไฟล์ Excel",
-            "this is a PowerPoint file, not a workbook",
-        ), False, False
+        return (
+            _problem(
+                file,
+                "not-a-workbook",
+                "ไฟล์นี้เป็นไฟล์ PowerPoint ไม่ใช่ไฟล์ Excel",
+                "this is a PowerPoint file, not a workbook",
+            ),
+            False,
+            False,
+        )
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
-        return _problem(
-            file,
-            "not-a-workbook",
-            "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx .xls .ods)",
-            "this zip file is not a workbook",
-        ), False, False
+        return (
+            _problem(
+                file,
+                "not-a-workbook",
+                "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx .xls .ods)",
+                "this zip file is not a workbook",
+            ),
+            False,
+            False,
+        )
     ods = "content.xml" in names and "xl/workbook.xml" not in names
     return None, any(n.startswith(_MACRO_MEMBERS) for n in names), ods
 
