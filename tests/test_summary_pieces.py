@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import random
 import re
 import zipfile
@@ -19,13 +20,15 @@ import summaryref
 from openpyxl import load_workbook
 from test_summary import _make_inbox_module, org
 
-from compiler.district import pieces, rowxml, summary, xlsxzip
+from compiler.district import intake, pieces, rowxml, summary, xlsxzip
 from compiler.district.cache import SurveyCache
 from compiler.district.intake import run_district
 from compiler.district.model import Details, DistrictResult, MeasureRow
+from compiler.district.safezip import LIMITS
 from compiler.docx import pdf
 from compiler.model import Finding, Severity
 
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
 needs_soffice = pytest.mark.skipif(pdf.find_soffice() is None, reason="LibreOffice (soffice) not installed")
 
 
@@ -70,7 +73,9 @@ def test_the_zip_reads_back_with_and_without_zip64_records(monkeypatch: pytest.M
         assert z.getinfo("a/ก.xml").date_time == (2020, 5, 17, 10, 30, 8)
 
 
-@pytest.mark.parametrize("text", ["ผล", " ผล", "ผล ", "ผล\n", "\nผล", "ผล\u00a0", "\u3000ผล", "ผล\tx", "a\nb", "ผล\u2028"])
+@pytest.mark.parametrize(
+    "text", ["ผล", " ผล", "ผล ", "ผล\n", "\nผล", "ผล\u00a0", "\u3000ผล", "ผล\tx", "a\nb", "ผล\u2028"]
+)
 def test_space_at_either_end_is_kept_as_xlsxwriter_decides(text: str) -> None:
     """``xml:space="preserve"`` exactly where XlsxWriter's ``^\\s|\\s$`` finds space."""
     kept = bool(re.search(r"^\s|\s$", text))
@@ -271,3 +276,36 @@ def test_rich_text_markup_typed_in_a_cell_stays_text(tmp_path: Path) -> None:
     ws = load_workbook(out)[summary.SHEET_MEASURES]
     assert (ws["D2"].value, ws["H2"].value) == (typed, "<r>x</r>")
     assert load_workbook(out)[summary.SHEET_NOT_SENT]["B2"].value == typed
+
+
+def test_pieces_from_the_workers_used_only_with_the_skeletons_style_ids(tmp_path: Path) -> None:
+    """A worker's pieces are taken as they are when their style ids are the skeleton's; made
+    with other ids (a skeleton changed under them) they are made again: the same workbook."""
+    rows = (MeasureRow("อบต.ก", 1, "i1", "มาตรการ", ("สำนักปลัด",), "", "", "ผล", "", Decimal("12.5")),)
+    finding = Finding("x-code", Severity.WARNING, "a.xlsx", "มาตรการ", "G7", "ไทย", "english")
+    o = org("อบต.ก")
+    made = pieces.premade(o, Details((finding,), rows))
+    wrong = pieces.Premade(tuple(i + 1 for i in made.ids), made.problems, made.measures)
+    result = DistrictResult(tmp_path, (o,))
+    whole = summaryref.write_whole(tmp_path / "whole.xlsx", result, lambda o: Details((finding,), rows))
+    for name, given in (("right", made), ("wrong", wrong)):
+        stats = pieces.PieceStats()
+        out = pieces.write_summary(
+            tmp_path / f"{name}.xlsx",
+            result,
+            lambda o: Details((finding,), rows),
+            stats=stats,
+            premade={o.submission: given},
+        )
+        assert stats.premade == (2 if given is made else 0), name
+        assert_same_workbook(out, whole)
+
+
+def test_a_worker_that_cannot_make_the_pieces_leaves_them_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fails(o: object, details: object) -> None:
+        raise ValueError("not a finite number: nan")
+
+    monkeypatch.setattr(intake, "premade", fails)
+    summary_, packed, made = intake._survey_packed((SAMPLES / "phon_sai_2568", LIMITS))
+    assert made is None and summary_.status != "unreadable"
+    assert pickle.loads(zlib.decompress(packed)).measures

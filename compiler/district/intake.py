@@ -424,9 +424,7 @@ def run_district(
         store = cache.pieces(inbox) if cache is not None else None
         for s in extra:  # its details as the summary has them are not those its worker had
             made.pop(s, None)
-        written = [
-            write_summary(output, result, details_of, force=force, content=content, store=store, premade=made)
-        ]
+        written = [write_summary(output, result, details_of, force=force, content=content, store=store, premade=made)]
     finally:
         spool.close()
     if memo is not None:
