@@ -13,6 +13,11 @@ measures) are not written cell by cell through XlsxWriter:
   (``diskcache.code_stamp``), the skeleton's style ids, and for the summary's rows the rows'
   values, for the problems and measures the content key the intake gives for the
   organisation's details (its submission's cache key with any finding added to it);
+- an organisation's problems and measures pieces are made by its survey worker right after
+  its survey (``premade``: the deflating runs on every core while others are surveyed, and
+  the parent only puts the pieces together), with the style ids a skeleton made in the
+  worker gives; the parent takes them where the store has none, if those ids are its
+  skeleton's and the intake added no finding to the organisation;
 - the not-sent list's rows (names from the expect list) are made the same way each run, so
   that a name is always text (XlsxWriter would write a text in ``<r>…</r>`` as markup);
 - the zip is written anew with the skeleton's members, each big sheet's member made of the
