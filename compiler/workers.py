@@ -36,6 +36,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
@@ -138,8 +139,38 @@ def context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
         ctx = multiprocessing.get_context("forkserver")
         if preload:
             ctx.set_forkserver_preload(list(preload))
+        _start_forkserver()
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+_env_lock = threading.Lock()
+
+
+def _start_forkserver() -> None:
+    """Start forkserver (if it is not running) with this process's ``sys.path``.
+
+    Python 3.11's forkserver runs ``python -c …`` and ignores the ``sys_path`` it is sent, so
+    its path began with the current folder: run from a folder holding a ``compiler/`` folder,
+    the workers imported that instead of this package. It is started here with
+    ``PYTHONPATH`` set to this process's path and ``PYTHONSAFEPATH`` (no current folder), for
+    the moment of its start only.
+    """
+    from multiprocessing import forkserver
+
+    paths = [os.path.abspath(p) if p else os.getcwd() for p in sys.path]
+    with _env_lock:
+        saved = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
+        os.environ["PYTHONPATH"] = os.pathsep.join(paths)
+        os.environ["PYTHONSAFEPATH"] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 # --- inside the worker ---------------------------------------------------------------------

@@ -535,6 +535,32 @@ def test_regression_a_long_temporary_folder_still_runs_workers(tmp_path: Path) -
     assert out.exists() and list(temp.iterdir()) == []
 
 
+def test_regression_workers_import_this_package_not_one_in_the_current_folder(tmp_path: Path, short_temp: Path) -> None:
+    """Python 3.11's forkserver ignores the path it is sent and starts with the current folder
+    first: run from a folder holding a ``compiler/`` package, the workers imported that one
+    ("internal error: EOFError"), or another checkout's code without a word."""
+    here = tmp_path / "here"
+    (here / "compiler").mkdir(parents=True)
+    (here / "compiler" / "__init__.py").write_text('raise SystemExit("the wrong compiler package")\n')
+    out = tmp_path / "s.xlsx"
+    command = Path(sys.executable).with_name("ita-report")  # the installed command, as users run it
+    if not command.exists():
+        pytest.skip("the ita-report command is not installed beside this Python")
+    proc = subprocess.run(
+        # (not ``python -P -m``: -P is handed on to the forkserver, which then does not look
+        # in the current folder either)
+        [str(command), "district", str(SAMPLES), "-o", str(out), "-j", "2", "--no-cache"],
+        capture_output=True,
+        timeout=120,
+        cwd=here,
+        env={**os.environ, "TMPDIR": str(short_temp)},
+        check=False,
+    )
+    text = (proc.stdout + proc.stderr).decode()
+    assert proc.returncode == 0 and "internal error" not in text and "wrong compiler" not in text, text
+    assert out.exists()
+
+
 # --- stopping ---------------------------------------------------------------------------------
 _SLOW = """
 import time
