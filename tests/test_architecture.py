@@ -26,6 +26,7 @@ STAGES: dict[str, int] = {
     "compiler.wordcut": 0,
     "compiler.remember": 0,
     "compiler.startmethod": 0,
+    "compiler.zipout": 0,
     "compiler.diskcache": 0,
     "compiler.model": 1,
     "compiler.safeio": 1,

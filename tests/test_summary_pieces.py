@@ -20,7 +20,8 @@ import summaryref
 from openpyxl import load_workbook
 from test_summary import _make_inbox_module, org
 
-from compiler.district import intake, pieces, rowxml, summary, xlsxzip
+from compiler import zipout as xlsxzip
+from compiler.district import intake, pieces, rowxml, summary
 from compiler.district.cache import SurveyCache
 from compiler.district.intake import run_district
 from compiler.district.model import Details, DistrictResult, MeasureRow

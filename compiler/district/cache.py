@@ -40,8 +40,8 @@ from pathlib import Path
 from compiler import diskcache
 from compiler.district.model import OrganisationSummary
 from compiler.district.safezip import ZipLimits
-from compiler.district.xlsxzip import Deflated
 from compiler.safeio import display_name
+from compiler.zipout import Deflated
 
 _MAGIC = b"ita-report district 3\n"
 _CHUNK = 1 << 20
@@ -273,7 +273,7 @@ _PACK_MAGIC = b"ita-report summary pieces 1\n"
 @dataclass
 class PieceStore:
     """The summary workbook's pieces of one inbox's last run, in one file (``path``): each
-    organisation's rows already compressed (``xlsxzip.Deflated``) under a key made of all
+    organisation's rows already compressed (``zipout.Deflated``) under a key made of all
     they depend on. The file is checksummed as a whole (``diskcache``): one that is short,
     damaged or not ours is ignored (``rejected``) and every piece made again. Each run writes
     the pieces it used, so the file holds no more than one summary's worth."""

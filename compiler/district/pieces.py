@@ -8,7 +8,7 @@ measures) are not written cell by cell through XlsxWriter:
   not-sent list, and each big sheet's set-up (column widths, frozen panes, header row, filter,
   A4 print set-up, print area) with no data below its header;
 - each organisation's rows of each big sheet are made as SpreadsheetML without positions
-  (``rowxml``), compressed as a piece that concatenates with others (``xlsxzip``), and kept in
+  (``rowxml``), compressed as a piece that concatenates with others (``compiler.zipout``), and kept in
   the result cache (``cache.PieceStore``) under a key made of all they depend on: the program
   (``diskcache.code_stamp``), the skeleton's style ids, and for the summary's rows the rows'
   values, for the problems and measures the content key the intake gives for the
@@ -44,10 +44,10 @@ from compiler import diskcache
 from compiler.district import rowxml, summary
 from compiler.district.cache import PieceStore
 from compiler.district.model import Details, DistrictResult, OrganisationSummary
-from compiler.district.xlsxzip import Deflated, ZipOut, deflate
 from compiler.model import Severity
 from compiler.safeio import atomic_write
 from compiler.workbook import standard
+from compiler.zipout import Deflated, ZipOut, deflate
 
 #: Summary rows kept together in one piece (one row compresses badly on its own).
 SUMMARY_CHUNK = 64

@@ -13,8 +13,8 @@ parts are those ``Document.save`` writes, in its order and with its content (its
   damaged or written for other bytes is ignored and rewritten, never trusted. The CRC in the
   archive is always computed from the part's bytes themselves.
 
-The archive is written by hand (local headers, data, central directory: the plain ZIP that
-Word and LibreOffice read; no ZIP64, as a part over 2 GB falls back to :mod:`zipfile`). Its
+The archive is written by :class:`compiler.zipout.ZipOut` (local headers, data, central
+directory; ZIP64 records only where a size passes 4 GB), as the district summary's is. Its
 entries are dated :func:`compiler.docx.typeset.build_time` (``SOURCE_DATE_EPOCH`` when set),
 so a reproducible build gives the same bytes.
 """
@@ -22,9 +22,7 @@ so a reproducible build gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import struct
 import threading
-import zipfile
 import zlib
 from collections import OrderedDict
 from typing import IO, Any
@@ -33,6 +31,7 @@ from docx.opc.pkgwriter import PackageWriter
 
 from compiler import diskcache
 from compiler.docx.typeset import build_time
+from compiler.zipout import ZipOut
 
 #: The deflate level (zlib's default, as python-docx's ``zipfile`` uses).
 LEVEL = 6
@@ -107,12 +106,13 @@ class _Writer:
         self.items.append((str(pack_uri), pack_uri.membername, bytes(blob)))
 
 
-def _dos_time() -> tuple[int, int]:
+def _date_time() -> tuple[int, ...]:
     when = build_time()
-    year = min(max(when.year, 1980), 2107)
-    date = (year - 1980) << 9 | when.month << 5 | when.day
-    time = when.hour << 11 | when.minute << 5 | when.second // 2
-    return date, time
+    if when.year < 1980:  # the zip format's first year
+        return (1980, 1, 1, 0, 0, 0)
+    if when.year > 2107:
+        return (2107, 12, 31, 23, 59, 58)
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second)
 
 
 def package_items(document: Any) -> list[tuple[str, str, bytes]]:
@@ -130,29 +130,8 @@ def package_items(document: Any) -> list[tuple[str, str, bytes]]:
 
 def write_document(document: Any, stream: IO[bytes]) -> None:
     """Write ``document``'s package to ``stream`` as ``document.save(stream)`` would."""
-    items = [(name, blob, compressed(blob, partname)) for partname, name, blob in package_items(document)]
-    if sum(len(blob) + len(data) + 2 * len(name) + 80 for name, blob, data in items) >= _SMALL_LIMIT:
-        with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as zf:  # ZIP64
-            for name, blob, _ in items:
-                zf.writestr(name, blob)
-        return
-    date, time = _dos_time()
-    central = []
-    offset = 0
-    for name, blob, data in items:
-        raw = name.encode("utf-8")
-        flags = 0 if raw.isascii() else 0x800  # bit 11: the name is UTF-8
-        crc = zlib.crc32(blob)
-        sizes = (crc, len(data), len(blob), len(raw))
-        # local header: signature, version needed 2.0, flags, deflate, time, date, crc, sizes
-        header = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 8, time, date, *sizes, 0)
-        # central entry: made by 2.0 (MS-DOS attributes), the same fields, then the offset
-        central.append(
-            struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, 8, time, date, *sizes, 0, 0, 0, 0, 0, offset) + raw
-        )
-        stream.write(header + raw)
-        stream.write(data)
-        offset += len(header) + len(raw) + len(data)
-    directory = b"".join(central)
-    stream.write(directory)
-    stream.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0))
+    when = _date_time()
+    out = ZipOut(stream)
+    for partname, name, blob in package_items(document):
+        out.add_deflated(name, compressed(blob, partname), zlib.crc32(blob), len(blob), when)
+    out.close()

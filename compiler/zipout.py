@@ -1,11 +1,13 @@
-"""A zip (an .xlsx) whose big members are put together from pieces compressed beforehand.
+"""Zips (an .xlsx, a .docx) whose members are compressed beforehand: whole, or in pieces.
 
 Each piece is raw deflate ended with a full flush (``Z_FULL_FLUSH``): byte-aligned, no
 last-block bit, no reference back past its own start, so pieces made separately (and kept in
 a cache) concatenate into one valid deflate stream, which one final empty block ends. The
 member's CRC-32 is combined from the pieces' own (:func:`crc32_combine`, zlib's algorithm,
 which Python does not expose) and its sizes are summed: a member of a hundred thousand rows is
-written without compressing or even reading its unchanged parts again.
+written without compressing or even reading its unchanged parts again. A member may also be
+one whole deflate stream compressed earlier (:meth:`ZipOut.add_deflated`: a .docx's parts,
+each compressed once, ``compiler.docx.docxzip``).
 
 :class:`ZipOut` writes the container (PKZIP's application note, version 6.3): local headers
 with the sizes known beforehand, then the central directory; ZIP64 records where a size or an
@@ -122,7 +124,18 @@ class ZipOut:
         for piece in pieces:
             crc = crc32_combine(crc, piece.crc, piece.size, piece.shift)
             size += piece.size
-        csize = sum(len(p.data) for p in pieces) + len(END)
+        self._member(name, [*(p.data for p in pieces), END], crc, size, date_time)
+
+    def add_deflated(
+        self, name: str, data: bytes, crc: int, size: int, date_time: tuple[int, ...] = (1980, 1, 1, 0, 0, 0)
+    ) -> None:
+        """One member holding ``data``, a whole raw deflate stream of ``size`` bytes whose
+        CRC-32 is ``crc``."""
+        self._member(name, [data], crc, size, date_time)
+
+    def _member(self, name: str, chunks: Sequence[bytes], crc: int, size: int, date_time: tuple[int, ...]) -> None:
+        """A member's local header, then ``chunks`` (its compressed bytes in order)."""
+        csize = sum(len(c) for c in chunks)
         y, mo, d, h, mi, s = date_time[:6]
         entry = _Entry(
             name.encode("utf-8"),
@@ -153,9 +166,8 @@ class ZipOut:
             + entry.name
             + extra
         )
-        for piece in pieces:
-            self._write(piece.data)
-        self._write(END)
+        for chunk in chunks:
+            self._write(chunk)
         self.entries.append(entry)
 
     def close(self) -> None:
