@@ -25,16 +25,22 @@ from compiler import thai
 from compiler.web import pipeline
 from compiler.web.jobs import current_plan, plan_bytes_of
 from compiler.web.pages import XLSX, details_of, download, limits, post_form, render, require_admin, store, workspace
+from compiler.workbook import standard
 
-#: The plan's columns on the page: (key, Thai, English), in the plan workbook's order.
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("number", "ลำดับ", "no."),
-    ("indicator", "ตัวชี้วัด", "indicator"),
-    ("title", "มาตรการ", "measure"),
-    ("method", "วิธีการดำเนินการ", "how"),
-    ("responsible", "ผู้รับผิดชอบ", "responsible"),
-    ("period", "ระยะเวลา", "period"),
-    ("budget", "งบประมาณ (บาท)", "budget (baht)"),
+_ENGLISH = {
+    "number": "no.",
+    "indicator": "indicator",
+    "title": "measure",
+    "method": "how",
+    "responsible": "responsible",
+    "period": "period",
+    "budget": "budget (baht)",
+}
+_UNIT = {"budget": " (บาท)"}
+#: The plan's columns on the page: (key, Thai, English), the plan workbook's columns in its
+#: order (``standard.PLAN_COLUMNS``), with the English the page shows beside them.
+COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (f.key, f.label + _UNIT.get(f.key, ""), _ENGLISH[f.key]) for f in standard.PLAN_COLUMNS
 )
 KEYS = tuple(k for k, _, _ in COLUMNS)
 EVERYONE = "ทุกส่วนราชการ"
