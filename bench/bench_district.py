@@ -41,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tools.make_inbox import make_inbox  # noqa: E402
+from tools.make_inbox import make_inbox, resubmitted  # noqa: E402
 
 
 def _tree(pid: int) -> list[int]:
@@ -153,20 +153,6 @@ def _inbox(root: Path, n: int, args: argparse.Namespace) -> tuple[Path, float]:
     return inbox, time.perf_counter() - t
 
 
-def _resubmit(inbox: Path) -> tuple[Path, Path]:
-    """The two workbooks of the first folder submission whose contents ``_swap`` exchanges:
-    that organisation sends again (the same workbooks, other bytes in each file)."""
-    folder = next(p for p in sorted(inbox.iterdir()) if p.is_dir() and not p.name.startswith("."))
-    a, b = sorted(folder.glob("*.xlsx"))[:2]
-    return a, b
-
-
-def _swap(a: Path, b: Path) -> None:
-    data_a, data_b = a.read_bytes(), b.read_bytes()
-    a.write_bytes(data_b)
-    b.write_bytes(data_a)
-
-
 def _print(label: str, n: int, r: Run, made: float | None = None) -> None:
     extra = f"  [inbox made in {made:.1f} s, not timed]" if made else ""
     print(
@@ -202,12 +188,8 @@ def main() -> None:
             _print(f"× {args.departments} × {args.measures}, cold", n, cold[n], made)
             print(f"        {cold[n].last.split(' / ')[-1]}")
             if not args.no_warm:
-                a, b = _resubmit(inbox)
-                _swap(a, b)
-                try:
+                with resubmitted(inbox):
                     warm = run(inbox, out, args.jobs, cache)
-                finally:
-                    _swap(a, b)
                 _print("warm, after one resubmits", n, warm)
                 met = "met" if warm.seconds <= 2.0 else "not met"
                 print(f"        warm run {warm.seconds:.2f} s against the target of at most 2 s: {met}")

@@ -20,6 +20,7 @@ submission is broken and how.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import io
 import random
@@ -28,6 +29,7 @@ import sys
 import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -322,6 +324,26 @@ def _append_bomb(path: Path) -> None:
         zf.filelist.append(info)
         zf.NameToInfo[info.filename] = info
         zf._didModify = True  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def resubmitted(inbox: Path) -> Iterator[tuple[Path, Path]]:
+    """One organisation sends again while the ``with`` block runs: two workbooks of the first
+    folder submission holding two or more exchange their contents (so its content hash
+    changes), and are exchanged back afterwards. Yields the two files."""
+    folder = next(p for p in sorted(inbox.iterdir()) if p.is_dir() and len(list(p.glob("*.xlsx"))) >= 2)
+    a, b = sorted(folder.glob("*.xlsx"))[:2]
+    _swap(a, b)
+    try:
+        yield a, b
+    finally:
+        _swap(a, b)
+
+
+def _swap(a: Path, b: Path) -> None:
+    data_a, data_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(data_b)
+    b.write_bytes(data_a)
 
 
 def make_inbox(
