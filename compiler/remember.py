@@ -48,7 +48,8 @@ _V = TypeVar("_V")
 
 class Kept(Generic[_K, _V]):
     """A bounded memo shared by threads (a server's builds): at most ``kept`` entries, the
-    oldest dropped first. ``get`` answers ``None`` for a key not kept; ``keep`` stores an entry."""
+    least recently used dropped first. ``get`` answers ``None`` for a key not kept; ``keep``
+    stores an entry."""
 
     def __init__(self, kept: int) -> None:
         self.kept = kept
@@ -56,7 +57,11 @@ class Kept(Generic[_K, _V]):
         self._lock = threading.Lock()
 
     def get(self, key: _K) -> _V | None:
-        return self._entries.get(key)
+        with self._lock:
+            value = self._entries.pop(key, None)
+            if value is not None:
+                self._entries[key] = value  # now the most recently used
+            return value
 
     def keep(self, key: _K, value: _V) -> None:
         with self._lock:

@@ -314,7 +314,7 @@ def test_checking_again_reads_only_the_files_that_changed(tmp_path: Path, monkey
     """A server building again: unchanged files come from memory, by their content."""
     from compiler.workbook import check
 
-    monkeypatch.setattr(check, "_remembered", type(check._remembered)())
+    monkeypatch.setattr(check, "_remembered", type(check._remembered)(check._remembered.kept))
     a = make_workbook(tmp_path / "a.xlsx")
     b = make_workbook(tmp_path / "b.xlsx", info={**INFO, "organisation": "เทศบาลตำบลบ้านต้อม"})
     read = []

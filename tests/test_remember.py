@@ -41,7 +41,7 @@ def test_the_thai_checks_answer_alike_from_the_memo() -> None:
     assert thai.header_key(None) == "" and thai.header_key(12) == "12"
 
 
-def test_kept_drops_the_oldest_past_its_bound() -> None:
+def test_kept_drops_the_least_recently_used_past_its_bound() -> None:
     from compiler.remember import Kept
 
     kept: Kept[int, str] = Kept(3)
@@ -51,5 +51,8 @@ def test_kept_drops_the_oldest_past_its_bound() -> None:
     assert kept.get(0) is None and kept.get(4) == "4"
     kept.keep(4, "again")  # a key kept again takes its new value, nothing else goes
     assert kept.get(4) == "again" and len(kept) == 3
+    assert kept.get(2) == "2"  # used now: the least recently used is 3
+    kept.keep(5, "5")
+    assert kept.get(3) is None and kept.get(2) == "2"
     kept.clear()
     assert len(kept) == 0

@@ -16,7 +16,7 @@ from compiler.workbook import check, stored
 def reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the files read by calamine; the process's own memory emptied."""
     monkeypatch.setenv("ITA_REPORT_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(check, "_remembered", type(check._remembered)())
+    monkeypatch.setattr(check, "_remembered", type(check._remembered)(check._remembered.kept))
     read: list[str] = []
     real_read = check.read_workbook
     monkeypatch.setattr(check, "read_workbook", lambda path, **kw: read.append(path.name) or real_read(path, **kw))

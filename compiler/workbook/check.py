@@ -10,8 +10,7 @@ import functools
 import hashlib
 import re
 import stat
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from compiler import thai
 from compiler.findings import new_finding
 from compiler.model import DepartmentWorkbook, Finding, Measure, Severity, cell_ref
+from compiler.remember import Kept
 from compiler.safeio import display_name
 from compiler.workbook import identity, indicators, plan, standard, stored
 from compiler.workbook.normalise import normalise_workbook
@@ -363,8 +363,7 @@ Progress = Callable[[int, int, str], None]
 #: this many, of files up to this size (a huge file is read again rather than kept).
 _REMEMBER = 256
 _REMEMBER_BYTES = 5_000_000
-_remembered: OrderedDict[tuple[str, str, bytes], DepartmentWorkbook] = OrderedDict()
-_remembered_lock = threading.Lock()
+_remembered: Kept[tuple[str, str, bytes], DepartmentWorkbook] = Kept(_REMEMBER)
 
 
 def _digest(path: Path) -> bytes | None:
@@ -390,30 +389,21 @@ def _checked(path: Path, name: str) -> DepartmentWorkbook:
     before = _digest(path)
     key = (str(path), name, before or b"")
     if before is not None:
-        with _remembered_lock:
-            book = _remembered.get(key)
-            if book is not None:
-                _remembered.move_to_end(key)
-                return book
+        book = _remembered.get(key)
+        if book is not None:
+            return book
         book = stored.load(key)
         if book is not None:
-            _remember(key, book)
+            _remembered.keep(key, book)
             return book
     book = check_workbook(normalise_workbook(read_workbook(path, display=name)))
     names_a_picture = (
         book.info.get("logo") or book.info.get("emblem") or any(f.code == "bad-picture" for f in book.findings)
     )
     if before is not None and not names_a_picture and _digest(path) == before:
-        _remember(key, book)
+        _remembered.keep(key, book)
         stored.store(key, book)
     return book
-
-
-def _remember(key: tuple[str, str, bytes], book: DepartmentWorkbook) -> None:
-    with _remembered_lock:
-        _remembered[key] = book
-        while len(_remembered) > _REMEMBER:
-            _remembered.popitem(last=False)
 
 
 def check_files(
