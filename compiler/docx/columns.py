@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -34,6 +33,7 @@ from docx.shared import Cm
 from lxml import etree
 
 from compiler.docx.textwidth import text_cm
+from compiler.remember import Kept
 
 #: A value with digits at most this wide (cm, as set) is kept on one line: a budget
 #: (``๑๒,๕๐๐ บาท``), a score, a short date. Other text may break between words.
@@ -155,18 +155,14 @@ def solve_widths(
         known = _solve_widths(header, rows, total_cm, size_pt=size_pt, padding_cm=padding_cm)
         size = sum(len(text) for row in (header, *rows) for cell in row for text, _ in cell.paragraphs)
         if size <= _SOLVED_LONGEST:
-            with _solved_lock:
-                while len(_solved) >= _SOLVED_KEPT:
-                    _solved.pop(next(iter(_solved)))
-                _solved[key] = known
+            _solved.keep(key, known)
     return list(known)
 
 
 #: Tables remembered: at most this many, of at most this many characters each.
 _SOLVED_KEPT = 8
 _SOLVED_LONGEST = 400_000
-_solved: dict[tuple[Any, ...], tuple[float, ...]] = {}
-_solved_lock = threading.Lock()
+_solved: Kept[tuple[Any, ...], tuple[float, ...]] = Kept(_SOLVED_KEPT)
 
 
 def _solve_widths(
