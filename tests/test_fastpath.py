@@ -35,6 +35,7 @@ def _forget() -> None:
     """Everything remembered in this process by the fast paths (a new process)."""
     render._rows.clear()
     columns._solved.clear()
+    columns._cells.clear()
     docxzip._memory.clear()
     docxzip._memory_size[0] = 0
     templating._patched.clear()

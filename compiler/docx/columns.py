@@ -261,7 +261,26 @@ _W_TC, _W_TCPR, _W_TCW, _W_GRIDSPAN, _W_VAL = (qn(t) for t in ("w:tc", "w:tcPr",
 
 
 def _cell(tc: Any) -> Cell:
-    """The paragraphs of a ``w:tc``: each one's text, and whether every run with text is bold."""
+    """The paragraphs of a ``w:tc``: each one's text, and whether every run with text is bold.
+
+    Remembered by the cell's XML (a server building again reads the same cells: their XML
+    written out and looked up costs a tenth of walking their paragraphs and runs)."""
+    xml = etree.tostring(tc)
+    known = _cells.get(xml)
+    if known is None:
+        known = _read_cell(tc)
+        if len(xml) <= _CELL_LONGEST:
+            _cells.keep(xml, known)
+    return known
+
+
+#: Cells remembered, by their XML: at most this many, of at most this many bytes each.
+_CELLS_KEPT = 8192
+_CELL_LONGEST = 64_000
+_cells: Kept[bytes, Cell] = Kept(_CELLS_KEPT)
+
+
+def _read_cell(tc: Any) -> Cell:
     paragraphs = []
     for p in tc.iter(_W_P):
         # the texts of the w:t read without making an element of each (a tenth of a build)
