@@ -36,6 +36,7 @@ def _forget() -> None:
     render._rows.clear()
     columns._solved.clear()
     columns._cells.clear()
+    columns._measures.clear()
     docxzip._memory.clear()
     docxzip._memory_size[0] = 0
     templating._patched.clear()

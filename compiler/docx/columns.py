@@ -165,6 +165,51 @@ _SOLVED_LONGEST = 400_000
 _solved: Kept[tuple[Any, ...], tuple[float, ...]] = Kept(_SOLVED_KEPT)
 
 
+@dataclass(frozen=True)
+class _Measured:
+    """What the solver needs of one body cell: the widths of its paragraphs with text, the
+    widest of its short values with digits (kept on one line), and its widest word (or at
+    least :data:`LONG_TEXT_WORD_CM` once a word is that wide)."""
+
+    widths: tuple[float, ...]
+    short: float
+    word: float
+
+
+def _measured(cell: Cell, size_pt: float) -> _Measured:
+    """:class:`_Measured` of ``cell``, remembered by its text (a server measures the cells of
+    the departments that did not change again).
+
+    The column's minimum from these is the one a walk over every paragraph of the column
+    gives: the maximum of the cells' short values, and the smaller of the widest word and
+    :data:`LONG_TEXT_WORD_CM` (a word is never wider than the run it is cut from, so
+    :func:`_longest_word_cm` of a text is the larger of its floor and the text's widest word).
+    """
+    key = (cell, size_pt)
+    known = _measures.get(key)
+    if known is not None:
+        return known
+    short = word = 0.0
+    for text, bold in cell.paragraphs:
+        width = text_cm(text, size_pt, bold=bold)
+        if width <= SHORT_CM and _DIGIT.search(text):
+            short = max(short, width)  # a budget, a score, a date: on one line
+        elif word < LONG_TEXT_WORD_CM:
+            word = _longest_word_cm(text, size_pt, bold, word)
+    widths = tuple(text_cm(t, size_pt, bold=b) for t, b in cell.paragraphs if t.strip())
+    known = _Measured(widths, short, word)
+    if sum(len(t) for t, _ in cell.paragraphs) <= _CELL_LONGEST:
+        _measures.keep(key, known)
+    return known
+
+
+#: Cells remembered (read from their XML, and measured): at most this many, of at most this
+#: many bytes of XML (characters of text) each.
+_CELLS_KEPT = 8192
+_CELL_LONGEST = 64_000
+_measures: Kept[tuple[Cell, float], _Measured] = Kept(_CELLS_KEPT)
+
+
 def _solve_widths(
     header: Sequence[Cell],
     rows: Sequence[Sequence[Cell]],
@@ -177,12 +222,9 @@ def _solve_widths(
     if ncols == 0:
         return ()
     body = _sample(rows, ncols)
-
-    def widths_of(cell: Cell) -> list[float]:
-        return [text_cm(t, size_pt, bold=b) for t, b in cell.paragraphs if t.strip()]
-
-    head_w = [widths_of(c) for c in header]
-    body_w = [[widths_of(c) for c in r] for r in body]
+    head_w = [list(_measured(c, size_pt).widths) for c in header]
+    measured = [[_measured(c, size_pt) for c in r] for r in body]
+    body_w = [[list(m.widths) for m in r] for r in measured]
 
     minimum = []
     for j in range(ncols):
@@ -190,13 +232,9 @@ def _solve_widths(
         for text, bold in header[j].paragraphs:
             need = _longest_word_cm(text, size_pt, bold, need)
         word = 0.0
-        for r in body:
-            for text, bold in r[j].paragraphs:
-                width = text_cm(text, size_pt, bold=bold)
-                if width <= SHORT_CM and _DIGIT.search(text):
-                    need = max(need, width)  # a budget, a score, a date: on one line
-                elif word < LONG_TEXT_WORD_CM:
-                    word = _longest_word_cm(text, size_pt, bold, word)
+        for r in measured:
+            need = max(need, r[j].short)
+            word = max(word, r[j].word)
         need = max(need, min(word, LONG_TEXT_WORD_CM))
         minimum.append(min(need, total_cm * MAX_MIN_SHARE) + padding_cm)
     if sum(minimum) > total_cm:  # more columns than room: shrink the minimums alike
@@ -274,9 +312,6 @@ def _cell(tc: Any) -> Cell:
     return known
 
 
-#: Cells remembered, by their XML: at most this many, of at most this many bytes each.
-_CELLS_KEPT = 8192
-_CELL_LONGEST = 64_000
 _cells: Kept[bytes, Cell] = Kept(_CELLS_KEPT)
 
 
