@@ -24,7 +24,7 @@ from lxml import etree
 from wbfactory import INFO, make_workbook
 
 from compiler import api
-from compiler.docx import columns, docxzip, jinjacache, linebreak, templating, textwidth
+from compiler.docx import columncache, columns, docxzip, jinjacache, linebreak, templating, textwidth
 from compiler.report import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,11 +32,15 @@ SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.is_dir())
 
 
 def _forget() -> None:
-    """Everything remembered in this process by the fast paths (a new process)."""
+    """Everything remembered in this process by the fast paths (a new process): what is
+    written when a process ends is written first."""
+    columncache.save()
     render._rows.clear()
     columns._solved.clear()
     columns._cells.clear()
     columns._measures.clear()
+    columns._tables.clear()
+    columncache.forget()
     docxzip._memory.clear()
     docxzip._memory_size[0] = 0
     templating._patched.clear()
@@ -105,6 +109,7 @@ def test_samples_fast_equals_reference(
     _forget()
     _same(_build([sample], tmp_path / "c", True), reference)  # a new process: from the disk
     assert list((cache / "deflated").glob("*.bin")) and list((cache / "patched").glob("*.xml"))
+    assert (cache / "columns" / "tables.bin").is_file() and columncache.stats["loaded"]
 
 
 HOSTILE = [
@@ -136,19 +141,32 @@ def test_generated_hostile_and_changed_fast_equals_reference(
     reference_before = _reference([before], tmp_path / "ref1", False, monkeypatch)
     reference_after = _reference([after], tmp_path / "ref2", False, monkeypatch)
     assert reference_before["report.docx"] != reference_after["report.docx"]
+    third = tmp_path / "third"  # another department changes, seen by a new process
+    shutil.copytree(after, third)
+    _department(third, "กองช่าง", [f"{h} อีกครั้ง {j}" for j in range(6) for h in HOSTILE], 201)
+    reference_third = _reference([third], tmp_path / "ref3", False, monkeypatch)
     shutil.copytree(before, inbox)
     _same(_build([inbox], tmp_path / "a", False), reference_before)
     shutil.rmtree(inbox)
     shutil.copytree(after, inbox)
     _same(_build([inbox], tmp_path / "b", False), reference_after)
+    _forget()  # the table's cells, their measurements and its widths written to the disk
+    _same(_build([inbox], tmp_path / "c", False), reference_after)  # widths from the disk
+    shutil.rmtree(inbox)
+    shutil.copytree(third, inbox)
+    _forget()
+    loaded = columncache.stats["loaded"]
+    _same(_build([inbox], tmp_path / "d", False), reference_third)  # the unchanged cells from the disk
+    assert columncache.stats["loaded"] == loaded + 1
 
 
 def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sample = SAMPLES[0]
     reference = _reference([sample], tmp_path / "ref", False, monkeypatch)
     _build([sample], tmp_path / "a", False)
-    files = [*(cache / "deflated").glob("*.bin"), *(cache / "patched").glob("*.xml")]
-    assert len(files) >= 2
+    _forget()
+    files = [*(cache / "deflated").glob("*.bin"), *(cache / "patched").glob("*.xml"), cache / "columns" / "tables.bin"]
+    assert len(files) >= 3
     for i, path in enumerate(files):
         data = path.read_bytes()
         if i % 2:

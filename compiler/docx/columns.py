@@ -19,6 +19,7 @@ layout has: any table, any number of columns.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from lxml import etree
 
+from compiler.docx import columncache
 from compiler.docx.textwidth import text_cm
 from compiler.remember import Kept
 
@@ -189,6 +191,11 @@ def _measured(cell: Cell, size_pt: float) -> _Measured:
     known = _measures.get(key)
     if known is not None:
         return known
+    stored = columncache.loaded()["measures"].get((cell.paragraphs, size_pt))
+    if stored is not None:
+        known = _Measured(*stored)
+        _measures.keep(key, known)
+        return known
     short = word = 0.0
     for text, bold in cell.paragraphs:
         width = text_cm(text, size_pt, bold=bold)
@@ -303,10 +310,16 @@ def _cell(tc: Any) -> Cell:
 
     Remembered by the cell's XML (a server building again reads the same cells: their XML
     written out and looked up costs a tenth of walking their paragraphs and runs)."""
-    xml = etree.tostring(tc)
+    return _cell_of(etree.tostring(tc), tc)
+
+
+def _cell_of(xml: bytes, tc: Any) -> Cell:
+    """:func:`_cell` of ``tc`` whose XML is ``xml``: remembered, or kept from the last command
+    (:mod:`compiler.docx.columncache`), or read."""
     known = _cells.get(xml)
     if known is None:
-        known = _read_cell(tc)
+        stored = columncache.loaded()["cells"].get(xml)
+        known = Cell(stored) if stored is not None else _read_cell(tc)
         if len(xml) <= _CELL_LONGEST:
             _cells.keep(xml, known)
     return known
@@ -352,10 +365,45 @@ def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold
         header = [Cell(tuple((t, True) for t, _ in c.paragraphs)) for c in header]
     if len(header) != ncols:
         return []
-    body = [[_cell(tc) for tc in row] for row in _sample(tcs[1:], ncols)]  # only the rows measured
-    widths = solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=table_padding_cm(tbl))
+    sampled = _sample(tcs[1:], ncols)  # only the rows measured
+    xmls = [[etree.tostring(tc) for tc in row] for row in sampled]
+    padding = table_padding_cm(tbl)
+    digest = _table_digest(header, xmls, total_cm, size_pt, padding)
+    widths = _tables.get(digest) or columncache.loaded()["widths"].get(digest)
+    if widths is None:
+        body = [[_cell_of(x, tc) for x, tc in zip(xr, row, strict=True)] for xr, row in zip(xmls, sampled, strict=True)]
+        widths = tuple(solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=padding))
+        _tables.keep(digest, widths)
+        _record(digest, widths, xmls, body, size_pt)
     set_widths(tbl, widths)
-    return widths
+    return list(widths)
+
+
+#: The widths of the tables sized in this process, by :func:`_table_digest`.
+_tables: Kept[str, tuple[float, ...]] = Kept(64)
+
+
+def _table_digest(header: Sequence[Cell], xmls: Sequence[Sequence[bytes]], total_cm: float, size_pt: float, padding_cm: float) -> str:
+    """The SHA-256 of everything :func:`fit_columns`' widths are made from: the header's
+    paragraphs, the sampled body cells' XML, the width, the text size and the padding."""
+    digest = hashlib.sha256(repr((tuple(header), total_cm, size_pt, padding_cm)).encode("utf-8", "surrogatepass"))
+    for row in xmls:
+        digest.update(repr([len(x) for x in row]).encode())
+        digest.update(b"".join(row))
+    return digest.hexdigest()
+
+
+def _record(digest: str, widths: tuple[float, ...], xmls: Sequence[Sequence[bytes]], body: Sequence[Sequence[Cell]], size_pt: float) -> None:
+    """Hand a table just sized to :mod:`compiler.docx.columncache` (written when the process ends)."""
+    cells: dict[bytes, tuple[tuple[str, bool], ...]] = {}
+    measures: dict[tuple[tuple[tuple[str, bool], ...], float], tuple[tuple[float, ...], float, float]] = {}
+    for xml_row, row in zip(xmls, body, strict=True):
+        for xml, cell in zip(xml_row, row, strict=True):
+            if len(xml) <= _CELL_LONGEST:
+                cells[xml] = cell.paragraphs
+                m = _measured(cell, size_pt)
+                measures[(cell.paragraphs, size_pt)] = (m.widths, m.short, m.word)
+    columncache.record(digest, widths, cells, measures)
 
 
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
