@@ -24,7 +24,7 @@ from lxml import etree
 from wbfactory import INFO, make_workbook
 
 from compiler import api
-from compiler.docx import columncache, columns, docxzip, jinjacache, linebreak, templating, textwidth
+from compiler.docx import columncache, columns, docxzip, jinjacache, linebreak, rowloop, templating, textwidth, typeset
 from compiler.report import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +41,9 @@ def _forget() -> None:
     columns._measures.clear()
     columns._tables.clear()
     columncache.forget()
+    rowloop._rows.clear()
+    rowloop._cuts.clear()
+    rowloop._seen.clear()
     docxzip._memory.clear()
     docxzip._memory_size[0] = 0
     templating._patched.clear()
@@ -60,21 +63,24 @@ def _parts(folder: Path) -> dict[str, dict[str, bytes]]:
     return out
 
 
-def _build(inputs: list[Path], out: Path, announce: bool) -> dict[str, dict[str, bytes]]:
+def _build(inputs: list[Path], out: Path, announce: bool, template: Path | None = None) -> dict[str, dict[str, bytes]]:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    result = api.build(inputs, out / "report.docx", with_announcements=announce, force=True)
+    result = api.build(inputs, out / "report.docx", with_announcements=announce, force=True, template=template)
     assert result.written, result.findings
     return _parts(out)
 
 
-def _reference(inputs: list[Path], out: Path, announce: bool, monkeypatch: pytest.MonkeyPatch) -> dict:
+def _reference(
+    inputs: list[Path], out: Path, announce: bool, monkeypatch: pytest.MonkeyPatch, template: Path | None = None
+) -> dict:
     with monkeypatch.context() as m:
         m.setenv("ITA_REPORT_CACHE", "off")
         m.setattr(docxzip, "write_document", lambda document, stream: document.save(stream))
+        m.setattr(rowloop, "render", lambda env, source, context: None)  # docxtpl renders the whole body
         _forget()
-        parts = _build(inputs, out, announce)
+        parts = _build(inputs, out, announce, template)
     _forget()
     return parts
 
@@ -149,7 +155,13 @@ def test_generated_hostile_and_changed_fast_equals_reference(
     _same(_build([inbox], tmp_path / "a", False), reference_before)
     shutil.rmtree(inbox)
     shutil.copytree(after, inbox)
-    _same(_build([inbox], tmp_path / "b", False), reference_after)
+    _same(_build([inbox], tmp_path / "b", False), reference_after)  # the row loop checked and cut
+    remembered = rowloop.stats["remembered"]
+    for source, reference in ((before, reference_before), (after, reference_after)):
+        shutil.rmtree(inbox)
+        shutil.copytree(source, inbox)  # the other departments' rows from memory, กองคลัง's new
+        _same(_build([inbox], tmp_path / "b2", False), reference)
+    assert rowloop.stats["remembered"] >= remembered + 2 * 3 * 6 * len(HOSTILE)
     _forget()  # the table's cells, their measurements and its widths written to the disk
     _same(_build([inbox], tmp_path / "c", False), reference_after)  # widths from the disk
     shutil.rmtree(inbox)
@@ -442,3 +454,60 @@ def test_table_repair_on_the_reports_equals_docxtpls(
     monkeypatch.setattr(templating._Template, "fix_tables", both)
     _tables(tmp_path)
     assert len(seen) >= len(SAMPLES) + 1
+
+
+def _paragraph_template(tmp_path: Path, name: str, *texts: str) -> Path:
+    doc = typeset.new_document()
+    for text in texts:
+        doc.add_paragraph(text)
+    path = tmp_path / name
+    doc.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("texts", "cut"),
+    [
+        (["{%p for m in measures %}", "{{ m.number }} {{ m.title|join(' ') }} {{ digits }}", "{%p endfor %}"], True),
+        (["{%p for m in measures %}", "{{ loop.index }}. {{ m.title|join(' ') }}", "{%p endfor %}"], False),
+        (["{%p for m in measures %}", "{{ m.title|join(' ') }}", "{%p else %}", "ไม่มี", "{%p endfor %}"], False),
+        (["{%p for m in measures %}", "{{- m.title|join(' ') }}", "{%p endfor %}"], False),
+        (["{%p for m in measures|reverse %}", "{{ m.title|join(' ') }}", "{%p endfor %}"], False),
+        (["{% set n = 3 %}{{ n }}", "{%p for m in measures %}", "{{ m.title|join(' ') }}{{ n }}", "{%p endfor %}"], False),
+    ],
+    ids=["plain", "loop-variable", "for-else", "whitespace-control", "filtered", "set"],
+)
+def test_a_template_of_ones_own_gives_the_same_rows_cut_or_whole(
+    texts: list[str], cut: bool, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's template: its row loop cut out only when it is safe, and the documents the
+    same as docxtpl's whole render, build after build, one department changing between."""
+    template = _paragraph_template(tmp_path, "mine.docx", *texts)
+    before, after, inbox = tmp_path / "before", tmp_path / "after", tmp_path / "inbox"
+    for k, name in enumerate(["สำนักปลัด", "กองคลัง", "กองช่าง"]):
+        _department(before, name, [f"{h} {name} {j}" for j in range(3) for h in HOSTILE], 1 + 100 * k)
+    shutil.copytree(before, after)
+    _department(after, "กองคลัง", [f"{h} แก้ไข {j}" for j in range(3) for h in HOSTILE], 101)
+    references = [_reference([f], tmp_path / f"ref{i}", False, monkeypatch, template) for i, f in enumerate([before, after])]
+    assert references[0]["report.docx"]["word/document.xml"] != references[1]["report.docx"]["word/document.xml"]
+    remembered = rowloop.stats["remembered"]
+    for i in range(4):
+        if inbox.exists():
+            shutil.rmtree(inbox)
+        shutil.copytree([before, after][i % 2], inbox)
+        _same(_build([inbox], tmp_path / f"b{i}", False, template), references[i % 2])
+    assert (rowloop.stats["remembered"] > remembered) is cut
+    assert [made is not None for made, _ in rowloop._cuts.values()] == [cut]
+
+
+def test_a_cut_that_renders_otherwise_is_not_used() -> None:
+    env = templating.jinja_env()
+    source = "<a>{% for m in measures %}<r>{{ m.x }}</r>{% endfor %}</a>"
+    made = rowloop.cut(source, env)
+    assert made is not None and made.loops[0].uses == ()
+    context = {"measures": [{"x": "ก<"}, {"x": "ข"}]}
+    assert rowloop._check(env, source, made, context)
+    wrong = rowloop.Cut(made.outer.replace("<a>", "<b>"), made.loops)
+    assert not rowloop._check(env, source, wrong, context)
+    assert rowloop.cut("{% for m in measures %}{% if m %}{% endfor %}{% endif %}", env) is None
+    assert rowloop.cut("{% for m in measures %}{% for n in measures %}{% endfor %}{% endfor %}", env) is not None

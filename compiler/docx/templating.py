@@ -18,7 +18,7 @@ from lxml import etree
 from markupsafe import escape
 
 from compiler import diskcache, errors, safeio
-from compiler.docx import docxzip
+from compiler.docx import docxzip, rowloop
 from compiler.docx.jinjacache import CompileOnce
 from compiler.docx.tables import ensure_cell_paragraphs
 from compiler.remember import Kept
@@ -186,6 +186,26 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         if not has_listing(xml):
             return xml
         return str(super().resolve_listing(xml))
+
+    def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
+        """docxtpl's rendering of a part's Jinja source; the document's body, when its row loop
+        can be cut out, rendered row by row with unchanged rows remembered
+        (:mod:`compiler.docx.rowloop`). The same text as docxtpl's, which renders any other
+        part, any other template, and any template that fails (to raise its error)."""
+        if jinja_env is None or part is not self.docx._part:
+            return str(super().render_xml_part(src_xml, part, context, jinja_env))
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.current_rendering_part = part
+        try:
+            dst_xml = rowloop.render(jinja_env, source, context)
+        except jinja2.TemplateError:
+            dst_xml = None
+        if dst_xml is None:
+            return str(super().render_xml_part(src_xml, part, context, jinja_env))
+        # docxtpl's clean-up of the rendered text (its two regular expressions as replaces)
+        dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self.resolve_listing(dst_xml)
 
     def fix_tables(self, xml: str) -> Any:
         """docxtpl's parse of the rendered body and its repair of tables whose rows have more
