@@ -103,9 +103,10 @@ def cut(source: str, env: jinja2.Environment) -> Cut | None:
     return Cut("".join(outer), tuple(loops))
 
 
-#: Rows rendered in this process: at most this many, of at most this many characters each.
-_ROWS_KEPT = 4096
-_ROW_LONGEST = 65_536
+#: Rows rendered in this process: at most this many, of at most this many characters each
+#: (a row of the 300-measure report is ~2,000: a few MB at most; a longer row is rendered again).
+_ROWS_KEPT = 2048
+_ROW_LONGEST = 8_000
 _rows: Kept[tuple[Any, ...], tuple[Any, str]] = Kept(_ROWS_KEPT)
 #: What each template source became: its cut (or ``None``: rendered whole) and whether the
 #: cut was checked; by the source's SHA-256.
