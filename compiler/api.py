@@ -185,8 +185,9 @@ def _build(
     report, checked, findings = prepare_report(paths, layout, progress)
     if report is None or any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(report, (), tuple(findings), checked)
+    from compiler.docx import buildmemo
+    from compiler.docx.templates import REPORT_TEMPLATE
     from compiler.report.merge import columns_not_shown
-    from compiler.report.render import render_report, template_shows_also
 
     notes: list[str] = []
     if not workbook_pictures and (report.organisation.emblem or report.organisation.logo):
@@ -196,8 +197,19 @@ def _build(
         report = replace(report, organisation=replace(report.organisation, logo=str(logo)))
     files = len(checked.workbooks)
     _make_folder(output.parent)
-    written = [render_report(report, output, template=template, digits=digits, force=force)]
-    if not template_shows_also(template):
+    name = buildmemo.key(template or REPORT_TEMPLATE, report, digits, report.organisation.logo)
+    built = buildmemo.lookup(name) if name else None
+    if built is not None:  # the same inputs as a build before: its parts written again
+        written, shows_also = [buildmemo.write(built, output, force=force)], built.shows_also
+    else:
+        from compiler.report.render import render_report, template_shows_also
+
+        kept: list[list[tuple[str, str, bytes, int, int]]] = []
+        written = [render_report(report, output, template=template, digits=digits, force=force, keep=kept.append)]
+        shows_also = template_shows_also(template)
+        if name and kept:
+            buildmemo.store(name, kept[0], shows_also)
+    if not shows_also:
         findings.extend(columns_not_shown(checked.workbooks, report.layout))
     if progress is not None:
         progress(files + 1, files + 1, output.name)

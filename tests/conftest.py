@@ -157,8 +157,11 @@ _CACHE = [""]
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _CACHE[0]:
         from compiler import wordcut
+        from compiler.docx import buildmemo, columncache
 
         wordcut.save()  # now, not at exit into a folder already removed
+        columncache.save()
+        buildmemo.save()
         shutil.rmtree(_CACHE[0], ignore_errors=True)
 
 

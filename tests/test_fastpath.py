@@ -24,7 +24,18 @@ from lxml import etree
 from wbfactory import INFO, make_workbook
 
 from compiler import api
-from compiler.docx import columncache, columns, docxzip, jinjacache, linebreak, rowloop, templating, textwidth, typeset
+from compiler.docx import (
+    buildmemo,
+    columncache,
+    columns,
+    docxzip,
+    jinjacache,
+    linebreak,
+    rowloop,
+    templating,
+    textwidth,
+    typeset,
+)
 from compiler.report import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +46,8 @@ def _forget() -> None:
     """Everything remembered in this process by the fast paths (a new process): what is
     written when a process ends is written first."""
     columncache.save()
+    buildmemo.save()
+    buildmemo._kept.clear()
     render._rows.clear()
     columns._solved.clear()
     columns._cells.clear()
@@ -110,10 +123,14 @@ def test_samples_fast_equals_reference(
     reference = _reference([sample], tmp_path / "ref", True, monkeypatch)
     first = _build([sample], tmp_path / "a", True)  # fills the caches
     _same(first, reference)
+    memory = buildmemo.stats["memory"]
     _same(_build([sample], tmp_path / "b", True), reference)  # from this process's memory
+    assert buildmemo.stats["memory"] == memory + 1  # the report: the same inputs, the same parts
     assert (tmp_path / "a" / "report.docx").read_bytes() == (tmp_path / "b" / "report.docx").read_bytes()
     _forget()
+    disk = buildmemo.stats["disk"]
     _same(_build([sample], tmp_path / "c", True), reference)  # a new process: from the disk
+    assert buildmemo.stats["disk"] == disk + 1
     assert list((cache / "deflated").glob("*.bin")) and list((cache / "patched").glob("*.xml"))
     assert (cache / "columns" / "tables.bin").is_file() and columncache.stats["loaded"]
 
@@ -137,6 +154,7 @@ def _department(folder: Path, name: str, texts: list[str], first: int) -> Path:
 def test_generated_hostile_and_changed_fast_equals_reference(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(buildmemo, "lookup", lambda name: None)  # every build renders
     before, after, inbox = tmp_path / "before", tmp_path / "after", tmp_path / "inbox"
     names = ["สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา"]
     for k, name in enumerate(names):
@@ -177,8 +195,13 @@ def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkey
     reference = _reference([sample], tmp_path / "ref", False, monkeypatch)
     _build([sample], tmp_path / "a", False)
     _forget()
-    files = [*(cache / "deflated").glob("*.bin"), *(cache / "patched").glob("*.xml"), cache / "columns" / "tables.bin"]
-    assert len(files) >= 3
+    files = [
+        *(cache / "deflated").glob("*.bin"),
+        *(cache / "patched").glob("*.xml"),
+        *(cache / "builds").glob("*.bin"),
+        cache / "columns" / "tables.bin",
+    ]
+    assert len(files) >= 4 and list((cache / "builds").glob("*.bin"))
     for i, path in enumerate(files):
         data = path.read_bytes()
         if i % 2:
@@ -482,6 +505,7 @@ def test_a_template_of_ones_own_gives_the_same_rows_cut_or_whole(
 ) -> None:
     """A user's template: its row loop cut out only when it is safe, and the documents the
     same as docxtpl's whole render, build after build, one department changing between."""
+    monkeypatch.setattr(buildmemo, "lookup", lambda name: None)  # every build renders
     template = _paragraph_template(tmp_path, "mine.docx", *texts)
     before, after, inbox = tmp_path / "before", tmp_path / "after", tmp_path / "inbox"
     for k, name in enumerate(["สำนักปลัด", "กองคลัง", "กองช่าง"]):
@@ -511,3 +535,47 @@ def test_a_cut_that_renders_otherwise_is_not_used() -> None:
     assert not rowloop._check(env, source, wrong, context)
     assert rowloop.cut("{% for m in measures %}{% if m %}{% endfor %}{% endif %}", env) is None
     assert rowloop.cut("{% for m in measures %}{% for n in measures %}{% endfor %}{% endfor %}", env) is not None
+
+
+def test_a_report_built_again_records_the_new_time(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same inputs later: the parts kept, the properties' times and the archive's dates
+    those of the new build (as a build from scratch at that time gives them)."""
+    sample = SAMPLES[0]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    later = _reference([sample], tmp_path / "ref", False, monkeypatch)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = _build([sample], tmp_path / "a", False)
+    assert first["report.docx"]["docProps/core.xml"] != later["report.docx"]["docProps/core.xml"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    for new_process in (False, True):
+        if new_process:
+            _forget()
+        hits = buildmemo.stats["memory"] + buildmemo.stats["disk"]
+        _same(_build([sample], tmp_path / "b", False), later)
+        assert buildmemo.stats["memory"] + buildmemo.stats["disk"] == hits + 1
+        with zipfile.ZipFile(tmp_path / "b" / "report.docx") as z:
+            assert {i.date_time for i in z.infolist()} == {(2027, 1, 15, 8, 0, 0)}
+
+
+def test_a_changed_input_is_built_afresh(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Digits, the template's bytes and the logo's bytes are inputs too."""
+    sample = SAMPLES[0]
+    first = api.build([sample], tmp_path / "a.docx", force=True)
+    arabic = api.build([sample], tmp_path / "b.docx", force=True, digits="arabic")
+    assert zipfile.ZipFile(tmp_path / "a.docx").read("word/document.xml") != zipfile.ZipFile(
+        tmp_path / "b.docx"
+    ).read("word/document.xml")
+    assert first.written and arabic.written
+    template = tmp_path / "mine.docx"
+    shutil.copyfile(render.REPORT_TEMPLATE, template)
+    key = buildmemo.key(template, first.report, "thai", "")
+    assert key == buildmemo.key(render.REPORT_TEMPLATE, first.report, "thai", "")
+    with zipfile.ZipFile(template, "a") as z:
+        z.writestr("customXml/extra.xml", "<x/>")
+    assert buildmemo.key(template, first.report, "thai", "") != key
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"one")
+    with_logo = buildmemo.key(render.REPORT_TEMPLATE, first.report, "thai", str(logo))
+    logo.write_bytes(b"two")
+    assert buildmemo.key(render.REPORT_TEMPLATE, first.report, "thai", str(logo)) != with_logo
+    assert buildmemo.key(render.REPORT_TEMPLATE, first.report, "thai", str(tmp_path / "missing.png")) is None

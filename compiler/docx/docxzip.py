@@ -15,7 +15,7 @@ parts are those ``Document.save`` writes, in its order and with its content (its
 
 The archive is written by :class:`compiler.zipout.ZipOut` (local headers, data, central
 directory; ZIP64 records only where a size passes 4 GB), as the district summary's is. Its
-entries are dated :func:`compiler.docx.typeset.build_time` (``SOURCE_DATE_EPOCH`` when set),
+entries are dated :func:`compiler.docx.clock.build_time` (``SOURCE_DATE_EPOCH`` when set),
 so a reproducible build gives the same bytes.
 """
 
@@ -30,7 +30,7 @@ from typing import IO, Any
 from docx.opc.pkgwriter import PackageWriter
 
 from compiler import diskcache
-from compiler.docx.typeset import build_time
+from compiler.docx.clock import zip_date_time
 from compiler.zipout import ZipOut
 
 #: The deflate level (zlib's default, as python-docx's ``zipfile`` uses).
@@ -106,15 +106,6 @@ class _Writer:
         self.items.append((str(pack_uri), pack_uri.membername, bytes(blob)))
 
 
-def _date_time() -> tuple[int, ...]:
-    when = build_time()
-    if when.year < 1980:  # the zip format's first year
-        return (1980, 1, 1, 0, 0, 0)
-    if when.year > 2107:
-        return (2107, 12, 31, 23, 59, 58)
-    return (when.year, when.month, when.day, when.hour, when.minute, when.second)
-
-
 def package_items(document: Any) -> list[tuple[str, str, bytes]]:
     """``(partname, member name, bytes)`` of every item ``document.save`` would write, in order."""
     package = document.part.package
@@ -128,10 +119,19 @@ def package_items(document: Any) -> list[tuple[str, str, bytes]]:
     return writer.items
 
 
-def write_document(document: Any, stream: IO[bytes]) -> None:
-    """Write ``document``'s package to ``stream`` as ``document.save(stream)`` would."""
-    when = _date_time()
+#: A part as written: part name, member name, compressed bytes, CRC and size.
+Written = tuple[str, str, bytes, int, int]
+
+
+def write_document(document: Any, stream: IO[bytes]) -> list[Written]:
+    """Write ``document``'s package to ``stream`` as ``document.save(stream)`` would; return
+    the parts as written (in order)."""
+    when = zip_date_time()
     out = ZipOut(stream)
+    written = []
     for partname, name, blob in package_items(document):
-        out.add_deflated(name, compressed(blob, partname), zlib.crc32(blob), len(blob), when)
+        data, crc = compressed(blob, partname), zlib.crc32(blob)
+        out.add_deflated(name, data, crc, len(blob), when)
+        written.append((partname, name, data, crc, len(blob)))
     out.close()
+    return written

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -344,11 +344,16 @@ def render_template(
     return document
 
 
-def save_document(document: Document, output: Path, *, force: bool = False) -> Path:
+def save_document(
+    document: Document, output: Path, *, force: bool = False, keep: Callable[[Any], None] | None = None
+) -> Path:
     """Write ``document`` to ``output`` atomically (see :mod:`compiler.safeio`): the parts
-    ``document.save`` writes, each unchanged part compressed once (:mod:`compiler.docx.docxzip`)."""
+    ``document.save`` writes, each unchanged part compressed once (:mod:`compiler.docx.docxzip`).
+    ``keep`` is given the parts as written (:data:`compiler.docx.docxzip.Written`)."""
 
     def write(stream: IO[bytes]) -> None:
-        docxzip.write_document(document, stream)
+        written = docxzip.write_document(document, stream)
+        if keep is not None and written is not None:
+            keep(written)
 
     return safeio.atomic_write(output, write, force=force)

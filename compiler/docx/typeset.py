@@ -24,7 +24,6 @@ A typical builder::
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +42,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from compiler import thai
+from compiler.docx.clock import build_time
 from compiler.thai import split_long, xml_safe
 
 #: The longest paragraph of data text a document holds. LibreOffice lays out a paragraph in
@@ -259,15 +259,6 @@ def clean_package(doc: Document) -> None:
             package.rels.pop(rid)
         elif rel.reltype == RT.EXTENDED_PROPERTIES and not rel.is_external:
             rel.target_part._blob = _APP_XML
-
-
-def build_time() -> dt.datetime:
-    """The time to record as a document's creation: now (UTC), or ``SOURCE_DATE_EPOCH``
-    when set (reproducible builds: the same input gives the same file)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0, tzinfo=None)
 
 
 def set_properties(

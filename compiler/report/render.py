@@ -48,6 +48,7 @@ Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -283,11 +284,13 @@ def render_report(
     template: Path | None = None,
     digits: str = "thai",
     force: bool = False,
+    keep: Callable[[Any], None] | None = None,
 ) -> Path:
     """Write ``report`` as a Word document at ``output`` and return ``output``.
 
     ``template`` defaults to ``templates/report.docx``. The file is written atomically;
-    an existing ``output`` is replaced only with ``force``. Raises
+    an existing ``output`` is replaced only with ``force``. ``keep`` is given the parts as
+    written (see :func:`compiler.docx.templating.save_document`). Raises
     :class:`errors.OutputError` (cannot write), :class:`errors.TemplateError` (template
     missing or broken), :class:`errors.InputError` (logo unreadable) or
     :class:`errors.UsageError` (unknown layout or digits).
@@ -321,4 +324,4 @@ def render_report(
         subject="การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ (ITA)",
         author=org.name,
     )
-    return templating.save_document(document, output, force=force)
+    return templating.save_document(document, output, force=force, keep=keep)
