@@ -211,8 +211,9 @@ def _measured(cell: Cell, size_pt: float) -> _Measured:
 
 
 #: Cells remembered (read from their XML, and measured): at most this many, of at most this
-#: many bytes of XML (characters of text) each.
-_CELLS_KEPT = 8192
+#: many bytes of XML (characters of text) each. A cell of the 300-measure report is ~3 kB of
+#: XML and its sample ~600 cells (many alike): a few reports' cells, ~12 MB at most.
+_CELLS_KEPT = 4096
 _CELL_LONGEST = 64_000
 _measures: Kept[tuple[Cell, float], _Measured] = Kept(_CELLS_KEPT)
 
