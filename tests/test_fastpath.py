@@ -52,7 +52,6 @@ def _forget() -> None:
     columns._solved.clear()
     columns._cells.clear()
     columns._measures.clear()
-    columns._tables.clear()
     columncache.forget()
     rowloop._rows.clear()
     rowloop._cuts.clear()
@@ -181,7 +180,7 @@ def test_generated_hostile_and_changed_fast_equals_reference(
         _same(_build([inbox], tmp_path / "b2", False), reference)
     assert rowloop.stats["remembered"] >= remembered + 2 * 3 * 6 * len(HOSTILE)
     _forget()  # the table's cells, their measurements and its widths written to the disk
-    _same(_build([inbox], tmp_path / "c", False), reference_after)  # widths from the disk
+    _same(_build([inbox], tmp_path / "c", False), reference_after)  # the cells and measurements from the disk
     shutil.rmtree(inbox)
     shutil.copytree(third, inbox)
     _forget()

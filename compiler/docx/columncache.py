@@ -7,14 +7,13 @@ This module keeps, for the tables sized by the last process:
 
 - each cell's paragraphs, by the cell's XML (``w:tc`` as written out);
 - each cell's measurements (:class:`compiler.docx.columns._Measured`), by its paragraphs and the
-  text size;
-- the widths of whole tables, by the SHA-256 of everything the widths are made from.
+  text size.
 
 One file (:mod:`compiler.diskcache`: checksummed, a damaged file reads as absent), keyed by
 :func:`compiler.diskcache.code_stamp` (an edited or upgraded program, whose measurements might
 differ, starts afresh), loaded at the first table of a process and written when the process
-ends if a table was new. At most :data:`TABLES_KEPT` tables' cells and :data:`WIDTHS_KEPT`
-tables' widths are written (a few hundred kB for the 300-row report).
+ends. The cells of at most :data:`TABLES_KEPT` tables are written (a few hundred kB for the
+300-row report).
 """
 
 from __future__ import annotations
@@ -22,15 +21,14 @@ from __future__ import annotations
 import atexit
 import marshal
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from compiler import diskcache
 
-_MAGIC = b"ita-report column measurements 1\n"
+_MAGIC = b"ita-report column measurements 2\n"
 #: The cells of at most this many tables (the latest) are written.
 TABLES_KEPT = 2
-#: The widths of at most this many tables are written.
-WIDTHS_KEPT = 64
 
 Paragraphs = tuple[tuple[str, bool], ...]
 Measures = tuple[tuple[float, ...], float, float]
@@ -49,13 +47,13 @@ def _path_key() -> tuple[Any, str] | None:
 
 
 def _empty() -> dict[str, dict[Any, Any]]:
-    return {"cells": {}, "measures": {}, "widths": {}}
+    return {"cells": {}, "measures": {}}
 
 
 def loaded() -> dict[str, dict[Any, Any]]:
     """The file's entries (empty when there is none, it is damaged or written by other code):
-    ``cells`` (XML -> paragraphs), ``measures`` ((paragraphs, size) -> measures) and ``widths``
-    (table digest -> widths). Read once a process; read them, never change them."""
+    ``cells`` (XML -> paragraphs) and ``measures`` ((paragraphs, size) -> measures). Read
+    once a process; read them, never change them."""
     found = _state.get("loaded")
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -77,22 +75,12 @@ def loaded() -> dict[str, dict[Any, Any]]:
         return made
 
 
-def record(
-    digest: str,
-    widths: tuple[float, ...],
-    cells: dict[bytes, Paragraphs],
-    measures: dict[tuple[Paragraphs, float], Measures],
-) -> None:
-    """A table just sized: its widths, and its cells' paragraphs and measurements, to be
-    written when the process ends (with the widths already known and the latest tables' cells)."""
+def record(entries: Callable[[], tuple[dict[bytes, Paragraphs], dict[tuple[Paragraphs, float], Measures]]]) -> None:
+    """A table just sized: ``entries()`` gives its cells' paragraphs and measurements, asked
+    for when they are written (when the process ends: a server builds without the cost)."""
     with _lock:
         tables = _state.setdefault("tables", [])
-        widths_kept = _state.setdefault("widths", {})
-        widths_kept.pop(digest, None)
-        widths_kept[digest] = widths
-        while len(widths_kept) > WIDTHS_KEPT:
-            widths_kept.pop(next(iter(widths_kept)))
-        tables.append((cells, measures))
+        tables.append(entries)
         del tables[:-TABLES_KEPT]
         if not _state.get("at_exit"):
             _state["at_exit"] = atexit.register(save)
@@ -100,23 +88,20 @@ def record(
 
 
 def save() -> None:
-    """Write the latest tables to the cache folder if one was new (also done when the process
-    ends). A folder that cannot be written only costs the measuring next time."""
+    """Write the latest tables to the cache folder if one was sized (also done when the
+    process ends). A folder that cannot be written only costs the measuring next time."""
     where = _path_key()
     if not _dirty[0] or where is None:
         return
     with _lock:
-        old = _state.get("loaded") or _empty()
-        out = _empty()
-        out["widths"] = {**old["widths"], **_state.get("widths", {})}
-        for digest in list(out["widths"])[:-WIDTHS_KEPT]:
-            del out["widths"][digest]
-        for cells, measures in _state.get("tables", []):
-            out["cells"].update(cells)
-            out["measures"].update(measures)
+        tables = list(_state.get("tables", []))
         _dirty[0] = False
-        payload = marshal.dumps(out)
-    if diskcache.write(where[0], _MAGIC, where[1], payload):
+    out = _empty()
+    for entries in tables:
+        cells, measures = entries()
+        out["cells"].update(cells)
+        out["measures"].update(measures)
+    if diskcache.write(where[0], _MAGIC, where[1], marshal.dumps(out)):
         stats["written"] += 1
 
 
@@ -125,5 +110,4 @@ def forget() -> None:
     with _lock:
         _state.pop("loaded", None)
         _state.pop("tables", None)
-        _state.pop("widths", None)
         _dirty[0] = False

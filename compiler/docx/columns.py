@@ -19,12 +19,11 @@ layout has: any table, any number of columns.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from operator import add
 from typing import Any
 
@@ -368,34 +367,16 @@ def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold
         return []
     sampled = _sample(tcs[1:], ncols)  # only the rows measured
     xmls = [[etree.tostring(tc) for tc in row] for row in sampled]
-    padding = table_padding_cm(tbl)
-    digest = _table_digest(header, xmls, total_cm, size_pt, padding)
-    widths = _tables.get(digest) or columncache.loaded()["widths"].get(digest)
-    if widths is None:
-        body = [[_cell_of(x, tc) for x, tc in zip(xr, row, strict=True)] for xr, row in zip(xmls, sampled, strict=True)]
-        widths = tuple(solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=padding))
-        _tables.keep(digest, widths)
-        _record(digest, widths, xmls, body, size_pt)
+    body = [[_cell_of(x, tc) for x, tc in zip(xr, row, strict=True)] for xr, row in zip(xmls, sampled, strict=True)]
+    widths = solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=table_padding_cm(tbl))
+    columncache.record(partial(_entries, xmls, body, size_pt))  # for the next command
     set_widths(tbl, widths)
-    return list(widths)
+    return widths
 
 
-#: The widths of the tables sized in this process, by :func:`_table_digest`.
-_tables: Kept[str, tuple[float, ...]] = Kept(64)
-
-
-def _table_digest(header: Sequence[Cell], xmls: Sequence[Sequence[bytes]], total_cm: float, size_pt: float, padding_cm: float) -> str:
-    """The SHA-256 of everything :func:`fit_columns`' widths are made from: the header's
-    paragraphs, the sampled body cells' XML, the width, the text size and the padding."""
-    digest = hashlib.sha256(repr((tuple(header), total_cm, size_pt, padding_cm)).encode("utf-8", "surrogatepass"))
-    for row in xmls:
-        digest.update(repr([len(x) for x in row]).encode())
-        digest.update(b"".join(row))
-    return digest.hexdigest()
-
-
-def _record(digest: str, widths: tuple[float, ...], xmls: Sequence[Sequence[bytes]], body: Sequence[Sequence[Cell]], size_pt: float) -> None:
-    """Hand a table just sized to :mod:`compiler.docx.columncache` (written when the process ends)."""
+def _entries(xmls: Sequence[Sequence[bytes]], body: Sequence[Sequence[Cell]], size_pt: float) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """A table's cells (XML -> paragraphs) and their measurements, as
+    :mod:`compiler.docx.columncache` keeps them."""
     cells: dict[bytes, tuple[tuple[str, bool], ...]] = {}
     measures: dict[tuple[tuple[tuple[str, bool], ...], float], tuple[tuple[float, ...], float, float]] = {}
     for xml_row, row in zip(xmls, body, strict=True):
@@ -404,7 +385,7 @@ def _record(digest: str, widths: tuple[float, ...], xmls: Sequence[Sequence[byte
                 cells[xml] = cell.paragraphs
                 m = _measured(cell, size_pt)
                 measures[(cell.paragraphs, size_pt)] = (m.widths, m.short, m.word)
-    columncache.record(digest, widths, cells, measures)
+    return cells, measures
 
 
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
