@@ -157,10 +157,9 @@ _CACHE = [""]
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _CACHE[0]:
         from compiler import wordcut
-        from compiler.docx import buildmemo, columncache
+        from compiler.docx import buildmemo
 
         wordcut.save()  # now, not at exit into a folder already removed
-        columncache.save()
         buildmemo.save()
         shutil.rmtree(_CACHE[0], ignore_errors=True)
 

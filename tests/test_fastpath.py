@@ -26,7 +26,6 @@ from wbfactory import INFO, make_workbook
 from compiler import api
 from compiler.docx import (
     buildmemo,
-    columncache,
     columns,
     docxzip,
     jinjacache,
@@ -45,14 +44,12 @@ SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.is_dir())
 def _forget() -> None:
     """Everything remembered in this process by the fast paths (a new process): what is
     written when a process ends is written first."""
-    columncache.save()
     buildmemo.save()
     buildmemo._kept.clear()
     render._rows.clear()
     columns._solved.clear()
     columns._cells.clear()
     columns._measures.clear()
-    columncache.forget()
     rowloop._rows.clear()
     rowloop._cuts.clear()
     rowloop._seen.clear()
@@ -131,7 +128,6 @@ def test_samples_fast_equals_reference(
     _same(_build([sample], tmp_path / "c", True), reference)  # a new process: from the disk
     assert buildmemo.stats["disk"] == disk + 1
     assert list((cache / "deflated").glob("*.bin")) and list((cache / "patched").glob("*.xml"))
-    assert (cache / "columns" / "tables.bin").is_file() and columncache.stats["loaded"]
 
 
 HOSTILE = [
@@ -179,14 +175,12 @@ def test_generated_hostile_and_changed_fast_equals_reference(
         shutil.copytree(source, inbox)  # the other departments' rows from memory, กองคลัง's new
         _same(_build([inbox], tmp_path / "b2", False), reference)
     assert rowloop.stats["remembered"] >= remembered + 2 * 3 * 6 * len(HOSTILE)
-    _forget()  # the table's cells, their measurements and its widths written to the disk
-    _same(_build([inbox], tmp_path / "c", False), reference_after)  # the cells and measurements from the disk
+    _forget()  # a new process
+    _same(_build([inbox], tmp_path / "c", False), reference_after)  # nothing remembered
     shutil.rmtree(inbox)
     shutil.copytree(third, inbox)
     _forget()
-    loaded = columncache.stats["loaded"]
-    _same(_build([inbox], tmp_path / "d", False), reference_third)  # the unchanged cells from the disk
-    assert columncache.stats["loaded"] == loaded + 1
+    _same(_build([inbox], tmp_path / "d", False), reference_third)  # another department changed, in a new process
 
 
 def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,9 +192,8 @@ def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkey
         *(cache / "deflated").glob("*.bin"),
         *(cache / "patched").glob("*.xml"),
         *(cache / "builds").glob("*.bin"),
-        cache / "columns" / "tables.bin",
     ]
-    assert len(files) >= 4 and list((cache / "builds").glob("*.bin"))
+    assert len(files) >= 3 and list((cache / "builds").glob("*.bin"))
     for i, path in enumerate(files):
         data = path.read_bytes()
         if i % 2:

@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial, reduce
+from functools import reduce
 from operator import add
 from typing import Any
 
@@ -32,7 +32,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from lxml import etree
 
-from compiler.docx import columncache
 from compiler.docx.textwidth import text_cm
 from compiler.remember import Kept
 
@@ -190,11 +189,6 @@ def _measured(cell: Cell, size_pt: float) -> _Measured:
     known = _measures.get(key)
     if known is not None:
         return known
-    stored = columncache.loaded()["measures"].get((cell.paragraphs, size_pt))
-    if stored is not None:
-        known = _Measured(*stored)
-        _measures.keep(key, known)
-        return known
     short = word = 0.0
     for text, bold in cell.paragraphs:
         width = text_cm(text, size_pt, bold=bold)
@@ -314,12 +308,10 @@ def _cell(tc: Any) -> Cell:
 
 
 def _cell_of(xml: bytes, tc: Any) -> Cell:
-    """:func:`_cell` of ``tc`` whose XML is ``xml``: remembered, or kept from the last command
-    (:mod:`compiler.docx.columncache`), or read."""
+    """:func:`_cell` of ``tc`` whose XML is ``xml``: remembered, or read."""
     known = _cells.get(xml)
     if known is None:
-        stored = columncache.loaded()["cells"].get(xml)
-        known = Cell(stored) if stored is not None else _read_cell(tc)
+        known = _read_cell(tc)
         if len(xml) <= _CELL_LONGEST:
             _cells.keep(xml, known)
     return known
@@ -369,23 +361,8 @@ def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold
     xmls = [[etree.tostring(tc) for tc in row] for row in sampled]
     body = [[_cell_of(x, tc) for x, tc in zip(xr, row, strict=True)] for xr, row in zip(xmls, sampled, strict=True)]
     widths = solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=table_padding_cm(tbl))
-    columncache.record(partial(_entries, xmls, body, size_pt))  # for the next command
     set_widths(tbl, widths)
     return widths
-
-
-def _entries(xmls: Sequence[Sequence[bytes]], body: Sequence[Sequence[Cell]], size_pt: float) -> tuple[dict, dict]:  # type: ignore[type-arg]
-    """A table's cells (XML -> paragraphs) and their measurements, as
-    :mod:`compiler.docx.columncache` keeps them."""
-    cells: dict[bytes, tuple[tuple[str, bool], ...]] = {}
-    measures: dict[tuple[tuple[tuple[str, bool], ...], float], tuple[tuple[float, ...], float, float]] = {}
-    for xml_row, row in zip(xmls, body, strict=True):
-        for xml, cell in zip(xml_row, row, strict=True):
-            if len(xml) <= _CELL_LONGEST:
-                cells[xml] = cell.paragraphs
-                m = _measured(cell, size_pt)
-                measures[(cell.paragraphs, size_pt)] = (m.widths, m.short, m.word)
-    return cells, measures
 
 
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
