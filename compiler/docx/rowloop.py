@@ -122,7 +122,7 @@ def _plain(value: Any) -> bool:
 def _render_rows(env: jinja2.Environment, loop: Loop, context: Mapping[str, Any], remember: bool) -> Markup:
     template = env.from_string(loop.body)
     others = tuple(context.get(n) for n in loop.uses)
-    remember = remember and all(_plain(v) for v in others)
+    remember = remember and all(n in context for n in loop.uses) and all(_plain(v) for v in others)
     out = []
     for row in context["measures"]:
         key = (loop.body, loop.name, id(row), others)
