@@ -50,6 +50,7 @@ def _forget() -> None:
     columns._solved.clear()
     columns._cells.clear()
     columns._measures.clear()
+    columns._sized[0] = False
     rowloop._rows.clear()
     rowloop._cuts.clear()
     rowloop._seen.clear()

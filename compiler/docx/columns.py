@@ -304,11 +304,7 @@ def _cell(tc: Any) -> Cell:
 
     Remembered by the cell's XML (a server building again reads the same cells: their XML
     written out and looked up costs a tenth of walking their paragraphs and runs)."""
-    return _cell_of(etree.tostring(tc), tc)
-
-
-def _cell_of(xml: bytes, tc: Any) -> Cell:
-    """:func:`_cell` of ``tc`` whose XML is ``xml``: remembered, or read."""
+    xml = etree.tostring(tc)
     known = _cells.get(xml)
     if known is None:
         known = _read_cell(tc)
@@ -358,12 +354,18 @@ def fit_columns(tbl: Any, total_cm: float, *, size_pt: float = 14.0, header_bold
     if len(header) != ncols:
         return []
     sampled = _sample(tcs[1:], ncols)  # only the rows measured
-    xmls = [[etree.tostring(tc) for tc in row] for row in sampled]
-    body = [[_cell_of(x, tc) for x, tc in zip(xr, row, strict=True)] for xr, row in zip(xmls, sampled, strict=True)]
+    if _sized[0]:  # cells remembered by their XML: a process that sizes tables again
+        body = [[_cell(tc) for tc in row] for row in sampled]
+    else:  # the first table of a process (a command): nothing to find, so read, not keyed
+        _sized[0] = True
+        body = [[_read_cell(tc) for tc in row] for row in sampled]
     widths = solve_widths(header, body, total_cm, size_pt=size_pt, padding_cm=table_padding_cm(tbl))
     set_widths(tbl, widths)
     return widths
 
+
+#: Whether a table was sized in this process yet.
+_sized = [False]
 
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 #: A row whose cells :func:`set_widths` cannot take in order, one width each: not ``n``
