@@ -88,6 +88,7 @@ PIECES = [
     b"</c>",
     b"<v>1</v>",
     b"<f>A1</f>",
+    b'<f t="shared" si="0"/>',
     b't="e"',
     b"<x:c r='D4'>",
     b'<c r="E5" x=">">',
