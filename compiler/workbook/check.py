@@ -166,10 +166,10 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
                 )
             )
 
-    texts: list[tuple[str, str, str | tuple[int, int]]] = [
-        (str(wb.info.get(key) or ""), standard.SHEET_INFO, wb.info_cells.get(key, ""))
-        for key in ("executive_position", "department")
-    ]
+    if not _any_misspelt(wb, place):
+        return out  # most workbooks: one search over all their text instead of one a line
+    for key in ("executive_position", "department"):
+        flag(str(wb.info.get(key) or ""), standard.SHEET_INFO, wb.info_cells.get(key, ""))
     cols = wb.measure_columns
     for m in wb.measures:
         for key, lines in (
@@ -181,23 +181,24 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
             ("suggestion", m.suggestions),
         ):
             col = cols.get(key)
-            where = (m.row, col) if col else ""
-            texts.extend((line, standard.SHEET_MEASURES, where) for line in lines)
-    if not _any_misspelt((text for text, _, _ in texts), place):
-        return out  # most workbooks: one search over all their text instead of one a line
-    for text, sheet, cell in texts:
-        flag(text, sheet, cell)
+            for line in lines:
+                flag(line, standard.SHEET_MEASURES, (m.row, col) if col else "")
     return out
 
 
-def _any_misspelt(texts: Iterable[str], place: str) -> bool:
-    """Whether ``misspelt_place`` finds a variant of ``place`` in any of ``texts``: searched
-    as one text, joined by a character the place's pattern cannot match (a match never spans
-    two texts, so each text's matches are the ones it has alone)."""
+def _any_misspelt(wb: DepartmentWorkbook, place: str) -> bool:
+    """Whether ``misspelt_place`` finds a variant of ``place`` in any text ``_check_names``
+    looks at: all searched as one text, joined by a character the place's pattern cannot
+    match (a match never spans two texts, so each text's matches are the ones it has alone)."""
     compact = place.replace(" ", "")
     if len(place) < 3 or _JOIN in compact:
         return True  # the texts are searched one by one
-    joined = _JOIN.join(text.replace(" ", "") for text in texts)
+    texts = [str(wb.info.get(key) or "") for key in ("executive_position", "department")]
+    for m in wb.measures:
+        texts.append(m.title)
+        for lines in (m.methods, m.responsible, m.results, m.outcomes, m.suggestions):
+            texts.extend(lines)
+    joined = _JOIN.join(texts).replace(" ", "")
     return any(m.group(0) != compact for m in _place_pattern(compact).finditer(joined))
 
 

@@ -237,6 +237,8 @@ _EXAMPLE_INSIDE = tuple(sorted(EXAMPLE_LINES - {_example_key("ผลที่ท
 #: ...without those that hold another of them (the same lines are found: a line holding
 #: ``วิธีการที่หนึ่ง2.วิธีการที่สอง`` holds ``วิธีการที่สอง``), so each line is searched fewer times.
 _EXAMPLE_INSIDE = tuple(a for a in _EXAMPLE_INSIDE if not any(b != a and b in a for b in _EXAMPLE_INSIDE))
+#: ...all looked for in one search.
+_EXAMPLE_INSIDE_RE = re.compile("|".join(map(re.escape, _EXAMPLE_INSIDE)))
 
 
 def example_line(text: str, key: str = "title") -> str | None:
@@ -247,13 +249,14 @@ def example_line(text: str, key: str = "title") -> str | None:
     the start of a title (``key`` ``"title"``; see ``_read_measures``).
     """
     for line in text.split("\n"):
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             continue
         plain = _example_key(line)
-        if (key == "title" and line.strip().startswith(standard.EXAMPLE_MARK)) or plain in EXAMPLE_LINES:
-            return line.strip()
-        if any(inside in plain for inside in _EXAMPLE_INSIDE):
-            return line.strip()
+        if (key == "title" and stripped.startswith(standard.EXAMPLE_MARK)) or plain in EXAMPLE_LINES:
+            return stripped
+        if _EXAMPLE_INSIDE_RE.search(plain):
+            return stripped
     return None
 
 
@@ -370,10 +373,12 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             _inspect_row(ctx, sheet.name, r, row)
             _continue_measure(ctx, sheet.name, current, r, raw, cols)
         assert current is not None
+        texts: dict[str, str] = {}  # each cell's text, made once for both loops below
         for key in _EXAMPLE_KEYS:
             value, merged = raw(key)
             if value is not None and not merged and key in cols:
-                if (line := example_line(cell_text(value), key)) is not None:
+                texts[key] = text = cell_text(value)
+                if (line := example_line(text, key)) is not None:
                     _example_text(ctx, sheet.name, cell_ref(r, cols[key]), line)
         for key, target in _FIELD_TO_LINES.items():
             value, merged = raw(key)
@@ -381,7 +386,8 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
                 continue
             lines = current[target]
             assert isinstance(lines, list)
-            for line in _lines(cell_text(value)):
+            text = texts.get(key) if not merged else None
+            for line in _lines(cell_text(value) if text is None else text):
                 if not (target in ("responsible", "period") and line in lines):
                     lines.append(line)
     finish()
