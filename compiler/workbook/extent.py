@@ -180,7 +180,10 @@ _PREFIXED = re.compile(rb":(?:c|row|mergeCell)")
 #: prefix, ``r`` first in double quotes, a column of capitals and a row without a leading 0,
 #: attribute values without ``<`` or ``>``.
 _PLAIN_ATTRS = rb'(?:\s++[A-Za-z_][\w:.-]*+="[^"<>]*+")*+\s*+'
-_PLAIN_C = rb'c r="([A-Z]{1,3})([1-9][0-9]{0,6})"' + _PLAIN_ATTRS + rb"(/?)>"
+#: A plain cell's value as Excel writes it (a number or shared string ``<v>``, an inline
+#: string), with the cell's end: consumed whole, its ``<`` are not tried one by one.
+_PLAIN_BODY = rb'(?:(?:<v>[^<]*+</v>|<is><t(?: xml:space="preserve")?>[^<]*+</t></is>)</c>)?+'
+_PLAIN_C = rb'c r="([A-Z]{1,3})([1-9][0-9]{0,6})"' + _PLAIN_ATTRS + rb"(?:(/)>|>" + _PLAIN_BODY + rb")"
 _PLAIN_ROW = rb'row r="[1-9][0-9]{0,6}"' + _PLAIN_ATTRS + rb"/?>"
 _PLAIN_MERGE = rb'mergeCell ref="([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})([1-9][0-9]{0,6})"\s*+/>'
 #: One pass over a part: at each place ``_STARTS`` stands, a plain cell (its column, row and
@@ -196,7 +199,8 @@ def _regular_extent(data: bytes) -> Extent | None:
     plain (see ``_PLAIN_ATTRS``), found without a Python step per tag; ``None`` when one is not
     (or the sheet passes the limit, whose first far cell the tag scan names).
 
-    No plain tag holds a ``<`` past its first character, so ``_PLAIN_TAGS`` is tried at every
+    No plain tag holds a ``<`` past its first character, nor does a plain cell's value (none
+    of its tags is one the scan stops at, or a formula), so ``_PLAIN_TAGS`` is tried at every
     place the scan would stop; when each of those is a plain tag, they are the tags it would
     see, with the same ``r`` (a part where a prefixed tag could stand, ``<x:c``, or ``:c``
     stands anywhere, is left to the scan).

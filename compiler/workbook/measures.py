@@ -221,7 +221,8 @@ _EXAMPLE_KEYS = ("title", "method", "result")
 
 
 def _example_key(line: str) -> str:
-    return thai.header_key(thai.to_arabic_digits(_ENUMERATOR.sub("", line)))
+    numbered = _ENUMERATOR.match(line)  # as _ENUMERATOR.sub("", line), without a new string for most
+    return thai.header_key(thai.to_arabic_digits(line[numbered.end() :] if numbered else line))
 
 
 #: Placeholder lines of the form's example row: ``"วิธีการที่หนึ่ง"``, ``"ผลที่ทำได้จริง"`` …
