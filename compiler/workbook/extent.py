@@ -273,8 +273,15 @@ _RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
 _QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
+def _attr_pattern(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\s" + re.escape(name) + rb'\s*=\s*"([^"]*)"')
+
+
+_ATTRS = {name: _attr_pattern(name) for name in (b"Id", b"Target", b"name", b"r:id")}
+
+
 def _attr(tag: bytes, name: bytes) -> bytes:
-    m = re.search(rb"\s" + re.escape(name) + rb'\s*=\s*"([^"]*)"', tag)
+    m = (_ATTRS.get(name) or _attr_pattern(name)).search(tag)
     return m.group(1) if m else b""
 
 
