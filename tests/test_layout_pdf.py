@@ -124,16 +124,7 @@ def _page_count(path: Path) -> int:
     "org",
     [
         "ban_tom_2565",
-        pytest.param(
-            "phon_sai_2568",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="5 pages against the published 3 + cover: its 8 columns hold ~600 cm of 12 pt text. "
-                "Measured (LibreOffice 7.4): 12 pt at line spacing 0.75 ends the table at 74 % of page 4, "
-                "with no room for the signature (16 % of a page); 4 pages only at 11.5 pt with spacing 0.8 "
-                "or 11 pt with 0.85, smaller than we would print without the owner's word",
-            ),
-        ),
+        "phon_sai_2568",
         "phu_sang_2567",
     ],
 )

@@ -84,19 +84,20 @@ def test_measures_layout_cells(render_make_report: MakeReport, tmp_path: Path) -
     assert _cell_paragraphs(first[5]) == ["หากมีบุคลากรบรรจุ/โอน/ย้าย ควรแจ้งสำนักปลัด"]
 
 
-def test_grouped_results_under_bold_department_names(render_make_report: MakeReport, tmp_path: Path) -> None:
+def test_grouped_results_led_by_bold_department_names(render_make_report: MakeReport, tmp_path: Path) -> None:
+    """Each department's first line starts with its name in bold (not a line of its own:
+    phon_sai's report took a fifth page with the names on lines of their own)."""
     table = _render(render_make_report(layout="measures"), tmp_path).tables[0]
     cell = table.rows[2].cells[4]
     assert _cell_paragraphs(cell) == [
-        "สำนักปลัด",
-        "ปรับปรุงเว็บไซต์หลักของหน่วยงาน",
-        "กองคลัง",
-        "เผยแพร่แผนการจัดซื้อจัดจ้าง ๑๒ รายการ",
+        "สำนักปลัด ปรับปรุงเว็บไซต์หลักของหน่วยงาน",
+        "กองคลัง เผยแพร่แผนการจัดซื้อจัดจ้าง ๑๒ รายการ",
     ]
-    bold = [any(r.bold for r in p.runs if r.text) for p in cell.paragraphs]
-    assert bold == [True, False, True, False]
-    head_run = next(r for r in cell.paragraphs[0].runs if r.text)
-    assert head_run._r.rPr.find(qn("w:bCs")) is not None  # bold for Thai too
+    for para, name in zip(cell.paragraphs, ["สำนักปลัด", "กองคลัง"], strict=True):
+        runs = [r for r in para.runs if r.text]
+        assert [r.text.strip() for r in runs if r.bold] == [name]
+        assert not any(r.bold for r in runs[1:])  # the text itself is plain
+        assert runs[0]._r.rPr.find(qn("w:bCs")) is not None  # bold for Thai too
     # a measure from one department has no department line
     assert _cell_paragraphs(table.rows[1].cells[4])[0] == "๑.มีการประชุมเพื่อกำหนดแนวทาง"
 
@@ -111,7 +112,7 @@ def test_numbered_layout_number_and_budget(render_make_report: MakeReport, tmp_p
         "ข้อเสนอแนะ: หากมีบุคลากรบรรจุ/โอน/ย้าย ควรแจ้งสำนักปลัด",
     ]
     assert [r[7] for r in rows] == ["ไม่ใช้งบประมาณ", "๑๒,๕๐๐ บาท"]
-    assert _cell_paragraphs(table.rows[2].cells[6]) == ["กองคลัง", "ประชาชนรับทราบ"]
+    assert _cell_paragraphs(table.rows[2].cells[6]) == ["กองคลัง ประชาชนรับทราบ"]
 
 
 def test_indicators_layout_scores(render_make_report: MakeReport, tmp_path: Path) -> None:

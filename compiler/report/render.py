@@ -30,8 +30,9 @@ Template variables (all text is data: ``{{``, ``<`` and ``&`` come out as typed)
 ``m.responsible``    lines of ผู้รับผิดชอบ
 ``m.period``         lines of ระยะเวลา
 ``m.results``        lines of ผลการดำเนินการ, each with ``head`` and ``text``: when
-                     ``m.grouped``, a line whose ``head`` is a department's name comes
-                     before that department's lines; otherwise ``head`` is always ``""``
+                     ``m.grouped``, the first of each department's lines has the
+                     department's name and a space as ``head`` (``สำนักปลัด ``: printed bold
+                     before the text, on the same line); otherwise ``head`` is always ``""``
 ``m.outcomes``       lines of ผลลัพธ์, as ``m.results``
 ``m.suggestions``    lines of ข้อเสนอแนะ, as ``m.results``
 ``m.scores``         lines ``(i๔ : ๑๐๐ คะแนน)``, one per indicator code with a score
@@ -102,9 +103,8 @@ def _grouped(parts: tuple[DepartmentPart, ...], field: str, grouped: bool, style
         lines = _lines(getattr(part, field), style)
         if not lines:
             continue
-        if grouped and part.department:
-            out.append({"head": part.department, "text": ""})
-        out.extend({"head": "", "text": line} for line in lines)
+        head = f"{part.department} " if grouped and part.department else ""
+        out.extend({"head": head if i == 0 else "", "text": line} for i, line in enumerate(lines))
     return out
 
 
