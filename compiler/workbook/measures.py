@@ -249,6 +249,24 @@ def example_line(text: str, key: str = "title") -> str | None:
     ``example_line("จัดทำคู่มือ (ตัวอย่าง) แบบฟอร์ม")`` is ``None``: the mark counts only at
     the start of a title (``key`` ``"title"``; see ``_read_measures``).
     """
+    return _example_line_by_line(text, key) if _may_hold_example(text, key) else None
+
+
+#: Every example phrase, looked for in a whole text at once (the inside ones are among them).
+_EXAMPLE_ANY = re.compile("|".join(map(re.escape, sorted(EXAMPLE_LINES, key=len, reverse=True))))
+
+
+def _may_hold_example(text: str, key: str) -> bool:
+    """False when no line of ``text`` can be an example line: with no mark out of order, each
+    line's ``_example_key`` is a piece of the whole text's (its numbering only drops the
+    line's start; the key drops line breaks as it drops spaces), so a phrase missing from
+    the whole is missing from every line."""
+    if (key == "title" and standard.EXAMPLE_MARK in text) or thai.has_broken_thai(text):
+        return True
+    return _EXAMPLE_ANY.search(thai.header_key(thai.to_arabic_digits(text))) is not None
+
+
+def _example_line_by_line(text: str, key: str) -> str | None:
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:
