@@ -5,7 +5,6 @@ standard's headers; and the context that collects a workbook's findings.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -124,14 +123,12 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(filter(None, text.split("\n")))
 
 
-#: ``thai.has_broken_thai(v) or thai.dropped_character(v)`` in one search.
-_BROKEN_OR_DROPPED = re.compile(f"{thai._BROKEN_THAI.pattern}|{thai._DROPPED.pattern}")
-
-
 def _inspect_row(ctx: _Ctx, sheet: str, r: int, row: list[object]) -> None:
     """``_inspect_text`` for every text cell of a row (the reference made only when needed)."""
     for c, v in enumerate(row, start=1):
-        if isinstance(v, str) and (len(v) > LONG_TEXT or v[:1] == "#" or _BROKEN_OR_DROPPED.search(v)):
+        if isinstance(v, str) and (
+            len(v) > LONG_TEXT or v[:1] == "#" or thai.has_broken_thai(v) or thai.dropped_character(v)
+        ):
             _inspect_text(ctx, sheet, cell_ref(r, c), v)
 
 

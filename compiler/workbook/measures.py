@@ -252,18 +252,25 @@ def example_line(text: str, key: str = "title") -> str | None:
     return _example_line_by_line(text, key) if _may_hold_example(text, key) else None
 
 
-#: Every example phrase, looked for in a whole text at once (the inside ones are among them).
-_EXAMPLE_ANY = re.compile("|".join(map(re.escape, sorted(EXAMPLE_LINES, key=len, reverse=True))))
+#: Example phrases such that every one of ``EXAMPLE_LINES`` (the inside ones are among them)
+#: holds one of them: a text holding none of these holds none of those.
+_EXAMPLE_ANCHORS: tuple[str, ...] = ()
+for _phrase in sorted(EXAMPLE_LINES, key=len):
+    if not any(anchor in _phrase for anchor in _EXAMPLE_ANCHORS):
+        _EXAMPLE_ANCHORS = (*_EXAMPLE_ANCHORS, _phrase)
+#: ...and whether digits stand in them (Thai digits are read as Arabic ones).
+_ANCHOR_DIGITS = any(ch.isdigit() for anchor in _EXAMPLE_ANCHORS for ch in anchor)
 
 
 def _may_hold_example(text: str, key: str) -> bool:
     """False when no line of ``text`` can be an example line: with no mark out of order, each
     line's ``_example_key`` is a piece of the whole text's (its numbering only drops the
     line's start; the key drops line breaks as it drops spaces), so a phrase missing from
-    the whole is missing from every line."""
+    the whole is missing from every line (Thai digits matter only if an anchor holds a digit)."""
     if (key == "title" and standard.EXAMPLE_MARK in text) or thai.has_broken_thai(text):
         return True
-    return _EXAMPLE_ANY.search(thai.header_key(thai.to_arabic_digits(text))) is not None
+    flat = thai.header_key(thai.to_arabic_digits(text) if _ANCHOR_DIGITS else text)
+    return any(anchor in flat for anchor in _EXAMPLE_ANCHORS)
 
 
 def _example_line_by_line(text: str, key: str) -> str | None:
