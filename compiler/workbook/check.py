@@ -290,6 +290,9 @@ def _name_en(m: Measure) -> str:
     return f" {m.number}" if m.number is not None else (f" '{m.title[:40]}'" if m.title else "")
 
 
+_FISCAL_YEAR = re.compile(r"ปีงบประมาณ\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})")
+
+
 def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> list[Finding]:
     first, last = thai.fiscal_year_bounds(fy)
     bad: list[str] = []
@@ -298,7 +301,7 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
             if not (first.year, first.month) <= (year, month) <= (last.year, last.month):
                 bad.append(f"{thai.MONTHS_ABBR[month - 1]} {thai.to_be_year(year)}")
         plain = thai.to_arabic_digits(line)
-        for y in re.findall(r"ปีงบประมาณ\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})", plain):
+        for y in _FISCAL_YEAR.findall(plain):
             if int(y) != fy and thai.to_be_year(int(y)) != fy:
                 bad.append(f"ปีงบประมาณ {y}")
     if not bad:

@@ -113,13 +113,17 @@ def indicator_codes(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"{a.lower()}{int(b)}" for a, b in _CODE.findall(thai.to_arabic_digits(text))))
 
 
+_CODES_IN_BRACKETS = re.compile(r"\(\s*(?:[ieoIEO]\s?\d{1,2}\s*[,/และ ]*\s*)+\)")
+_SPACES = re.compile(r"\s{2,}")
+
+
 def _indicator_title(text: str) -> str:
     plain = thai.to_arabic_digits(text)
     if not _CODE.search(plain):
         return text
-    stripped = re.sub(r"\(\s*(?:[ieoIEO]\s?\d{1,2}\s*[,/และ ]*\s*)+\)", "", plain)
+    stripped = _CODES_IN_BRACKETS.sub("", plain)
     stripped = _CODE.sub("", stripped) if stripped == plain else stripped
-    stripped = re.sub(r"\s{2,}", " ", stripped).strip(" ,;:/")
+    stripped = _SPACES.sub(" ", stripped).strip(" ,;:/")
     return stripped if stripped != plain else text
 
 
