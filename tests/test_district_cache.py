@@ -295,3 +295,47 @@ def test_file_digests_are_remembered_only_for_unchanged_settled_files(
     data[-3] ^= 1
     memo.write_bytes(bytes(data))
     assert district_cache.FileDigests.open(memo).old == {}
+
+
+def _age(path: Path, days: float) -> None:
+    then = time.time() - days * 86400
+    os.utime(path, (then, then))
+
+
+def test_results_unused_for_months_are_pruned_those_in_use_kept(inbox: Path, tmp_path: Path) -> None:
+    """Within one program version the cache does not grow for ever: entries and summary packs
+    not used for UNUSED_DAYS are removed (at most once a day); a run's own results are marked
+    used when found, so an inbox run again keeps every one of them."""
+    cache = SurveyCache.open(tmp_path / "cache")
+    assert cache is not None
+    _run(inbox, tmp_path / "a.xlsx", cache)
+    entries = _entries(cache)
+    packs = sorted((cache.folder / "summary").glob("*.pack"))
+    assert len(entries) == 6 and len(packs) == 1
+    stale = entries[0].with_name("0" * 64 + ".bin")  # another inbox's result, long unused
+    shutil.copyfile(entries[0], stale)
+    other_pack = packs[0].with_name("f" * 32 + ".pack")
+    shutil.copyfile(packs[0], other_pack)
+    for path in [*entries, *packs, stale, other_pack]:
+        _age(path, district_cache.UNUSED_DAYS + 10)
+    (cache.folder / "pruned").unlink()  # the last pass was long ago
+
+    again = SurveyCache.open(tmp_path / "cache")
+    assert again is not None
+    _run(inbox, tmp_path / "b.xlsx", again)
+    assert again.hits == 6  # every result reused ...
+    assert _entries(again) == entries and sorted((again.folder / "summary").glob("*.pack")) == packs  # ... and kept
+    assert not stale.exists() and not other_pack.exists()
+    for path in [*entries, *packs]:
+        assert time.time() - path.stat().st_mtime < 3600  # marked used
+
+    # at most once a day: a stale entry made now waits for tomorrow's pass
+    shutil.copyfile(entries[0], stale)
+    _age(stale, district_cache.UNUSED_DAYS + 10)
+    assert again.prune() == 0 and stale.exists()
+    assert again.prune(now=time.time() + 86400 + 60) == 1 and not stale.exists()
+
+
+def test_pruning_an_unwritable_or_missing_folder_is_no_error(tmp_path: Path) -> None:
+    cache = SurveyCache(tmp_path / "nowhere")
+    assert cache.prune() == 0

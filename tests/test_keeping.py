@@ -4,6 +4,8 @@ LibreOffice lays a signature out alone on a page; the layout itself is tried in
 
 from __future__ import annotations
 
+import copy
+
 import docx
 import pytest
 from docx.oxml import OxmlElement
@@ -94,3 +96,50 @@ def test_a_tall_last_row_is_left_to_break_across_the_page() -> None:
     # the same row in a column wide enough to hold it in a few lines is kept
     tbl = _sized(document, 40.0)
     assert keeping.keep_table_with_next(tbl, size_pt=12, max_lines=keeping.KEEP_ROW_LINES)
+
+
+def _tall_last_row(document: docx.document.Document, paragraphs: int) -> object:
+    """The document's table with its last row's second cell holding ``paragraphs`` paragraphs
+    of about three lines each (4 cm columns, 12 pt)."""
+    tbl = _sized(document, 4.0)
+    cell = tbl.findall(qn("w:tr"))[-1].findall(qn("w:tc"))[1]  # type: ignore[attr-defined]
+    first = cell.find(qn("w:p"))
+    first.find(qn("w:r")).find(qn("w:t")).text = "ย่อหน้า1 " + "ข้อความยาว " * 6
+    for i in range(2, paragraphs + 1):
+        p = copy.deepcopy(first)
+        p.find(qn("w:r")).find(qn("w:t")).text = f"ย่อหน้า{i} " + "ข้อความยาว " * 6
+        cell.append(p)
+    return tbl
+
+
+def test_a_tall_last_row_is_split_between_paragraphs() -> None:
+    """When the signature stands alone after a tall row, only the row's last lines move."""
+    document = _document(3)
+    tbl = _tall_last_row(document, 6)
+    assert keeping.move_last_row_to_signature(document, split=True)
+    first, second = document.element.body.findall(qn("w:tbl"))
+    top, tail = first.findall(qn("w:tr"))[-1], second.findall(qn("w:tr"))[-1]
+    top_texts = [keeping._text(p) for p in top.findall(qn("w:tc"))[1].findall(qn("w:p"))]
+    tail_texts = [keeping._text(p) for p in tail.findall(qn("w:tc"))[1].findall(qn("w:p"))]
+    assert [t.split()[0] for t in top_texts + tail_texts] == [f"ย่อหน้า{i}" for i in range(1, 7)]  # none lost
+    assert top_texts and 1 <= len(tail_texts) <= 2  # about TAIL_LINES of ~3-line paragraphs
+    # the first cell's one paragraph stays on top; the tail's first cell is empty but holds a paragraph
+    assert keeping._text(top.findall(qn("w:tc"))[0]) == "r3c0"
+    tail_first = tail.findall(qn("w:tc"))[0]
+    assert keeping._text(tail_first) == "" and tail_first.find(qn("w:p")) is not None
+    assert _rows(second)[0] == "r0c0r0c1"  # a copy of the header row above the tail
+    assert tbl is first
+
+
+def test_a_short_or_merged_last_row_is_not_split() -> None:
+    document = _document(3)
+    _sized(document, 4.0)
+    assert not keeping.move_last_row_to_signature(document, split=True)  # one line a cell
+    assert len(document.element.body.findall(qn("w:tbl"))) == 1
+    document = _document(3)
+    tbl = _tall_last_row(document, 6)
+    tc = tbl.findall(qn("w:tr"))[-1].findall(qn("w:tc"))[0]  # type: ignore[attr-defined]
+    tc.find(qn("w:tcPr")).append(OxmlElement("w:vMerge"))
+    before = _rows(tbl)
+    assert not keeping.move_last_row_to_signature(document, split=True)
+    assert _rows(tbl) == before

@@ -208,3 +208,33 @@ def test_a_signature_libreoffice_leaves_alone_gets_the_last_row(built: dict[str,
     # the .docx says the same: its last table now holds only the moved row (and maybe a header)
     tables = docx.Document(str(case)).tables
     assert len(tables) == 2 and len(tables[-1].rows) <= 2
+
+
+def test_a_tall_last_row_is_split_not_moved_whole(built: dict[str, list[Path]], tmp_path: Path) -> None:
+    """phu_sang's last row is about 14 lines: when the signature stands alone after it, only
+    the row's last lines move to the signature's page, so the page before stays full (moved
+    whole, the row left that page about half empty)."""
+    from compiler.docx.keeping import move_last_row_to_signature
+
+    report = next(p for p in built["phu_sang_2567"] if p.name == "report.docx")
+    case = _alone_case(report, tmp_path)
+    whole = tmp_path / "whole.docx"
+    document = docx.Document(str(case))
+    assert move_last_row_to_signature(document)  # the old way: the whole row
+    document.save(str(whole))
+    (whole_pdf,) = pdf.docx_to_pdfs([whole], force=True)
+
+    moved: list[Path] = []
+    (written,) = pdf.docx_to_pdfs([case], force=True, keep_signatures=True, moved=moved)
+    assert moved == [case]
+    signer = _signer(case)
+    pages = _pages(written)
+    at = next(i for i, p in enumerate(pages) if signer in p)
+    assert [line for line in pages[at][: pages[at].index(signer)] if not _PAGE_NUMBER.match(line)], "still alone"
+    # the row is in two parts: its number and first lines stay in the first table
+    first, second = docx.Document(str(case)).tables
+    top, tail = first.rows[-1], second.rows[-1]
+    assert top.cells[0].text.strip() and not tail.cells[0].text.strip()
+    assert any(c.text.strip() for c in tail.cells)
+    whole_at = next(i for i, p in enumerate(_pages(whole_pdf)) if signer in p)
+    assert _lowest_text(written, at) > _lowest_text(whole_pdf, whole_at) + 0.1  # page numbers: 1-based

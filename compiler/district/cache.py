@@ -21,7 +21,9 @@ died or overran, an internal error) are not kept: they are tried again next time
 The folder is ``district/<code version>/`` under the template cache's folder
 (:func:`compiler.diskcache.cache_folder`: ``$ITA_REPORT_CACHE``, ``off`` turning it
 off, else the platform's user cache folder); folders of other code versions are removed
-when a cache opens. A loose workbook in the inbox (not in its own folder or .zip) is not
+when a cache opens. Within a version, an entry or a summary pack not used for
+:data:`UNUSED_DAYS` days is removed (:meth:`SurveyCache.prune`, at most once a day): a
+result found marks its entry used (its modification time, set at most once a day). A loose workbook in the inbox (not in its own folder or .zip) is not
 cached: a picture it names may be any file beside it.
 """
 
@@ -181,6 +183,11 @@ def submission_key(path: Path, limits: ZipLimits, digests: FileDigests | None = 
     return h.hexdigest()
 
 
+#: An entry (or a summary pack) not used for this many days is removed.
+UNUSED_DAYS = 90
+_DAY_S = 24 * 3600
+
+
 @dataclass
 class SurveyCache:
     """Survey results on disk in ``folder`` (one file per key); see the module docstring."""
@@ -225,9 +232,11 @@ class SurveyCache:
     def get(self, key: str, path: Path) -> tuple[OrganisationSummary, bytes] | None:
         """The result stored for ``key`` (the submission ``path``), or ``None``: absent, or
         rejected as not trustworthy (then it is surveyed again and overwritten)."""
+        where = os.path.join(self.folder, key[:2], key + ".bin")
         try:
-            with open(os.path.join(self.folder, key[:2], key + ".bin"), "rb") as fh:
+            with open(where, "rb") as fh:
                 data = fh.read()
+                used = os.fstat(fh.fileno()).st_mtime
         except OSError:
             self.misses += 1
             return None
@@ -236,7 +245,42 @@ class SurveyCache:
             self.rejected += 1
             return None
         self.hits += 1
+        if time.time() - used > _DAY_S:  # marked used, at most once a day (see prune)
+            with contextlib.suppress(OSError):
+                os.utime(where)
         return value
+
+    def prune(self, *, now: float | None = None, unused_days: float = UNUSED_DAYS) -> int:
+        """Remove the entries and summary packs not used for ``unused_days`` days; at most
+        once a day (a ``pruned`` file marks the last time). Returns how many were removed; a
+        file that cannot be removed is left (no error)."""
+        now = time.time() if now is None else now
+        marker = self.folder / "pruned"
+        with contextlib.suppress(OSError):
+            if now - marker.stat().st_mtime < _DAY_S:
+                return 0
+        limit = now - unused_days * _DAY_S
+        removed = 0
+        with contextlib.suppress(OSError):
+            for sub in os.scandir(self.folder):
+                if not sub.is_dir(follow_symlinks=False):
+                    continue
+                suffix = ".pack" if sub.name == "summary" else ".bin"
+                with os.scandir(sub.path) as it:
+                    for entry in it:
+                        try:
+                            if (
+                                entry.name.endswith(suffix)
+                                and entry.is_file(follow_symlinks=False)
+                                and entry.stat(follow_symlinks=False).st_mtime < limit
+                            ):
+                                os.unlink(entry.path)
+                                removed += 1
+                        except OSError:
+                            continue
+            marker.touch()
+            os.utime(marker, (now, now))
+        return removed
 
     def put(self, key: str, value: tuple[OrganisationSummary, bytes]) -> None:
         """Store ``value`` under ``key`` atomically; a folder that cannot be written is no error
@@ -294,6 +338,9 @@ class PieceStore:
         if pieces is None or not all(isinstance(p.data, bytes) for p in pieces.values()):
             self.rejected += 1
             return {}
+        with contextlib.suppress(OSError):  # marked used, at most once a day (SurveyCache.prune)
+            if time.time() - self.path.stat().st_mtime > _DAY_S:
+                os.utime(self.path)
         return pieces
 
     def save(self, pieces: dict[str, Deflated]) -> None:

@@ -168,6 +168,7 @@ def _cached_survey(
                 yield path
         if cache is not None:
             cache.digests().save()
+            cache.prune()  # after every result of this run was found (and so marked used)
 
     surveyed = survey_all(not_cached(), jobs=jobs, limits=limits, timeout_s=timeout_s, memory_mb=memory_mb)
     try:

@@ -140,9 +140,11 @@ def _is_header(tr: Any) -> bool:
     return trpr is not None and trpr.find(qn("w:tblHeader")) is not None
 
 
-def move_last_row_to_signature(doc: Document, *, header: bool = True) -> bool:
+def move_last_row_to_signature(doc: Document, *, header: bool = True, split: bool = False) -> bool:
     """Start the last row of the table before the signature on a new page (with a copy of the
     table's header row above it when ``header``): the row and the signature then share a page.
+    With ``split``, only the last lines of a tall row move (:func:`split_last_row`), and
+    nothing is changed when the row cannot be split.
 
     For LibreOffice, which keeps nothing with a table row (see :func:`keep_table_with_next`):
     when its layout shows the signature alone on a page (``compiler.docx.office``), the
@@ -157,6 +159,8 @@ def move_last_row_to_signature(doc: Document, *, header: bool = True) -> bool:
     while before is not None and before.tag == qn("w:p") and not _text(before):
         before = before.getprevious()
     if before is None or before.tag != qn("w:tbl"):
+        return False
+    if split and not split_last_row(before, size_pt=row_size_pt(doc, before.findall(qn("w:tr"))[-1])):
         return False
     rows = before.findall(qn("w:tr"))
     if len(rows) - sum(map(_is_header, rows)) < 2:
@@ -176,3 +180,90 @@ def move_last_row_to_signature(doc: Document, *, header: bool = True) -> bool:
     before.addnext(joint)
     joint.addnext(tail)
     return True
+
+
+#: A tall last row (more than :data:`KEEP_ROW_LINES`) is split rather than moved whole: about
+#: this many of its last lines (whole paragraphs, estimated) go to the signature's page, and
+#: the rest stays where it was, so the page before is not left half empty.
+TAIL_LINES = 3.0
+
+
+def row_size_pt(doc: Document, tr: Any, default: float = 12.0) -> float:
+    """The font size (pt) of the first styled paragraph of ``tr`` (its style's), else ``default``."""
+    for p in tr.iter(qn("w:p")):
+        ppr = p.pPr
+        if ppr is None or ppr.pStyle is None:
+            continue
+        for style in doc.styles:
+            if style.style_id == ppr.pStyle.val:
+                return style_size_pt(doc, style.name) or default
+        break
+    return default
+
+
+def split_last_row(tbl: Any, *, size_pt: float, tail_lines: float = TAIL_LINES) -> bool:
+    """Split ``tbl``'s last row in two rows between paragraphs: each cell keeps the paragraphs
+    that fit in the row's estimated height less ``tail_lines``, and the second row holds the
+    rest, as if the row had broken across a page there. Only a row taller than
+    :data:`KEEP_ROW_LINES` with plain cells (no merged or nested tables) is split, and only
+    when both parts hold text; returns whether it was.
+    """
+    from compiler.docx.columns import cell_lines, table_padding_cm
+
+    rows = tbl.findall(qn("w:tr"))
+    if not rows or _is_header(rows[-1]):
+        return False
+    last = rows[-1]
+    tcs = last.findall(qn("w:tc"))
+    if not tcs or any(_irregular(tc) for tc in tcs):
+        return False
+    padding = table_padding_cm(tbl)
+    tall = max(cell_lines(tc, size_pt=size_pt, padding_cm=padding) for tc in tcs)
+    if tall <= KEEP_ROW_LINES:
+        return False
+    top, tail = copy.deepcopy(last), copy.deepcopy(last)
+    for tc, top_tc, tail_tc in zip(tcs, top.findall(qn("w:tc")), tail.findall(qn("w:tc")), strict=True):
+        keep = _paragraphs_within(tc, tall - tail_lines, size_pt=size_pt, padding_cm=padding)
+        top_ps, tail_ps = top_tc.findall(qn("w:p")), tail_tc.findall(qn("w:p"))
+        for p in top_ps[keep:]:
+            top_tc.remove(p)
+        for p in tail_ps[:keep]:
+            tail_tc.remove(p)
+        for cell in (top_tc, tail_tc):
+            if cell.find(qn("w:p")) is None:  # a cell must hold a paragraph: an empty one
+                empty = copy.deepcopy(tc.find(qn("w:p")))
+                for child in list(empty):
+                    if child.tag != qn("w:pPr"):
+                        empty.remove(child)
+                cell.append(empty)
+    if not _text(top) or not _text(tail):
+        return False
+    for p in top.iter(qn("w:p")):
+        keep_with_next(p, keep=False)  # the top part is not kept with anything
+    last.addprevious(top)
+    last.addprevious(tail)
+    tbl.remove(last)
+    return True
+
+
+def _irregular(tc: Any) -> bool:
+    """A merged cell, or one holding anything but paragraphs (a nested table)."""
+    tcpr = tc.find(qn("w:tcPr"))
+    if tcpr is not None and (tcpr.find(qn("w:gridSpan")) is not None or tcpr.find(qn("w:vMerge")) is not None):
+        return True
+    return any(child.tag not in (qn("w:tcPr"), qn("w:p")) for child in tc)
+
+
+def _paragraphs_within(tc: Any, lines: float, *, size_pt: float, padding_cm: float) -> int:
+    """How many of ``tc``'s first paragraphs fit in ``lines`` estimated lines."""
+    from compiler.docx.columns import cell_lines
+
+    probe = copy.deepcopy(tc)
+    paragraphs = probe.findall(qn("w:p"))
+    for p in paragraphs:
+        probe.remove(p)
+    for i, p in enumerate(paragraphs):
+        probe.append(p)
+        if cell_lines(probe, size_pt=size_pt, padding_cm=padding_cm) > lines:
+            return i
+    return len(paragraphs)

@@ -239,9 +239,10 @@ def _signature_styles() -> tuple[str, ...]:
 
 def _keep_signature(office: Office, job: tuple[Path, Path], timeout: float, styles: Sequence[str]) -> bool:
     """Lay ``job``'s document out again with its table's last row on the signature's page:
-    first with a copy of the header row above the row, then (when that leaves no room for the
-    signature) without. True when one of them keeps the signature with body text: the .docx
-    and its PDF are then the changed ones; otherwise both stay as they were."""
+    a tall row's last lines only, then the whole row; each first with a copy of the header
+    row above it, then (when that leaves no room for the signature) without. True when one
+    of them keeps the signature with body text: the .docx and its PDF are then the changed
+    ones; otherwise both stay as they were."""
     import docx
 
     from compiler.docx.keeping import move_last_row_to_signature
@@ -249,9 +250,11 @@ def _keep_signature(office: Office, job: tuple[Path, Path], timeout: float, styl
     source, produced = job
     original = source.read_bytes()
     trial = produced.with_name(produced.stem + "-trial.pdf")
-    for header in (True, False):
+    for split, header in ((True, True), (True, False), (False, True), (False, False)):
         document = docx.Document(io.BytesIO(original))
-        if not move_last_row_to_signature(document, header=header):
+        if not move_last_row_to_signature(document, header=header, split=split):
+            if split:
+                continue  # not a tall row: move it whole
             return False
         safeio.atomic_write(source, document.save, force=True)
         (failure,) = office.convert([(source, trial)], timeout=timeout, signature_styles=styles)
