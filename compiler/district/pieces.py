@@ -35,6 +35,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,15 @@ class _Rows:
 SummaryTail = tuple[str, str]
 
 
+def _packed(tail: SummaryTail) -> tuple[str, bytes]:
+    """A tail as the parent keeps it until the summary is written: its cells compressed."""
+    return tail[0], zlib.compress(tail[1].encode("utf-8"), 1)
+
+
+def _unpacked(packed: tuple[str, bytes]) -> SummaryTail:
+    return packed[0], zlib.decompress(packed[1]).decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Premade:
     """An organisation's problems and measures pieces, made by its survey worker right after
@@ -143,7 +153,7 @@ class Premade:
     ids: tuple[int, ...]
     problems: Deflated
     measures: Deflated
-    summary: SummaryTail | None = None
+    summary: tuple[str, bytes] | None = None  # the summary row but its number (``_packed``)
 
 
 _here: list[_Rows] = []  # this process's rows maker, with the style ids a skeleton gives
@@ -164,7 +174,7 @@ def premade(o: OrganisationSummary, details: Details) -> Premade:
         tuple(rows.ids),
         deflate("".join(problems).encode("utf-8"), len(problems)),
         deflate("".join(measures).encode("utf-8"), len(measures)),
-        rows.summary_tail(o),
+        _packed(rows.summary_tail(o)),
     )
 
 
@@ -257,7 +267,8 @@ def _pieces(
 
     def tail(o: OrganisationSummary) -> SummaryTail | None:  # the worker's, if made with our ids
         ready = premade.get(o.submission)
-        return ready.summary if ready is not None and ready.ids == tuple(rows.ids) else None
+        ok = ready is not None and ready.summary is not None and ready.ids == tuple(rows.ids)
+        return _unpacked(ready.summary) if ok else None  # type: ignore[union-attr,arg-type]
 
     orgs = result.organisations
     first = _Sheet(summary.SHEET_SUMMARY, summary.SUMMARY_COLUMNS, (1, 2), rows=len(orgs))
