@@ -36,6 +36,7 @@ STAGES: dict[str, int] = {
     "compiler.uploads": 2,
     "compiler.workbook.standard": 3,
     "compiler.workbook.extent": 3,
+    "compiler.workbook.formulas": 3,
     "compiler.documents.spec": 3,
     "compiler.documents.rows": 5,
     "compiler.documents.model": 3,

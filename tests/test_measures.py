@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from compiler import api
-from compiler.workbook import standard
+from compiler.workbook import measures, standard
 from compiler.workbook.form import OrganisationDetails
 
 ORG = OrganisationDetails("เทศบาลตำบลบ้านต๋อม", "เมือง", "พะเยา", "2565", "นายสุภชาติ สันกวาน", "นายกเทศมนตรีตำบลบ้านต๋อม")
@@ -80,3 +82,38 @@ def test_placeholder_text_in_a_real_measure(tmp_path: Path, key: str, text: str)
 def test_real_text_that_resembles_the_example(tmp_path: Path, text: str) -> None:
     row = {"number": 1, "title": text, "responsible": "สำนักปลัด", "result": text}
     assert _codes(_typed(tmp_path, {(4, k): v for k, v in row.items()})) == []
+
+
+# --- the example check's shortcut ------------------------------------------------------------
+_EXAMPLE_PIECES = [
+    *sorted(measures.EXAMPLE_LINES),
+    "วิธีการที่หนึ่ง",
+    "วิธีการ ที่สอง",
+    "ผลที่ทำได้จริง",
+    "ผลที่ทํา",  # a mark out of order (ํา for ำ)
+    "ได้จริง",
+    "มาตรการ",
+    "ตัวอย่าง",
+    standard.EXAMPLE_MARK,
+    "๒.",
+    "2)",
+    "(๑)",
+    "\n",
+    " ",
+    "*",
+    ":",
+    "\u00a0",
+    "\u200b",
+    "จัดทำคู่มือ",
+    "่",
+    "ข้อที่สอง",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_EXAMPLE_PIECES), max_size=8), st.sampled_from(["title", "method", "result"]))
+def test_the_whole_text_search_finds_what_the_line_by_line_search_finds(parts: list[str], key: str) -> None:
+    """``example_line`` looks line by line only when the whole text may hold an example
+    phrase: it answers as the line-by-line search does, whatever the text."""
+    text = "".join(parts)
+    assert measures.example_line(text, key) == measures._example_line_by_line(text, key)

@@ -44,14 +44,12 @@ from compiler.workbook.read import WORKBOOK_SUFFIXES
 def list_submissions(inbox: Path) -> list[Path]:
     """Each organisation's submission in ``inbox``: folders, .zip files and loose workbooks,
     sorted; hidden files, lock files and anything else are ignored."""
-    out = []
     with os.scandir(inbox) as it:  # scandir knows which entries are folders without a stat each
-        entries = {Path(e.path): e for e in it if not e.name.startswith((".", "~$", "__MACOSX"))}
-    for p in sorted(entries):
-        suffix = os.path.splitext(p.name)[1].lower()
-        if entries[p].is_dir() or suffix == ".zip" or suffix in WORKBOOK_SUFFIXES:
-            out.append(p)
-    return out
+        entries = [e for e in it if not e.name.startswith((".", "~$", "__MACOSX"))]
+    # in Path order (the names compared as the platform compares them), without a Path each to sort
+    entries.sort(key=lambda e: os.path.normcase(e.name))
+    kept = (".zip", *WORKBOOK_SUFFIXES)
+    return [Path(e.path) for e in entries if e.is_dir() or os.path.splitext(e.name)[1].lower() in kept]
 
 
 #: Each submission is surveyed in a worker process that may take this long...

@@ -35,6 +35,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,13 +100,22 @@ class _Rows:
         lines = max((summary._lines(v, c[2]) for c, v in zip(columns, values) if c[3]), default=1)
         return rowxml.row_height(min(409.0, lines * summary.LINE_POINTS)) if lines > 1 else self.default
 
-    def summary_row(self, n: int, o: OrganisationSummary) -> str:
+    def summary_row(self, n: int, o: OrganisationSummary, tail: SummaryTail | None = None) -> str:
+        """Organisation ``o``'s row of the summary sheet, numbered ``n``; ``tail`` (from
+        :meth:`summary_tail`, made by its survey worker) gives all but the number."""
+        height, rest = tail if tail is not None else self.summary_tail(o)
+        return f'<row ht="{height}" customHeight="1">{rowxml.cell(n, self.top)}{rest}</row>'
+
+    def summary_tail(self, o: OrganisationSummary) -> SummaryTail:
+        """The summary row of ``o`` but its number (the first column, never wrapped: its
+        height and style are the same whatever the number): its height and its other cells."""
         styles = self._plain(summary.SUMMARY_COLUMNS)
         styles[self._status], styles[self._score] = self.status[o.status], self.score
         if summary.CONTRADICTION in o.codes:  # the stated level does not fit the score
             styles[self._stated] = self.flag
-        values = summary._summary_values(n, o)
-        return rowxml.row(values, styles, self._height(summary.SUMMARY_COLUMNS, values))
+        values = summary._summary_values(0, o)
+        rest = "".join(rowxml.cell(v, s) for v, s in zip(values[1:], styles[1:]))
+        return self._height(summary.SUMMARY_COLUMNS, values), rest
 
     def problem_rows(self, values: list[list[object]]) -> list[str]:
         styles = self._plain(summary.PROBLEM_COLUMNS)
@@ -120,15 +130,30 @@ class _Rows:
         return [rowxml.row(v, self._measure_styles, self.default) for v in summary._measure_values(details)]
 
 
+#: A summary row without its number: (height, the other cells), see ``_Rows.summary_tail``.
+SummaryTail = tuple[str, str]
+
+
+def _packed(tail: SummaryTail) -> tuple[str, bytes]:
+    """A tail as the parent keeps it until the summary is written: its cells compressed."""
+    return tail[0], zlib.compress(tail[1].encode("utf-8"), 1)
+
+
+def _unpacked(packed: tuple[str, bytes]) -> SummaryTail:
+    return packed[0], zlib.decompress(packed[1]).decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Premade:
     """An organisation's problems and measures pieces, made by its survey worker right after
-    its survey (so the deflating runs on every core while others are surveyed), with the
-    style ids they were made with: the parent uses them only if its skeleton gives the same."""
+    its survey (so the deflating runs on every core while others are surveyed), and its
+    summary row but the number, with the style ids they were made with: the parent uses them
+    only if its skeleton gives the same."""
 
     ids: tuple[int, ...]
     problems: Deflated
     measures: Deflated
+    summary: tuple[str, bytes] | None = None  # the summary row but its number (``_packed``)
 
 
 _here: list[_Rows] = []  # this process's rows maker, with the style ids a skeleton gives
@@ -149,6 +174,7 @@ def premade(o: OrganisationSummary, details: Details) -> Premade:
         tuple(rows.ids),
         deflate("".join(problems).encode("utf-8"), len(problems)),
         deflate("".join(measures).encode("utf-8"), len(measures)),
+        _packed(rows.summary_tail(o)),
     )
 
 
@@ -239,12 +265,17 @@ def _pieces(
             kept[key] = found
         return found
 
+    def tail(o: OrganisationSummary) -> SummaryTail | None:  # the worker's, if made with our ids
+        ready = premade.get(o.submission)
+        ok = ready is not None and ready.summary is not None and ready.ids == tuple(rows.ids)
+        return _unpacked(ready.summary) if ok else None  # type: ignore[union-attr,arg-type]
+
     orgs = result.organisations
     first = _Sheet(summary.SHEET_SUMMARY, summary.SUMMARY_COLUMNS, (1, 2), rows=len(orgs))
     for start in range(0, len(orgs), SUMMARY_CHUNK):
         chunk = list(enumerate(orgs[start : start + SUMMARY_CHUNK], start=start + 1))
         key = _key(stamp, "s", [(n, o) for n, o in chunk])
-        first.pieces.append(piece(key, lambda chunk=chunk: [rows.summary_row(n, o) for n, o in chunk]))
+        first.pieces.append(piece(key, lambda chunk=chunk: [rows.summary_row(n, o, tail(o)) for n, o in chunk]))
 
     plan = _Plan()
     inbox_rows = rows.problem_rows([["", *summary._problem_values_of(f)] for f in result.findings])

@@ -24,7 +24,6 @@ from compiler import thai
 #: Excel's limit on the text of one cell, in UTF-16 units.
 MAX_TEXT = 32_767
 _ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
 
 
 def _utf16_cut(text: str) -> str:
@@ -44,7 +43,8 @@ def text_cell(value: str, style: int) -> str:
     text = _utf16_cut(thai.xml_safe(value)[:MAX_TEXT])
     if "_x" in text:
         text = _ESCAPED.sub(r"_x005F\1", text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    if "\r" in text:  # of the controls XlsxWriter writes as _xHHHH_, the only one xml_safe keeps
+        text = text.replace("\r", "_x000D_")
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # XlsxWriter's test is the regex ``^\s|\s$``; its ``\s`` is ``str.isspace`` (and its ``$``

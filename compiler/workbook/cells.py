@@ -103,6 +103,8 @@ def _match(text: str, exact: dict[str, Field], pairs: tuple[tuple[str, Field], .
 
 def cell_text(value: object) -> str:
     """A cell's value as clean text: numbers without ``.0``, dates as Thai short dates."""
+    if type(value) is str:  # most cells: none of the tests below applies
+        return thai.clean_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -118,7 +120,7 @@ def cell_text(value: object) -> str:
 
 
 def _lines(text: str) -> tuple[str, ...]:
-    return tuple(line for line in text.split("\n") if line)
+    return tuple(filter(None, text.split("\n")))
 
 
 def _inspect_row(ctx: _Ctx, sheet: str, r: int, row: list[object]) -> None:

@@ -166,6 +166,8 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
                 )
             )
 
+    if not _any_misspelt(wb, place):
+        return out  # most workbooks: one search over all their text instead of one a line
     for key in ("executive_position", "department"):
         flag(str(wb.info.get(key) or ""), standard.SHEET_INFO, wb.info_cells.get(key, ""))
     cols = wb.measure_columns
@@ -182,6 +184,26 @@ def _check_names(wb: DepartmentWorkbook) -> list[Finding]:
             for line in lines:
                 flag(line, standard.SHEET_MEASURES, (m.row, col) if col else "")
     return out
+
+
+def _any_misspelt(wb: DepartmentWorkbook, place: str) -> bool:
+    """Whether ``misspelt_place`` finds a variant of ``place`` in any text ``_check_names``
+    looks at: all searched as one text, joined by a character the place's pattern cannot
+    match (a match never spans two texts, so each text's matches are the ones it has alone)."""
+    compact = place.replace(" ", "")
+    if len(place) < 3 or _JOIN in compact:
+        return True  # the texts are searched one by one
+    texts = [str(wb.info.get(key) or "") for key in ("executive_position", "department")]
+    for m in wb.measures:
+        texts.append(m.title)
+        for lines in (m.methods, m.responsible, m.results, m.outcomes, m.suggestions):
+            texts.extend(lines)
+    joined = _JOIN.join(texts).replace(" ", "")
+    return any(m.group(0) != compact for m in _place_pattern(compact).finditer(joined))
+
+
+#: Joins the texts ``_any_misspelt`` searches at once: a control character, never a Thai mark.
+_JOIN = "\x00"
 
 
 def _check_measures(wb: DepartmentWorkbook) -> list[Finding]:
@@ -268,6 +290,9 @@ def _name_en(m: Measure) -> str:
     return f" {m.number}" if m.number is not None else (f" '{m.title[:40]}'" if m.title else "")
 
 
+_FISCAL_YEAR = re.compile(r"ปีงบประมาณ\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})")
+
+
 def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> list[Finding]:
     first, last = thai.fiscal_year_bounds(fy)
     bad: list[str] = []
@@ -276,7 +301,7 @@ def _check_period(wb: DepartmentWorkbook, m: Measure, fy: int, cell: str) -> lis
             if not (first.year, first.month) <= (year, month) <= (last.year, last.month):
                 bad.append(f"{thai.MONTHS_ABBR[month - 1]} {thai.to_be_year(year)}")
         plain = thai.to_arabic_digits(line)
-        for y in re.findall(r"ปีงบประมาณ\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})", plain):
+        for y in _FISCAL_YEAR.findall(plain):
             if int(y) != fy and thai.to_be_year(int(y)) != fy:
                 bad.append(f"ปีงบประมาณ {y}")
     if not bad:

@@ -20,6 +20,7 @@ naming the cell that reaches that far.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import posixpath
 import re
@@ -179,31 +180,41 @@ _PREFIXED = re.compile(rb":(?:c|row|mergeCell)")
 #: prefix, ``r`` first in double quotes, a column of capitals and a row without a leading 0,
 #: attribute values without ``<`` or ``>``.
 _PLAIN_ATTRS = rb'(?:\s++[A-Za-z_][\w:.-]*+="[^"<>]*+")*+\s*+'
-_PLAIN_C = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"' + _PLAIN_ATTRS + rb">")
-_PLAIN_EMPTY_C = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"' + _PLAIN_ATTRS + rb"/>")
-_PLAIN_ROW = re.compile(rb'<row r="[1-9][0-9]{0,6}"' + _PLAIN_ATTRS + rb"/?>")
-_PLAIN_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})([1-9][0-9]{0,6})"\s*+/>')
+#: A plain cell's value as Excel writes it (a number or shared string ``<v>``, an inline
+#: string), with the cell's end: consumed whole, its ``<`` are not tried one by one.
+_PLAIN_BODY = rb'(?:(?:<v>[^<]*+</v>|<is><t(?: xml:space="preserve")?>[^<]*+</t></is>)</c>)?+'
+_PLAIN_C = rb'c r="([A-Z]{1,3})([1-9][0-9]{0,6})"' + _PLAIN_ATTRS + rb"(?:(/)>|>" + _PLAIN_BODY + rb")"
+_PLAIN_ROW = rb'row r="[1-9][0-9]{0,6}"' + _PLAIN_ATTRS + rb"/?>"
+_PLAIN_MERGE = rb'mergeCell ref="([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})([1-9][0-9]{0,6})"\s*+/>'
+#: One pass over a part: at each place ``_STARTS`` stands, a plain cell (its column, row and
+#: ``/`` if self-closing), a plain row, a plain merged range (its corners), or else the name
+#: of a tag that is not plain; and every ``<f>`` and ``<f `` (two of ``_FORMULA_MARKS``).
+_PLAIN_TAGS = re.compile(
+    rb"<(?:" + _PLAIN_C + rb"|" + _PLAIN_ROW + rb"|" + _PLAIN_MERGE + rb"|(row|c|mergeCell)\b|f([> ]))"
+)
 
 
 def _regular_extent(data: bytes) -> Extent | None:
     """The extent of a whole sheet part whose every ``<row>``, ``<c>`` and ``<mergeCell>`` tag is
-    plain (see ``_PLAIN_C``), found without a Python step per tag; ``None`` when one is not
+    plain (see ``_PLAIN_ATTRS``), found without a Python step per tag; ``None`` when one is not
     (or the sheet passes the limit, whose first far cell the tag scan names).
 
-    Each plain tag stands where the scan would stop, and none holds another; so when they
-    are as many as the places it stops, they are the tags it would see, with the same ``r``
-    (a part where a prefixed tag could stand, ``<x:c``, or ``:c`` stands anywhere, is left to
-    the scan).
+    No plain tag holds a ``<`` past its first character, nor does a plain cell's value (none
+    of its tags is one the scan stops at, or a formula), so ``_PLAIN_TAGS`` is tried at every
+    place the scan would stop; when each of those is a plain tag, they are the tags it would
+    see, with the same ``r`` (a part where a prefixed tag could stand, ``<x:c``, or ``:c``
+    stands anywhere, is left to the scan).
     """
     if _PREFIXED.search(data):
         return None
-    filled = _PLAIN_C.findall(data)  # (column, row) of each cell that is not self-closing
-    merges = _PLAIN_MERGE.findall(data)
-    elements = len(filled) + len(_PLAIN_EMPTY_C.findall(data)) + len(merges) + len(_PLAIN_ROW.findall(data))
-    if elements != len(_STARTS.findall(data)):
-        return None
-    ext = Extent(elements=elements)
-    ext.formulas = (b"<f" in data and (b"<f>" in data or b"<f " in data)) or b't="e"' in data  # _FORMULA_MARKS
+    found = _PLAIN_TAGS.findall(data)
+    tags = [t for t in found if not t[8]]
+    if any(t[7] for t in tags):
+        return None  # a tag that is not plain
+    filled = [(t[0], t[1]) for t in tags if t[0] and not t[2]]  # (column, row) of each cell not self-closing
+    merges = [t[3:7] for t in tags if t[3]]
+    ext = Extent(elements=len(tags))
+    ext.formulas = len(tags) < len(found) or b't="e"' in data  # _FORMULA_MARKS
     if filled:
         letters, digits = zip(*filled)
         ext.cells = len(filled)
@@ -262,8 +273,15 @@ _RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
 _QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
+def _attr_pattern(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\s" + re.escape(name) + rb'\s*=\s*"([^"]*)"')
+
+
+_ATTRS = {name: _attr_pattern(name) for name in (b"Id", b"Target", b"name", b"r:id")}
+
+
 def _attr(tag: bytes, name: bytes) -> bytes:
-    m = re.search(rb"\s" + re.escape(name) + rb'\s*=\s*"([^"]*)"', tag)
+    m = (_ATTRS.get(name) or _attr_pattern(name)).search(tag)
     return m.group(1) if m else b""
 
 
@@ -286,13 +304,16 @@ def xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def xlsx_extents(path: Path, wanted: set[str] | None = None) -> dict[str, Extent]:
-    """Sheet name → extent for the sheets ``wanted`` (all when ``None``).
+def xlsx_extents(
+    path: Path, wanted: set[str] | None = None, *, opened: zipfile.ZipFile | None = None
+) -> dict[str, Extent]:
+    """Sheet name → extent for the sheets ``wanted`` (all when ``None``); ``opened``, if
+    given, is ``path`` already open (it stays open).
 
     A wanted sheet whose part cannot be found from workbook.xml gets the largest extent of
     all the worksheet parts, so that no sheet calamine finds some other way goes unmeasured.
     """
-    with zipfile.ZipFile(path) as zf:
+    with contextlib.nullcontext(opened) if opened is not None else zipfile.ZipFile(path) as zf:
         members = xlsx_sheet_members(zf)
         out: dict[str, Extent] = {}
         for name, member in members.items():

@@ -113,13 +113,17 @@ def indicator_codes(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"{a.lower()}{int(b)}" for a, b in _CODE.findall(thai.to_arabic_digits(text))))
 
 
+_CODES_IN_BRACKETS = re.compile(r"\(\s*(?:[ieoIEO]\s?\d{1,2}\s*[,/และ ]*\s*)+\)")
+_SPACES = re.compile(r"\s{2,}")
+
+
 def _indicator_title(text: str) -> str:
     plain = thai.to_arabic_digits(text)
     if not _CODE.search(plain):
         return text
-    stripped = re.sub(r"\(\s*(?:[ieoIEO]\s?\d{1,2}\s*[,/และ ]*\s*)+\)", "", plain)
+    stripped = _CODES_IN_BRACKETS.sub("", plain)
     stripped = _CODE.sub("", stripped) if stripped == plain else stripped
-    stripped = re.sub(r"\s{2,}", " ", stripped).strip(" ,;:/")
+    stripped = _SPACES.sub(" ", stripped).strip(" ,;:/")
     return stripped if stripped != plain else text
 
 
@@ -221,7 +225,8 @@ _EXAMPLE_KEYS = ("title", "method", "result")
 
 
 def _example_key(line: str) -> str:
-    return thai.header_key(thai.to_arabic_digits(_ENUMERATOR.sub("", line)))
+    numbered = _ENUMERATOR.match(line)  # as _ENUMERATOR.sub("", line), without a new string for most
+    return thai.header_key(thai.to_arabic_digits(line[numbered.end() :] if numbered else line))
 
 
 #: Placeholder lines of the form's example row: ``"วิธีการที่หนึ่ง"``, ``"ผลที่ทำได้จริง"`` …
@@ -237,6 +242,8 @@ _EXAMPLE_INSIDE = tuple(sorted(EXAMPLE_LINES - {_example_key("ผลที่ท
 #: ...without those that hold another of them (the same lines are found: a line holding
 #: ``วิธีการที่หนึ่ง2.วิธีการที่สอง`` holds ``วิธีการที่สอง``), so each line is searched fewer times.
 _EXAMPLE_INSIDE = tuple(a for a in _EXAMPLE_INSIDE if not any(b != a and b in a for b in _EXAMPLE_INSIDE))
+#: ...all looked for in one search.
+_EXAMPLE_INSIDE_RE = re.compile("|".join(map(re.escape, _EXAMPLE_INSIDE)))
 
 
 def example_line(text: str, key: str = "title") -> str | None:
@@ -246,14 +253,40 @@ def example_line(text: str, key: str = "title") -> str | None:
     ``example_line("จัดทำคู่มือ (ตัวอย่าง) แบบฟอร์ม")`` is ``None``: the mark counts only at
     the start of a title (``key`` ``"title"``; see ``_read_measures``).
     """
+    return _example_line_by_line(text, key) if _may_hold_example(text, key) else None
+
+
+#: Example phrases such that every one of ``EXAMPLE_LINES`` (the inside ones are among them)
+#: holds one of them: a text holding none of these holds none of those.
+_EXAMPLE_ANCHORS: tuple[str, ...] = ()
+for _phrase in sorted(EXAMPLE_LINES, key=len):
+    if not any(anchor in _phrase for anchor in _EXAMPLE_ANCHORS):
+        _EXAMPLE_ANCHORS = (*_EXAMPLE_ANCHORS, _phrase)
+#: ...and whether digits stand in them (Thai digits are read as Arabic ones).
+_ANCHOR_DIGITS = any(ch.isdigit() for anchor in _EXAMPLE_ANCHORS for ch in anchor)
+
+
+def _may_hold_example(text: str, key: str) -> bool:
+    """False when no line of ``text`` can be an example line: with no mark out of order, each
+    line's ``_example_key`` is a piece of the whole text's (its numbering only drops the
+    line's start; the key drops line breaks as it drops spaces), so a phrase missing from
+    the whole is missing from every line (Thai digits matter only if an anchor holds a digit)."""
+    if (key == "title" and standard.EXAMPLE_MARK in text) or thai.has_broken_thai(text):
+        return True
+    flat = thai.header_key(thai.to_arabic_digits(text) if _ANCHOR_DIGITS else text)
+    return any(anchor in flat for anchor in _EXAMPLE_ANCHORS)
+
+
+def _example_line_by_line(text: str, key: str) -> str | None:
     for line in text.split("\n"):
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             continue
         plain = _example_key(line)
-        if (key == "title" and line.strip().startswith(standard.EXAMPLE_MARK)) or plain in EXAMPLE_LINES:
-            return line.strip()
-        if any(inside in plain for inside in _EXAMPLE_INSIDE):
-            return line.strip()
+        if (key == "title" and stripped.startswith(standard.EXAMPLE_MARK)) or plain in EXAMPLE_LINES:
+            return stripped
+        if _EXAMPLE_INSIDE_RE.search(plain):
+            return stripped
     return None
 
 
@@ -370,10 +403,12 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
             _inspect_row(ctx, sheet.name, r, row)
             _continue_measure(ctx, sheet.name, current, r, raw, cols)
         assert current is not None
+        texts: dict[str, str] = {}  # each cell's text, made once for both loops below
         for key in _EXAMPLE_KEYS:
             value, merged = raw(key)
             if value is not None and not merged and key in cols:
-                if (line := example_line(cell_text(value), key)) is not None:
+                texts[key] = text = cell_text(value)
+                if (line := example_line(text, key)) is not None:
                     _example_text(ctx, sheet.name, cell_ref(r, cols[key]), line)
         for key, target in _FIELD_TO_LINES.items():
             value, merged = raw(key)
@@ -381,7 +416,8 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
                 continue
             lines = current[target]
             assert isinstance(lines, list)
-            for line in _lines(cell_text(value)):
+            text = texts.get(key) if not merged else None
+            for line in _lines(cell_text(value) if text is None else text):
                 if not (target in ("responsible", "period") and line in lines):
                     lines.append(line)
     finish()

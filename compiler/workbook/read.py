@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-import re
 import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from compiler.findings import new_finding
 from compiler.model import Finding, Severity, cell_ref
 from compiler.safeio import display_name
 from compiler.thai import header_key
-from compiler.workbook import extent, standard
+from compiler.workbook import extent, formulas, standard
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -167,11 +166,12 @@ def _measured_size(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], declared: 
     return max(total, declared)
 
 
-def _inspect_zip(path: Path, file: str) -> tuple[Finding | None, bool, bool]:
+def _inspect_zip(path: Path, file: str, opened: zipfile.ZipFile | None = None) -> tuple[Finding | None, bool, bool]:
     """Refuse zip bombs and documents renamed as workbooks; report whether it holds macros
-    and whether it is an OpenDocument spreadsheet (.ods) rather than an Excel workbook."""
+    and whether it is an OpenDocument spreadsheet (.ods) rather than an Excel workbook.
+    ``opened``: the file already open (it stays open), else it is opened here."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with contextlib.nullcontext(opened) if opened is not None else zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
             total = sum(i.file_size for i in infos)
@@ -247,62 +247,21 @@ _MACRO_MEMBERS = ("xl/vbaProject.bin", "xl/macrosheets/", "Basic/", "Scripts/")
 _OLE_VBA = "_VBA_PROJECT_CUR".encode("utf-16-le")
 
 
-# A cell's body never holds another <c>: a cell left unclosed (crafted XML) fails at the
-# next cell instead of scanning to the end of the sheet for every cell (quadratic).
-_CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>((?:[^<]|<(?!/?c[\s>/]))*+)</c>")
-_REF = re.compile(rb'\br="([A-Z]+\d+)"')
-_VALUE = re.compile(rb"<v>([^<]+)</v>")
-
-
-def _formula_problems(path: Path, marked: set[str] | None = None) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
-    """For .xlsx/.xlsm: sheet name → (cells with an uncalculated formula, cells with an error).
-
-    calamine shows both as empty; a clerk must be told the total is missing or broken
-    rather than see an empty budget. Only sheets whose XML holds a formula or an error
-    are scanned; ``marked`` names them when the extents were measured (none: nothing to read).
-    """
-    out: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
-    try:
-        if marked is not None and not marked:
-            return out
-        with zipfile.ZipFile(path) as zf:
-            for name, member in extent.xlsx_sheet_members(zf).items():
-                if marked is not None and name not in marked:
-                    continue
-                data = zf.read(member)
-                if b"<f>" not in data and b"<f " not in data and b't="e"' not in data:
-                    continue
-                uncached: list[str] = []
-                errors: dict[str, str] = {}
-                for attrs, body in _CELL.findall(data):
-                    ref = _REF.search(attrs)
-                    if ref is None:
-                        continue
-                    value = _VALUE.search(body)
-                    if b't="e"' in attrs:
-                        errors[ref.group(1).decode()] = value.group(1).decode() if value else "#ERROR"
-                    elif b"<f" in body and value is None:
-                        uncached.append(ref.group(1).decode())
-                if uncached or errors:
-                    out[name] = (tuple(uncached), errors)
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return {}
-    return out
-
-
 def _grid(raw: Sequence[Sequence[object]]) -> list[list[object]]:
     return [[None if v == "" else v for v in row] for row in raw]
 
 
-def sheet_extents(path: Path, kind: str, names: Sequence[str] | None = None) -> dict[str, extent.Extent]:
+def sheet_extents(
+    path: Path, kind: str, names: Sequence[str] | None = None, opened: zipfile.ZipFile | None = None
+) -> dict[str, extent.Extent]:
     """How far sheets reach, measured from the file (see :mod:`extent`): for an .xlsx (``kind``
-    ``zip``) the sheets ``names``; for an .ods (``ods``) or .xls (``ole``) every sheet
-    (calamine builds them all on opening).
+    ``zip``; ``opened``, if given, is the file open) the sheets ``names``; for an .ods (``ods``)
+    or .xls (``ole``) every sheet (calamine builds them all on opening).
 
     Raises ``ValueError`` (or a zip error) when the file cannot be scanned.
     """
     if kind == "zip":
-        return extent.xlsx_extents(path, set(names or ()))
+        return extent.xlsx_extents(path, set(names or ()), opened=opened)
     if kind == "ods":
         return extent.ods_extents(path)
     found: dict[str, extent.Extent] = {}
@@ -312,12 +271,17 @@ def sheet_extents(path: Path, kind: str, names: Sequence[str] | None = None) -> 
 
 
 def _over_limits(
-    path: Path, file: str, kind: str, names: Sequence[str] | None = None, into: dict | None = None
+    path: Path,
+    file: str,
+    kind: str,
+    names: Sequence[str] | None = None,
+    into: dict | None = None,
+    opened: zipfile.ZipFile | None = None,
 ) -> list:
     """``sheet-too-large`` for each sheet past the limit, ``workbook-too-large`` when they
     pass it together; ``corrupt-file`` when the file cannot be measured. Extents go ``into``."""
     try:
-        extents = sheet_extents(path, kind, names)
+        extents = sheet_extents(path, kind, names, opened)
         (into if into is not None else {}).update(extents)
     except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, struct.error) as exc:
         return [
@@ -374,9 +338,28 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
     kind, problem = _sniff(path, file)
     if problem:
         return RawWorkbook(file, path, findings=(problem,))
+    if kind != "zip":
+        return _read(path, file, wanted, kind, None)
+    with _zip_or_none(path) as zf:  # one opening for the checks before calamine and the extents
+        return _read(path, file, wanted, kind, zf)
+
+
+@contextlib.contextmanager
+def _zip_or_none(path: Path) -> Iterator[zipfile.ZipFile | None]:
+    """The zip file open, or ``None`` when it does not open (``_inspect_zip`` says why)."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        yield None
+        return
+    with zf:
+        yield zf
+
+
+def _read(path: Path, file: str, wanted: frozenset[str], kind: str, opened: zipfile.ZipFile | None) -> RawWorkbook:
     has_macros = False
     if kind == "zip":
-        problem, has_macros, ods = _inspect_zip(path, file)
+        problem, has_macros, ods = _inspect_zip(path, file, opened)
         if problem:
             return RawWorkbook(file, path, findings=(problem,))
         kind = "ods" if ods else kind
@@ -413,13 +396,13 @@ def read_workbook(path: Path | str, *, display: str | None = None, wanted: froze
         names = tuple(book.sheet_names)
         chosen = [name for name in names if _wanted(name, wanted)]
         measured: dict[str, extent.Extent] = {}
-        too_large = _over_limits(path, file, kind, chosen, measured) if lazy else []
+        too_large = _over_limits(path, file, kind, chosen, measured, opened) if lazy else []
         if too_large:
             book.close()
             return RawWorkbook(file, path, sheet_names=names, findings=tuple(too_large), has_macros=has_macros)
         marked = {n for n, e in measured.items() if e.formulas} if lazy else None
         xlsx = kind == "zip" and path.suffix.lower() in (".xlsx", ".xlsm")
-        problems = _formula_problems(path, marked) if xlsx else {}
+        problems = formulas.formula_problems(path, marked, opened) if xlsx else {}
         for name in chosen:
             sh = book.get_sheet_by_name(name)
             rows = _grid(sh.to_python(skip_empty_area=False))
