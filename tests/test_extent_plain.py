@@ -121,3 +121,23 @@ def test_random_soups_give_the_scans_answer(parts: list[bytes]) -> None:
     data = b"".join(parts)
     regular = _regular_extent(data)
     assert regular is None or regular == scanned(data)
+
+
+def test_sheet_names_with_entities_are_read_as_written(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """workbook.xml escapes a sheet's name (``&amp;``, ``&quot;``, ``&lt;`` …): the name comes
+    back as the clerk typed it (``extent`` unescapes it itself, without ``xml.sax``)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from compiler.workbook.extent import xlsx_sheet_members
+
+    book = Workbook()
+    book.active.title = "มาตรการ"
+    names = ['ผล&"ทดสอบ"', "A<1>B", "it's &amp;"]
+    for name in names:
+        book.create_sheet(name)
+    path = tmp_path / "names.xlsx"
+    book.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert list(xlsx_sheet_members(zf)) == ["มาตรการ", *names]

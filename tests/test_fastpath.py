@@ -489,7 +489,10 @@ def _paragraph_template(tmp_path: Path, name: str, *texts: str) -> Path:
         (["{%p for m in measures %}", "{{ m.title|join(' ') }}", "{%p else %}", "ไม่มี", "{%p endfor %}"], False),
         (["{%p for m in measures %}", "{{- m.title|join(' ') }}", "{%p endfor %}"], False),
         (["{%p for m in measures|reverse %}", "{{ m.title|join(' ') }}", "{%p endfor %}"], False),
-        (["{% set n = 3 %}{{ n }}", "{%p for m in measures %}", "{{ m.title|join(' ') }}{{ n }}", "{%p endfor %}"], False),
+        (
+            ["{% set n = 3 %}{{ n }}", "{%p for m in measures %}", "{{ m.title|join(' ') }}{{ n }}", "{%p endfor %}"],
+            False,
+        ),
     ],
     ids=["plain", "loop-variable", "for-else", "whitespace-control", "filtered", "set"],
 )
@@ -505,7 +508,9 @@ def test_a_template_of_ones_own_gives_the_same_rows_cut_or_whole(
         _department(before, name, [f"{h} {name} {j}" for j in range(3) for h in HOSTILE], 1 + 100 * k)
     shutil.copytree(before, after)
     _department(after, "กองคลัง", [f"{h} แก้ไข {j}" for j in range(3) for h in HOSTILE], 101)
-    references = [_reference([f], tmp_path / f"ref{i}", False, monkeypatch, template) for i, f in enumerate([before, after])]
+    references = [
+        _reference([f], tmp_path / f"ref{i}", False, monkeypatch, template) for i, f in enumerate([before, after])
+    ]
     assert references[0]["report.docx"]["word/document.xml"] != references[1]["report.docx"]["word/document.xml"]
     remembered = rowloop.stats["remembered"]
     for i in range(4):
@@ -530,7 +535,9 @@ def test_a_cut_that_renders_otherwise_is_not_used() -> None:
     assert rowloop.cut("{% for m in measures %}{% for n in measures %}{% endfor %}{% endfor %}", env) is not None
 
 
-def test_a_report_built_again_records_the_new_time(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_report_built_again_records_the_new_time(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The same inputs later: the parts kept, the properties' times and the archive's dates
     those of the new build (as a build from scratch at that time gives them)."""
     sample = SAMPLES[0]
@@ -555,9 +562,9 @@ def test_a_changed_input_is_built_afresh(cache: Path, tmp_path: Path, monkeypatc
     sample = SAMPLES[0]
     first = api.build([sample], tmp_path / "a.docx", force=True)
     arabic = api.build([sample], tmp_path / "b.docx", force=True, digits="arabic")
-    assert zipfile.ZipFile(tmp_path / "a.docx").read("word/document.xml") != zipfile.ZipFile(
-        tmp_path / "b.docx"
-    ).read("word/document.xml")
+    assert zipfile.ZipFile(tmp_path / "a.docx").read("word/document.xml") != zipfile.ZipFile(tmp_path / "b.docx").read(
+        "word/document.xml"
+    )
     assert first.written and arabic.written
     template = tmp_path / "mine.docx"
     shutil.copyfile(render.REPORT_TEMPLATE, template)
