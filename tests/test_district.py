@@ -563,8 +563,9 @@ def test_regression_workers_import_this_package_not_one_in_the_current_folder(tm
 
 # --- stopping ---------------------------------------------------------------------------------
 _SLOW = """
-import time
+import os, time
 def survey_slowly(task):
+    open(os.path.join(os.path.dirname(__file__), f"busy-{os.getpid()}"), "w").close()
     time.sleep(120)
 """
 _RUN_SLOW = """
@@ -613,9 +614,10 @@ def test_ctrl_c_and_sigterm_end_in_one_line(
         start_new_session=True,  # its own process group, as a terminal gives a command
     )
     deadline = time.monotonic() + 60
-    while not list(temp.glob("ita-work-*/w1")) and time.monotonic() < deadline:  # both workers busy
+    # both workers busy: each has taken its task (a loaded machine may take seconds to start them)
+    while len(list(tmp_path.glob("busy-*"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
-    time.sleep(0.5)
+    time.sleep(0.2)
     helpers = [pid for pid in _group_pids(proc.pid) if pid != proc.pid]  # forkserver, tracker, workers
     assert len(helpers) >= 3 and all(_ignores_sigint(pid) for pid in helpers), helpers
     started = _group(proc.pid)
