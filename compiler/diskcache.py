@@ -17,6 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -96,13 +97,21 @@ def code_stamp() -> str:
     (:data:`READERS`); an edited or upgraded program starts afresh. Computed once a process."""
     if not _stamp:
         parts: list[object] = [sys.version, pickle.HIGHEST_PROTOCOL, _package_files(Path(__file__).resolve().parent)]
-        for name in READERS:
-            spec = importlib.util.find_spec(name)
-            origin = spec.origin if spec is not None else None
-            try:
-                st = os.stat(origin) if origin else None
-            except OSError:
-                st = None
-            parts.append((name, origin, st.st_size if st else None, st.st_mtime_ns if st else None))
+        parts.extend(module_stamps(READERS))
         _stamp.append(hashlib.sha256(repr(parts).encode("utf-8")).hexdigest())
     return _stamp[0]
+
+
+def module_stamps(names: Iterable[str]) -> list[tuple[str, str | None, int | None, int | None]]:
+    """For each module named: its file, and that file's size and time (``None`` where the
+    module or its file cannot be found), so that an upgraded library changes a cache key."""
+    stamps = []
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        try:
+            st = os.stat(origin) if origin else None
+        except OSError:
+            st = None
+        stamps.append((name, origin, st.st_size if st else None, st.st_mtime_ns if st else None))
+    return stamps

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib.util
 import marshal
-import os
 import pickle
 import re
 import threading
@@ -64,15 +62,7 @@ stats = {"memory": 0, "disk": 0, "stored": 0}
 
 def _libraries() -> str:
     if not _stamp:
-        parts: list[object] = [diskcache.code_stamp()]
-        for name in WRITERS:
-            spec = importlib.util.find_spec(name)
-            origin = spec.origin if spec is not None else None
-            try:
-                st = os.stat(origin) if origin else None
-            except OSError:
-                st = None
-            parts.append((name, origin, st.st_size if st else None, st.st_mtime_ns if st else None))
+        parts: list[object] = [diskcache.code_stamp(), *diskcache.module_stamps(WRITERS)]
         _stamp.append(hashlib.sha256(repr(parts).encode("utf-8")).hexdigest())
     return _stamp[0]
 
