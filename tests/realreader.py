@@ -21,9 +21,10 @@ and what LibreOffice said); a LibreOffice that hangs or crashes is killed and st
   and pipe, and checks the tests it runs; it hands its figures and last-sweep failures to
   the controller (:func:`finish`, :func:`node_down`), which prints one summary and fails the
   run on any worker's last-sweep failure.
-- A document whose bytes are those of one this process already converted without failure is
-  not converted again (LibreOffice is given the same input: the fast path's tests write the
-  same report twice to compare). The summary counts these copies apart.
+- A document whose bytes are those of one already converted without failure, by this process
+  or (under xdist) by another worker of the run, is not converted again: LibreOffice would be
+  given the same input (the fast path's tests write the same report twice to compare). The
+  summary counts these copies apart.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def _convert(documents: list[Path]) -> list[str]:
     fresh, firsts = [], set()
     for document in documents:
         digest = digests[document]
-        if digest is not None and (digest in _state.good or digest in firsts):
+        if digest is not None and (digest in _state.good or digest in firsts or _converted_elsewhere(digest)):
             _state.copies += 1
             continue
         if digest is not None:
@@ -148,9 +149,30 @@ def _convert(documents: list[Path]) -> list[str]:
             digest = digests[document]
             if digest is not None:
                 _state.good.add(digest)
+                _tell_the_others(digest)
     if not failures:
         shutil.rmtree(batch, ignore_errors=True)  # a failed batch is kept to look at
     return failures
+
+
+def _shared() -> Path | None:
+    """Under xdist, the folder where the run's workers leave the digests of the documents they
+    converted without failure: in pytest's folder for the run (each worker's own folder is in it)."""
+    if _state is None or _state.base is None or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return None
+    return _state.base.parent / "real-reader-converted"
+
+
+def _converted_elsewhere(digest: str) -> bool:
+    shared = _shared()
+    return shared is not None and (shared / digest).is_file()
+
+
+def _tell_the_others(digest: str) -> None:
+    shared = _shared()
+    if shared is not None:
+        shared.mkdir(exist_ok=True)
+        (shared / digest).touch()
 
 
 def _digest(document: Path) -> str | None:
