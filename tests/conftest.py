@@ -196,22 +196,3 @@ def web_browser():  # type: ignore[no-untyped-def]
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield browser
         browser.close()
-
-
-# --- order: the modules with the longest tests first ---------------------------------------------
-#: These hold tests of 10-40 s each. Run first, they end before the others, so no worker is left
-#: running one long test alone at the end of the run (xdist's worksteal balances the rest).
-_LONGEST_FIRST = (
-    "test_properties.py",
-    "test_fastpath.py",
-    "test_read.py",
-    "test_hostile.py",
-    "test_web_browser.py",
-    "test_district_same.py",
-    "test_layout_pdf.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(_LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: within a module, as written
