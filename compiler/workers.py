@@ -199,8 +199,9 @@ class _Slot:
         if ctx.get_start_method() == "forkserver":
             # The forkserver and its resource tracker are launched with Ctrl-C ignored, which
             # an exec keeps: they, and each worker forked from the forkserver, ignore it from
-            # birth, so no Ctrl-C finds one half-started and prints its traceback. Launching
-            # takes milliseconds (a Ctrl-C in them is lost); the wait for it to be ready is below.
+            # birth, so no Ctrl-C finds one half-started and prints its traceback. A Ctrl-C
+            # meanwhile is not lost where signals can be held: held, it stays pending though
+            # ignored (Linux), and is raised once the handler is back and the hold ends.
             from multiprocessing import forkserver
 
             with _signals_held(), _ctrl_c_ignored():
@@ -318,9 +319,12 @@ def map_contained(
             if slot is None:
                 if len(slots) >= jobs:
                     return
-                slot = _Slot(ctx, func, memory_mb, root, started, on_progress is not None)
-                started += 1
-                slots.append(slot)
+                # a Ctrl-C while the worker starts is raised once it is counted, so that the
+                # clean-up below stops it too
+                with _signals_held():
+                    slot = _Slot(ctx, func, memory_mb, root, started, on_progress is not None)
+                    started += 1
+                    slots.append(slot)
             index, args = pending.popleft()
             if not slot.give(index, tuple(args), timeout_s):
                 pending.appendleft((index, args))  # the task was never started: not its fault

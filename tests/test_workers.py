@@ -159,3 +159,40 @@ def test_a_caller_may_give_workers_a_larger_share() -> None:
     outcomes = map_contained(pid, [(i,) for i in range(7)], jobs=1, tasks_per_worker=2)
     pids = [o.value for o in sorted(outcomes, key=lambda o: o.index)]
     assert len(set(pids)) == 4 and pids[0] == pids[1] != pids[2] == pids[3]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_ctrl_c_while_a_worker_starts_leaves_no_worker_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C that arrived while a worker was starting was raised before the worker was
+    counted, so the run's clean-up did not know it and it lived on (until the process ended,
+    which a server never does)."""
+    import multiprocessing
+    import signal
+
+    from compiler import workers
+
+    started = workers._Slot.__init__
+
+    def start_then_ctrl_c(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started(self, *args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # as if pressed just as the worker came up
+
+    monkeypatch.setattr(workers._Slot, "__init__", start_then_ctrl_c)
+    before = set(multiprocessing.active_children())
+    with pytest.raises(KeyboardInterrupt):
+        list(map_contained(sleep, [(30,)], jobs=1))
+    left = [p for p in multiprocessing.active_children() if p not in before]
+    assert left == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="signals cannot be held")
+def test_a_ctrl_c_held_while_ignored_is_raised_after_the_hold() -> None:
+    """What the forkserver's launch relies on: a Ctrl-C while SIGINT is held and ignored waits."""
+    import signal
+
+    from compiler import workers
+
+    with pytest.raises(KeyboardInterrupt):
+        with workers._signals_held(), workers._ctrl_c_ignored():
+            os.kill(os.getpid(), signal.SIGINT)
+        pytest.fail("the Ctrl-C was lost")
