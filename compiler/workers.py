@@ -200,8 +200,9 @@ class _Slot:
             # The forkserver and its resource tracker are launched with Ctrl-C ignored, which
             # an exec keeps: they, and each worker forked from the forkserver, ignore it from
             # birth, so no Ctrl-C finds one half-started and prints its traceback. A Ctrl-C
-            # meanwhile is not lost where signals can be held: held, it stays pending though
-            # ignored (Linux), and is raised once the handler is back and the hold ends.
+            # meanwhile is not lost in a process of one thread (the command line) on Linux:
+            # held, it stays pending though ignored, and is raised once the hold ends. (With
+            # other threads the kernel gives it to one of them, which ignores it.)
             from multiprocessing import forkserver
 
             with _signals_held(), _ctrl_c_ignored():
@@ -421,7 +422,8 @@ def _ctrl_c_ignored() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait (are delivered after the block) where the platform allows."""
+    """SIGINT and SIGTERM wait (are delivered after the block) where the platform allows and
+    the process has one thread (the mask is the calling thread's; the command line has one)."""
     if not hasattr(signal, "pthread_sigmask"):  # Windows
         yield
         return
