@@ -134,9 +134,14 @@ def main() -> None:
 @contextmanager
 def _progress_bar(enabled: bool | None, *, unit: str, desc: str) -> Iterator[Callable[[int, int, str], None]]:
     """A tqdm bar on stderr (``None``: only on a terminal) driven by the library's
-    ``progress(done, total, what)`` callbacks."""
+    ``progress(done, total, what)`` callbacks.
+
+    Without tqdm's monitor thread (it only fixes bars that stall): the command keeps one
+    thread, so a Ctrl-C reaches the main thread, or waits where that thread holds it
+    (:mod:`compiler.workers`), instead of going to the monitor while the main thread waits."""
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0
     show = sys.stderr.isatty() if enabled is None else enabled
     bar = tqdm(total=0, disable=not show, file=sys.stderr, unit=unit, desc=desc, leave=False, dynamic_ncols=True)
 
