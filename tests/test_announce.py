@@ -174,12 +174,20 @@ needs_pdf_tools = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="module")
+def converted(written: dict[str, tuple[Any, Path]], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The PDF of each document of OUTPUTS, all made in one LibreOffice start (as ``--pdf`` does)."""
+    folder = tmp_path_factory.mktemp("pdfs")
+    keys = [f"{org}/{name}" for org, name, _, _ in OUTPUTS]
+    sources = [written[org][1] / name for org, name, _, _ in OUTPUTS]
+    targets = pdf.docx_to_pdfs(sources, [folder / f"{i}.pdf" for i in range(len(sources))])
+    return dict(zip(keys, targets, strict=True))
+
+
 @needs_pdf_tools
 @pytest.mark.parametrize(("org", "name", "golden", "pages"), OUTPUTS, ids=[f"{o}-{g}" for o, _, g, _ in OUTPUTS])
-def test_document_converts_to_pdf(
-    written: dict[str, tuple[Any, Path]], tmp_path: Path, org: str, name: str, golden: str, pages: int
-) -> None:
-    target = pdf.docx_to_pdf(written[org][1] / name, tmp_path / "doc.pdf")
+def test_document_converts_to_pdf(converted: dict[str, Path], org: str, name: str, golden: str, pages: int) -> None:
+    target = converted[f"{org}/{name}"]
     info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+(\d+)", info, re.M).group(1) == str(pages)  # type: ignore[union-attr]
     text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
