@@ -184,7 +184,9 @@ def _worker(
 
 # --- in the caller ----------------------------------------------------------------------------
 class _Slot:
-    """One worker process, seen from the caller, and the task it holds (if any)."""
+    """One worker process, seen from the caller, and the task it holds (if any). Made with
+    SIGINT and SIGTERM held (:func:`_signals_held`, as :func:`map_contained` does), so that
+    they wait until the worker has started and is counted."""
 
     def __init__(
         self, ctx: Any, func: Callable[..., Any], memory_mb: int | None, root: Path, n: int, reports: bool = False
@@ -201,14 +203,13 @@ class _Slot:
             # an exec keeps: they, and each worker forked from the forkserver, ignore it from
             # birth, so no Ctrl-C finds one half-started and prints its traceback. A Ctrl-C
             # meanwhile is not lost in a process of one thread (the command line) on Linux:
-            # held, it stays pending though ignored, and is raised once the hold ends. (With
-            # other threads the kernel gives it to one of them, which ignores it.)
+            # held (by the caller), it stays pending though ignored, and is raised once the
+            # hold ends. (With other threads the kernel gives it to one of them, which ignores it.)
             from multiprocessing import forkserver
 
-            with _signals_held(), _ctrl_c_ignored():
+            with _ctrl_c_ignored():
                 forkserver.ensure_running()
-        with _signals_held():  # Ctrl-C and SIGTERM wait until the worker has started
-            self.process.start()
+        self.process.start()
         child.close()
         self.task: int | None = None
         self.deadline = float("inf")
@@ -320,8 +321,8 @@ def map_contained(
             if slot is None:
                 if len(slots) >= jobs:
                     return
-                # a Ctrl-C while the worker starts is raised once it is counted, so that the
-                # clean-up below stops it too
+                # a Ctrl-C or SIGTERM while the worker starts is raised once it is counted, so
+                # that the clean-up below stops it too
                 with _signals_held():
                     slot = _Slot(ctx, func, memory_mb, root, started, on_progress is not None)
                     started += 1
