@@ -119,16 +119,7 @@ def _convert(documents: list[Path]) -> list[str]:
     as a copy, not converted again."""
     assert _state is not None and _state.program is not None and _state.work is not None
     digests = {document: _digest(document) for document in documents}
-    fresh, firsts = [], set()
-    for document in documents:
-        digest = digests[document]
-        if digest is not None and (digest in _state.good or digest in firsts or _converted_elsewhere(digest)):
-            _state.copies += 1
-            continue
-        if digest is not None:
-            firsts.add(digest)
-        fresh.append(document)
-    documents = fresh
+    documents = _without_copies(documents, digests)
     if not documents:
         return []
     if _state.office is None:
@@ -146,10 +137,7 @@ def _convert(documents: list[Path]) -> list[str]:
             failures.append(f"{document}: the PDF LibreOffice wrote is empty or has no page")
         else:
             _state.converted += 1
-            digest = digests[document]
-            if digest is not None:
-                _state.good.add(digest)
-                _tell_the_others(digest)
+            _converted_well(digests[document])
     if not failures:
         shutil.rmtree(batch, ignore_errors=True)  # a failed batch is kept to look at
     return failures
@@ -163,12 +151,31 @@ def _shared() -> Path | None:
     return _state.base.parent / "real-reader-converted"
 
 
-def _converted_elsewhere(digest: str) -> bool:
+def _without_copies(documents: list[Path], digests: dict[Path, str | None]) -> list[Path]:
+    """``documents`` but those whose bytes are those of a document converted well before (here
+    or by another worker) or of one earlier in the list; counted in ``copies``."""
+    assert _state is not None
     shared = _shared()
-    return shared is not None and (shared / digest).is_file()
+    seen = set(_state.good)
+    out = []
+    for document in documents:
+        digest = digests[document]
+        if digest is not None and (digest in seen or (shared is not None and (shared / digest).is_file())):
+            _state.copies += 1
+            continue
+        if digest is not None:
+            seen.add(digest)
+        out.append(document)
+    return out
 
 
-def _tell_the_others(digest: str) -> None:
+def _converted_well(digest: str | None) -> None:
+    """Remember that the document of ``digest`` converted without failure, for this worker and
+    the others."""
+    assert _state is not None
+    if digest is None:
+        return
+    _state.good.add(digest)
     shared = _shared()
     if shared is not None:
         shared.mkdir(exist_ok=True)

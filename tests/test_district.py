@@ -618,8 +618,8 @@ def test_ctrl_c_and_sigterm_end_in_one_line(
     while len(list(tmp_path.glob("busy-*"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(0.2)
-    # one thread: a signal held by the main thread would otherwise go to another one (tqdm's
-    # monitor thread took a Ctrl-C while the main thread waited for its workers: a hang)
+    # one thread: a signal the main thread holds would otherwise go to another one (tqdm's
+    # monitor thread could take a Ctrl-C and ignore it, leaving the command waiting)
     assert os.listdir(f"/proc/{proc.pid}/task") == [str(proc.pid)]
     helpers = [pid for pid in _group_pids(proc.pid) if pid != proc.pid]  # forkserver, tracker, workers
     assert len(helpers) >= 3 and all(_ignores_sigint(pid) for pid in helpers), helpers

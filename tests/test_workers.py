@@ -8,6 +8,7 @@ so they are module-level.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -195,8 +196,6 @@ except KeyboardInterrupt:
 
 
 def _python(code: str) -> str:
-    import subprocess
-
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
