@@ -202,11 +202,19 @@ def _build(
     if built is not None:  # the same inputs as a build before: its parts written again
         written, shows_also = [buildmemo.write(built, output, force=force)], built.shows_also
     else:
-        from compiler.report.render import render_report, template_shows_also
+        from compiler.report import assemble
 
-        kept: list[list[tuple[str, str, bytes, int, int]]] = []
-        written = [render_report(report, output, template=template, digits=digits, force=force, keep=kept.append)]
-        shows_also = template_shows_also(template)
+        assembled = assemble.build(report, output, template=template or REPORT_TEMPLATE, digits=digits, force=force)
+        if assembled is not None:  # the document of a build before, with this build's rows
+            (path, parts), shows_also = assembled
+            written = [path]
+            kept = [parts]
+        else:
+            from compiler.report.render import render_report, template_shows_also
+
+            kept = []
+            written = [render_report(report, output, template=template, digits=digits, force=force, keep=kept.append)]
+            shows_also = template_shows_also(template)
         if name and kept:
             buildmemo.store(name, kept[0], shows_also)
     if not shows_also:

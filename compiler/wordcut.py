@@ -37,7 +37,7 @@ from compiler import diskcache
 #: when more were seen, those of the last process are kept.
 MAX_REMEMBERED = 30_000
 _MAGIC_MEMO = b"ita-report wordcut memo 1\n"
-_MAGIC_DICT = b"ita-report wordcut dictionary 1\n"
+_MAGIC_DICT = b"ita-report wordcut dictionary 2\n"
 _VERSION = re.compile(rb"""__version__\s*=\s*["']([^"']+)["']""")
 
 _lock = threading.Lock()
@@ -49,39 +49,57 @@ stats = {"remembered": 0, "cut": 0}
 
 class Dictionary:
     """pythainlp's word list, answering ``prefixes`` as its ``Trie`` does (same words, same
-    order: shortest first)."""
+    order: shortest first).
 
-    __slots__ = ("lengths", "words")
+    The words of two letters or more are kept by their first two letters, each group as one
+    text (a word a line) made into a set the first time a text is looked up there: a command
+    that cuts a few new paragraphs loads the list in a few milliseconds and splits only the
+    groups it meets, not all ~62,000 words."""
 
-    def __init__(self, words: frozenset[str], lengths: dict[str, tuple[int, ...]]) -> None:
-        self.words = words
+    __slots__ = ("groups", "lengths", "sets", "singles")
+
+    def __init__(self, singles: frozenset[str], groups: dict[str, str], lengths: dict[str, tuple[int, ...]]) -> None:
+        self.singles = singles
+        self.groups = groups
         self.lengths = lengths
+        self.sets: dict[str, frozenset[str]] = {}
 
     @classmethod
     def build(cls, words: Iterable[str]) -> Dictionary:
         # pythainlp's Trie strips each word and never matches the empty one
-        clean = frozenset(w for w in (w.strip() for w in words) if w)
-        index: dict[str, set[int]] = {}
+        clean = {w for w in (w.strip() for w in words) if w}
+        grouped: dict[str, list[str]] = {}
         for w in clean:
             if len(w) >= 2:
-                index.setdefault(w[:2], set()).add(len(w))
-        return cls(clean, {k: tuple(sorted(v)) for k, v in index.items()})
+                grouped.setdefault(w[:2], []).append(w)
+        lengths = {k: tuple(sorted({len(w) for w in v})) for k, v in grouped.items()}
+        groups = {k: "\n".join(sorted(v)) for k, v in grouped.items()}
+        return cls(frozenset(w for w in clean if len(w) == 1), groups, lengths)
+
+    def _group(self, start: str) -> frozenset[str]:
+        found = self.sets.get(start)
+        if found is None:
+            found = self.sets[start] = frozenset(self.groups.get(start, "").split("\n")) - {""}
+        return found
 
     def __bool__(self) -> bool:
         return True
 
     def __contains__(self, word: str) -> bool:
-        return word in self.words
+        if len(word) < 2:
+            return word in self.singles
+        return word in self._group(word[:2])
 
     def prefixes(self, text: str, start: int = 0) -> list[str]:
         """The words of the dictionary that ``text`` holds at ``start``, shortest first."""
-        words = self.words
         out = []
         first = text[start : start + 1]
-        if first in words:
+        if first in self.singles:
             out.append(first)
-        lengths = self.lengths.get(text[start : start + 2])
+        two = text[start : start + 2]
+        lengths = self.lengths.get(two)
         if lengths:
+            words = self._group(two)
             room = len(text) - start
             for n in lengths:
                 if n > room:
@@ -98,7 +116,7 @@ def _pythainlp_key() -> str:
     parts: list[object] = [MAX_REMEMBERED]
     if spec is not None and spec.submodule_search_locations:
         root = Path(next(iter(spec.submodule_search_locations)))
-        for name in ("__init__.py", "corpus/words_th.txt", "tokenize/newmm.py", "tokenize/core.py", "tokenize/tcc.py"):
+        for name in ("__init__.py", "corpus/words_th.txt", "tokenize/core.py", "tokenize/tcc.py", *_NEWMM_SOURCES):
             try:
                 st = (root / name).stat()
                 parts.append((name, st.st_size, st.st_mtime_ns))
@@ -155,9 +173,9 @@ def dictionary() -> Dictionary:
         made = None
         if payload is not None:
             try:
-                words, lengths = marshal.loads(payload)
-                if isinstance(words, frozenset) and isinstance(lengths, dict):
-                    made = Dictionary(words, lengths)
+                singles, groups, lengths = marshal.loads(payload)
+                if isinstance(singles, frozenset) and isinstance(groups, dict) and isinstance(lengths, dict):
+                    made = Dictionary(singles, groups, lengths)
             except (EOFError, ValueError, TypeError):
                 made = None
         if made is None:
@@ -165,7 +183,7 @@ def dictionary() -> Dictionary:
 
             made = Dictionary.build(thai_words())
             if path is not None:
-                diskcache.write(path, _MAGIC_DICT, _key(), marshal.dumps((made.words, made.lengths)))
+                diskcache.write(path, _MAGIC_DICT, _key(), marshal.dumps((made.singles, made.groups, made.lengths)))
         _state["dictionary"] = made
         return made
 
@@ -197,14 +215,106 @@ def words(text: str, keep_whitespace: bool = True) -> list[str]:
         return []
     cut = _recalled("words", text)
     if cut is None:
-        from pythainlp.tokenize import word_tokenize  # slow import, only when a text is new
-
-        cut = tuple(word_tokenize(text, custom_dict=dictionary(), engine="newmm", keep_whitespace=True))
+        cut = tuple(_newmm()(text))
         stats["cut"] += 1
         _remember("words", text, cut)
     if keep_whitespace:
         return list(cut)
     return [t.strip(" ") for t in cut if t.strip(" ")]  # pythainlp's strip_whitespace
+
+
+#: pythainlp's own modules that newmm's cut runs on: loaded by :func:`_newmm` from their source.
+_NEWMM_SOURCES = ("tokenize/tcc_p.py", "tokenize/_utils.py", "tokenize/newmm.py")
+#: The two imports of ``newmm.py`` that would import the whole package, and what stands for them.
+_NEWMM_IMPORTS = {
+    "from pythainlp.tokenize import word_dict_trie\n": "word_dict_trie = None  # (a dictionary is always given)\n",
+    "from pythainlp.tokenize.tcc_p import tcc_pos_array\n": "tcc_pos_array = _tcc_p.tcc_pos_array\n",
+}
+
+
+def _newmm() -> Any:
+    """``cut(text)``: ``pythainlp.tokenize.word_tokenize(text, custom_dict=dictionary(),
+    engine="newmm", keep_whitespace=True)``.
+
+    Importing ``pythainlp.tokenize`` imports the whole package (soundex, spelling, emoji
+    tables: ~60 ms, as much as the rest of a build of one changed workbook). Its word cut is
+    three small modules of its own, ``tcc_p.py``, ``tokenize/_utils.py`` and ``newmm.py``, that
+    need nothing of the package but each other: their source is run here as private modules,
+    with ``newmm.py``'s two package imports replaced by the names they give. The cut is
+    pythainlp's own code (``tests/test_wordcut.py`` compares it with ``word_tokenize``); when
+    the sources are not as expected (another pythainlp), ``word_tokenize`` itself is used."""
+    found = _state.get("newmm")
+    if found is not None:
+        return found
+    cut = _newmm_from_source()
+    if cut is None:
+        from pythainlp.tokenize import word_tokenize  # the whole package
+
+        def cut(text: str) -> list[str]:
+            return list(word_tokenize(text, custom_dict=dictionary(), engine="newmm", keep_whitespace=True))
+
+    _state["newmm"] = cut
+    return cut
+
+
+def _newmm_from_source() -> Any:
+    import types
+
+    spec = importlib.util.find_spec("pythainlp")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    modules: dict[str, types.ModuleType] = {}
+    for name in _NEWMM_SOURCES:
+        path = root / name
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if name.endswith("newmm.py"):
+            for line, stand_in in _NEWMM_IMPORTS.items():
+                if source.count(line) != 1:
+                    return None
+                source = source.replace(line, stand_in)
+        module = types.ModuleType(f"compiler._pythainlp_{Path(name).stem}")
+        module.__dict__["_tcc_p"] = modules.get("tcc_p")
+        try:
+            exec(_compiled(source, path), module.__dict__)  # pythainlp's own code
+        except Exception:  # another pythainlp: its package import instead
+            return None
+        modules[Path(name).stem] = module
+    segment = getattr(modules["newmm"], "segment", None)
+    rejoin = getattr(modules["_utils"], "rejoin_formatted_num", None)
+    if segment is None or rejoin is None:
+        return None
+
+    def cut(text: str) -> list[str]:
+        return list(rejoin(segment(text, dictionary()))) if text else []
+
+    return cut
+
+
+_MAGIC_CODE = b"ita-report wordcut code 1\n"
+
+
+def _compiled(source: str, path: Path) -> Any:
+    """``compile(source, path, "exec")``, kept in the cache folder by the source's SHA-256 and
+    Python's version (a compile of the three modules is most of their load)."""
+    import sys
+
+    key = hashlib.sha256(f"{sys.version}\n{path}\n".encode() + source.encode("utf-8")).hexdigest()
+    folder = diskcache.cache_folder()
+    where = None if folder is None else folder / "wordcut" / f"code-{key}.bin"
+    payload = None if where is None else diskcache.read(where, _MAGIC_CODE, key)
+    if payload is not None:
+        try:
+            return marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            pass
+    code = compile(source, str(path), "exec")
+    if where is not None:
+        diskcache.write(where, _MAGIC_CODE, key, marshal.dumps(code))
+    return code
 
 
 def clusters(text: str) -> list[str]:

@@ -368,7 +368,7 @@ def test_existing_output_needs_force(render_make_report: MakeReport, tmp_path: P
 def test_failed_write_leaves_nothing(
     render_make_report: MakeReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(document, stream) -> None:  # type: ignore[no-untyped-def]
+    def boom(document, stream, blobs=None) -> None:  # type: ignore[no-untyped-def]
         stream.write(b"half")
         raise OSError(28, "No space left on device")
 

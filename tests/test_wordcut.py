@@ -64,6 +64,30 @@ def test_the_dictionary_finds_the_same_words_as_pythainlps_trie_everywhere() -> 
     assert positions > 10_000
 
 
+def test_the_dictionary_holds_the_same_words_as_pythainlps() -> None:
+    ours, words = wordcut.Dictionary.build(thai_words()), {w.strip() for w in thai_words()} - {""}
+    assert all(w in ours for w in words)
+    assert not any(w + "ฯ" in ours for w in list(words)[:5000] if w + "ฯ" not in words)
+    assert "" not in ours and "ไม่มีคำนี้ในพจนานุกรม" not in ours
+
+
+def test_the_cut_runs_pythainlps_own_modules_without_its_package(tmp_path: Path) -> None:
+    """The installed pythainlp's newmm is loaded from its source (not the whole package), and
+    cuts as ``word_tokenize``; in a new process nothing of the package is imported."""
+    assert wordcut._newmm_from_source() is not None
+    script = (
+        "import sys; from compiler import wordcut; "
+        "print(wordcut.words('ประสบผลอย่างไร ๑๒:๐๐ น.'), [m for m in sys.modules if m.startswith('pythainlp')])"
+    )
+    env = {**os.environ, "ITA_REPORT_CACHE": str(tmp_path / "cache")}
+    for _ in range(2):  # the word list read from pythainlp's corpus once, then from the cache folder
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("[]"), proc.stdout
+    expected = word_tokenize("ประสบผลอย่างไร ๑๒:๐๐ น.", engine="newmm", keep_whitespace=True)
+    assert proc.stdout.startswith(repr(expected))
+
+
 def test_every_sample_text_is_cut_as_pythainlp_cuts_it(fresh: Path) -> None:
     for text in SAMPLES:
         assert wordcut.words(text) == word_tokenize(text, engine="newmm", keep_whitespace=True), text

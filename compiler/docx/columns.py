@@ -27,9 +27,6 @@ from functools import reduce
 from operator import add
 from typing import Any
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm
 from lxml import etree
 
 from compiler.docx.textwidth import text_cm
@@ -149,19 +146,34 @@ def solve_widths(
     ``padding_cm`` is the cell's left plus right margin. See the module docstring. The widths
     of a table measured before in this process are remembered (a server building again).
     """
+    body = _sample(rows, len(header))
+    return solve_measured(
+        header, [[_measured(c, size_pt) for c in r] for r in body], total_cm, size_pt=size_pt, padding_cm=padding_cm
+    )
+
+
+def solve_measured(
+    header: Sequence[Cell],
+    rows: Sequence[Sequence[_Measured]],
+    total_cm: float,
+    *,
+    size_pt: float = 14.0,
+    padding_cm: float = 0.2,
+) -> list[float]:
+    """:func:`solve_widths` of a table whose body cells are measured already (:func:`measured`);
+    rows of another number of cells than ``header`` are left out, as there."""
     key = (tuple(header), tuple(map(tuple, rows)), total_cm, size_pt, padding_cm)
     known = _solved.get(key)
     if known is None:
         known = _solve_widths(header, rows, total_cm, size_pt=size_pt, padding_cm=padding_cm)
-        size = sum(len(text) for row in (header, *rows) for cell in row for text, _ in cell.paragraphs)
-        if size <= _SOLVED_LONGEST:
+        if len(rows) <= _SOLVED_LONGEST:
             _solved.keep(key, known)
     return list(known)
 
 
-#: Tables remembered: at most this many, of at most this many characters each.
+#: Tables remembered: at most this many, of at most this many rows each.
 _SOLVED_KEPT = 8
-_SOLVED_LONGEST = 400_000
+_SOLVED_LONGEST = 20_000
 _solved: Kept[tuple[Any, ...], tuple[float, ...]] = Kept(_SOLVED_KEPT)
 
 
@@ -203,6 +215,15 @@ def _measured(cell: Cell, size_pt: float) -> _Measured:
     return known
 
 
+def measured(cell: Cell, size_pt: float, known: _Measured | None = None) -> _Measured:
+    """:class:`_Measured` of ``cell`` at ``size_pt``; with ``known`` (measured before, in
+    another process), that is remembered for it instead."""
+    if known is None:
+        return _measured(cell, size_pt)
+    _measures.keep((cell, size_pt), known)
+    return known
+
+
 #: Cells remembered (read from their XML, and measured): at most this many, of at most this
 #: many bytes of XML (characters of text) each. A cell of the 300-measure report is ~3 kB of
 #: XML and its sample ~600 cells (many alike): a few reports' cells, ~12 MB at most.
@@ -213,7 +234,7 @@ _measures: Kept[tuple[Cell, float], _Measured] = Kept(_CELLS_KEPT)
 
 def _solve_widths(
     header: Sequence[Cell],
-    rows: Sequence[Sequence[Cell]],
+    rows: Sequence[Sequence[_Measured]],
     total_cm: float,
     *,
     size_pt: float,
@@ -222,9 +243,8 @@ def _solve_widths(
     ncols = len(header)
     if ncols == 0:
         return ()
-    body = _sample(rows, ncols)
+    measured = _sample(rows, ncols)
     head_w = [list(_measured(c, size_pt).widths) for c in header]
-    measured = [[_measured(c, size_pt) for c in r] for r in body]
     body_w = [[list(m.widths) for m in r] for r in measured]
 
     minimum = []
@@ -294,7 +314,25 @@ def _solve_widths(
     return tuple(widths)
 
 
-# --- reading and writing a python-docx table ---------------------------------------------------
+# --- reading and writing a table's XML -----------------------------------------------------------
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def qn(tag: str) -> str:
+    """python-docx's ``qn`` for ``w:`` tags (``qn("w:tc")``), without importing python-docx:
+    a build assembled from remembered rows reads a new row's cells here and needs nothing else
+    of it."""
+    prefix, local = tag.split(":")
+    assert prefix == "w", tag
+    return _W + local
+
+
+def twips(cm: float) -> int:
+    """``docx.shared.Cm(cm).twips``: whole EMUs (360,000 a cm, cut towards 0), then twips
+    (635 EMUs each, rounded)."""
+    return round(int(cm * 360000) / 635.0)
+
+
 _W_P, _W_R, _W_T, _W_RPR, _W_B = (qn(t) for t in ("w:p", "w:r", "w:t", "w:rPr", "w:b"))
 _W_TC, _W_TCPR, _W_TCW, _W_GRIDSPAN, _W_VAL = (qn(t) for t in ("w:tc", "w:tcPr", "w:tcW", "w:gridSpan", "w:val"))
 
@@ -379,22 +417,22 @@ _TCWS = etree.XPath("./w:tr/w:tc/w:tcPr/w:tcW", namespaces=_NS)
 
 def set_widths(tbl: Any, widths_cm: Sequence[float]) -> None:
     """Write column widths (cm) into ``tbl``: grid, table width and every cell's ``w:tcW``."""
-    twips = [Cm(w).twips for w in widths_cm]
+    widths = [twips(w) for w in widths_cm]
     grid = tbl.find(qn("w:tblGrid"))
-    for col, tw in zip(grid.findall(qn("w:gridCol")), twips, strict=True):
+    for col, tw in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(tw))
     tblpr = tbl.find(qn("w:tblPr"))
     tblw = tblpr.find(qn("w:tblW")) if tblpr is not None else None
     if tblw is not None:
-        tblw.set(qn("w:w"), str(sum(twips)))
+        tblw.set(qn("w:w"), str(sum(widths)))
         tblw.set(qn("w:type"), "dxa")
-    if _IRREGULAR(tbl, n=len(twips)):
-        _set_cell_widths(tbl, twips)
+    if _IRREGULAR(tbl, n=len(widths)):
+        _set_cell_widths(tbl, widths)
         return
     # every row n cells, each with one w:tcW: found with one XPath (an element made for each
     # w:tcPr and w:tcW on the way cost a tenth of a warm build); the same as _set_cell_widths
     w_w, w_type = qn("w:w"), qn("w:type")
-    texts = [str(tw) for tw in twips]
+    texts = [str(tw) for tw in widths]
     for i, tcw in enumerate(_TCWS(tbl)):
         tcw.set(w_w, texts[i % len(texts)])
         tcw.set(w_type, "dxa")
@@ -402,6 +440,8 @@ def set_widths(tbl: Any, widths_cm: Sequence[float]) -> None:
 
 def _set_cell_widths(tbl: Any, twips: Sequence[int]) -> None:
     """Every cell's ``w:tcW`` from ``twips``, row by row (any row: spans, cells missing)."""
+    from docx.oxml import OxmlElement  # (python-docx: only for such a table)
+
     w_w, w_type = qn("w:w"), qn("w:type")
     for tr in tbl.findall(qn("w:tr")):
         col = 0

@@ -27,8 +27,6 @@ import zlib
 from collections import OrderedDict
 from typing import IO, Any
 
-from docx.opc.pkgwriter import PackageWriter
-
 from compiler import diskcache
 from compiler.docx.clock import zip_date_time
 from compiler.zipout import ZipOut
@@ -106,8 +104,12 @@ class _Writer:
         self.items.append((str(pack_uri), pack_uri.membername, bytes(blob)))
 
 
-def package_items(document: Any) -> list[tuple[str, str, bytes]]:
-    """``(partname, member name, bytes)`` of every item ``document.save`` would write, in order."""
+def package_items(document: Any, blobs: dict[str, bytes] | None = None) -> list[tuple[str, str, bytes]]:
+    """``(partname, member name, bytes)`` of every item ``document.save`` would write, in order;
+    a part named in ``blobs`` (``{"/word/document.xml": b"…"}``) has those bytes instead of
+    its own (which are then not serialised)."""
+    from docx.opc.pkgwriter import PackageWriter  # (python-docx: imported by the caller already)
+
     package = document.part.package
     parts = package.parts
     for part in parts:
@@ -115,7 +117,12 @@ def package_items(document: Any) -> list[tuple[str, str, bytes]]:
     writer = _Writer()
     PackageWriter._write_content_types_stream(writer, parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, parts)
+    blobs = blobs or {}
+    for part in parts:  # PackageWriter._write_parts, with the replacements
+        blob = blobs.get(str(part.partname))
+        writer.write(part.partname, part.blob if blob is None else blob)
+        if len(part.rels):
+            writer.write(part.partname.rels_uri, part.rels.xml)
     return writer.items
 
 
@@ -123,13 +130,13 @@ def package_items(document: Any) -> list[tuple[str, str, bytes]]:
 Written = tuple[str, str, bytes, int, int]
 
 
-def write_document(document: Any, stream: IO[bytes]) -> list[Written]:
-    """Write ``document``'s package to ``stream`` as ``document.save(stream)`` would; return
-    the parts as written (in order)."""
+def write_document(document: Any, stream: IO[bytes], blobs: dict[str, bytes] | None = None) -> list[Written]:
+    """Write ``document``'s package to ``stream`` as ``document.save(stream)`` would (with
+    ``blobs`` as in :func:`package_items`); return the parts as written (in order)."""
     when = zip_date_time()
     out = ZipOut(stream)
     written = []
-    for partname, name, blob in package_items(document):
+    for partname, name, blob in package_items(document, blobs):
         data, crc = compressed(blob, partname), zlib.crc32(blob)
         out.add_deflated(name, data, crc, len(blob), when)
         written.append((partname, name, data, crc, len(blob)))

@@ -27,13 +27,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from docx.oxml.ns import qn
-
 from compiler import wordcut
 
 ZWSP = "\u200b"
 WORD_JOINER = "\u2060"
 INVISIBLE = (ZWSP, WORD_JOINER)
+#: ``w:t`` (python-docx's ``qn("w:t")``, without importing python-docx for it)
+_W_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
 
 _THAI = re.compile("[\u0e01-\u0e4e]")
 _SLASH = re.compile("(?<=[\u0e01-\u0e4e])/(?=[\u0e01-\u0e4e])")
@@ -106,7 +106,7 @@ def unbreakable_words(text: str) -> str:
 
 def apply_unbreakable(element: Any) -> None:
     """:func:`unbreakable_words` on every text run under ``element`` (a table's header row)."""
-    for t in element.iter(qn("w:t")):
+    for t in element.iter(_W_T):
         if t.text:
             t.text = unbreakable_words(t.text)
 
@@ -139,7 +139,7 @@ def apply(element: Any, names: Iterable[str] = ()) -> int:
     pattern = _name_pattern(names)
     source, flags = (None, 0) if pattern is None else (pattern.pattern, pattern.flags)
     changed = 0
-    for t in element.iter(qn("w:t")):
+    for t in element.iter(_W_T):
         text = t.text  # read once: each read makes a new Python string from the tree
         if text and _THAI.search(text):
             new = _hinted(text, source, flags)  # hint() without its second search

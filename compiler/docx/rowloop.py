@@ -34,6 +34,8 @@ _TAG = re.compile(r"\{%(-?)\s*(\w+)(.*?)(-?)%\}", re.S)
 _ALLOWED = frozenset({"for", "if", "elif", "else", "endif", "endfor"})
 _LOOP = re.compile(r"^(\w+)\s+in\s+measures$")
 _PLACEHOLDER = "__ita_rows_{}"
+_ROW_MARK = "<!--ita-row {} {}-->"
+_END_MARK = "<!--ita-rows-end {} {}-->"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,16 @@ class Loop:
     name: str
     body: str
     uses: tuple[str, ...]
+
+    @property
+    def one_row(self) -> bool:
+        """True when the body is one table row and nothing else: its rows can be marked."""
+        body = self.body
+        return (
+            body.startswith(("<w:tr>", "<w:tr "))
+            and body.endswith("</w:tr>")
+            and body.count("<w:tr>") + body.count("<w:tr ") == 1
+        )
 
 
 @dataclass(frozen=True)
@@ -119,12 +131,17 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _render_rows(env: jinja2.Environment, loop: Loop, context: Mapping[str, Any], remember: bool) -> Markup:
+def _render_rows(
+    env: jinja2.Environment, loop: Loop, context: Mapping[str, Any], remember: bool, mark: tuple[str, int] | None = None
+) -> Markup:
     template = env.from_string(loop.body)
+    marks = mark is not None and loop.one_row
     others = tuple(context.get(n) for n in loop.uses)
     remember = remember and all(n in context for n in loop.uses) and all(_plain(v) for v in others)
     out = []
     for row in context["measures"]:
+        if marks:
+            out.append(_ROW_MARK.format(*mark))  # type: ignore[misc]
         key = (loop.body, loop.name, id(row), others)
         hit = _rows.get(key) if remember else None
         if hit is not None and hit[0] is row:
@@ -136,19 +153,34 @@ def _render_rows(env: jinja2.Environment, loop: Loop, context: Mapping[str, Any]
         if remember and len(text) <= _ROW_LONGEST:
             _rows.keep(key, (row, text))  # the row kept alive: its id is not reused meanwhile
         out.append(text)
+    if marks:
+        out.append(_END_MARK.format(*mark))  # type: ignore[misc]
     return Markup("".join(out))
 
 
-def _render_cut(env: jinja2.Environment, made: Cut, context: Mapping[str, Any], remember: bool) -> str:
+def _render_cut(
+    env: jinja2.Environment, made: Cut, context: Mapping[str, Any], remember: bool, mark: str | None = None
+) -> str:
     variables = dict(context)
     for i, loop in enumerate(made.loops):
-        variables[_PLACEHOLDER.format(i)] = partial(_render_rows, env, loop, context, remember)
+        variables[_PLACEHOLDER.format(i)] = partial(
+            _render_rows, env, loop, context, remember, None if mark is None else (mark, i)
+        )
     return str(env.from_string(made.outer).render(variables))
 
 
-def render(env: jinja2.Environment, source: str, context: Mapping[str, Any]) -> str | None:
+def render(
+    env: jinja2.Environment,
+    source: str,
+    context: Mapping[str, Any],
+    *,
+    mark: str | None = None,
+    found: dict[str, Any] | None = None,
+) -> str | None:
     """``source`` rendered with ``context`` row by row, or ``None`` when it is to be rendered
-    whole (the first time a source is seen in the process, and for a template that is not cut).
+    whole (the first time a source is seen in the process unless ``mark`` is given, and for a
+    template that is not cut). With ``mark`` the rows are marked (see the module docstring)
+    and ``found["cut"]`` is the :class:`Cut` rendered.
 
     The second time a source is seen its cut is checked: rendered whole and cut with the
     pictures left out of the context (rendering a picture adds it to the document), the two
@@ -158,7 +190,7 @@ def render(env: jinja2.Environment, source: str, context: Mapping[str, Any]) -> 
     digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
     known = _cuts.get(digest)
     if known is None:
-        if not _seen.get(digest):
+        if not _seen.get(digest) and mark is None:
             _seen.keep(digest, True)  # a command builds once: no row is seen again
             stats["whole"] += 1
             return None
@@ -170,7 +202,9 @@ def render(env: jinja2.Environment, source: str, context: Mapping[str, Any]) -> 
     if made is None:
         stats["whole"] += 1
         return None
-    return _render_cut(env, made, context, remember=True)
+    if found is not None:
+        found["cut"] = made
+    return _render_cut(env, made, context, remember=True, mark=mark)
 
 
 def _check(env: jinja2.Environment, source: str, made: Cut, context: Mapping[str, Any]) -> bool:

@@ -15,147 +15,23 @@ import jinja2.sandbox
 from docx.document import Document
 from docxtpl import DocxTemplate
 from lxml import etree
-from markupsafe import escape
 
 from compiler import diskcache, errors, safeio
 from compiler.docx import docxzip, rowloop
-from compiler.docx.jinjacache import CompileOnce
+from compiler.docx.datatext import (  # noqa: F401  (their home before; tests and callers use them here)
+    _HTML_LONGEST,
+    _LISTING,
+    Wrapped,
+    _html,
+    _Text,
+    data_text,
+    has_listing,
+    jinja_env,
+    wrap_data,
+    wrapped,
+)
 from compiler.docx.tables import ensure_cell_paragraphs
 from compiler.remember import Kept
-from compiler.thai import xml_safe
-
-# --- rendering a docxtpl template ---------------------------------------------------------
-#: Post-render replacements docxtpl applies to the whole XML (``{_{`` becomes ``{{``…); data
-#: holding these is written with an escaped underscore so it comes out as typed.
-_DOCXTPL_MARKERS = re.compile(r"\{_(?=[{%])|(?<=[}%])_\}")
-
-
-class _Text(str):
-    """Data text, escaped for XML and protected from docxtpl's marker rewriting."""
-
-    __slots__ = ()
-
-    def __html__(self) -> str:
-        known = _html.get(self)
-        if known is not None:
-            return known
-        escaped = str(escape(str(self)))
-        if "_" in escaped:  # no marker without an underscore
-            escaped = _DOCXTPL_MARKERS.sub(lambda m: m.group(0).replace("_", "&#95;"), escaped)
-        if len(self) <= _HTML_LONGEST:
-            _html.keep(self, escaped)
-        return escaped
-
-
-#: The escaped form of the texts rendered in this process (a server renders the texts of the
-#: departments that did not change again): at most this many texts of at most this length.
-_HTML_KEPT = 8192
-_HTML_LONGEST = 1000
-_html: Kept[str, str] = Kept(_HTML_KEPT)
-
-
-class Wrapped(dict):  # type: ignore[type-arg]
-    """A dict whose strings are :func:`data_text` already: :func:`wrap_data` takes it as it is."""
-
-    __slots__ = ()
-
-
-def wrapped(value: Mapping[str, Any]) -> Wrapped:
-    """``value`` with every string inside it wrapped (:func:`wrap_data`), marked as such so
-    that it is not walked again: for data kept between builds (a report's rows)."""
-    return Wrapped(wrap_data(value))
-
-
-def data_text(value: str) -> str:
-    """Mark ``value`` as data for a template: characters XML forbids dropped, the rest literal.
-
-    ``{{``, ``{%``, ``<`` and ``&`` come out as typed (``"ก & ข" -> "ก &amp; ข"`` in XML).
-    A value not wrapped here is still escaped by autoescape; wrapping also protects the
-    rare ``{_{`` sequence that docxtpl would otherwise rewrite to ``{{``.
-    """
-    return _Text(xml_safe(value))
-
-
-def _data(value: str) -> str:
-    """:func:`data_text` of a plain string, as a plain string when it has no underscore.
-
-    Without an underscore there is no docxtpl marker to protect, and autoescape's own
-    escape of a plain string (markupsafe's C code) gives the same XML as
-    :meth:`_Text.__html__`, without a Python call and a memo look-up for each of the
-    ~40,000 values a report prints."""
-    value = xml_safe(value)
-    return _Text(value) if "_" in value else value
-
-
-def wrap_data(value: Any) -> Any:
-    """:func:`data_text` applied to every string inside dicts, lists and tuples (a string
-    without an underscore stays a plain string: see :func:`_data`)."""
-    kind = type(value)  # the exact types first: a report's context holds ~10,000 values
-    if kind is Wrapped:
-        return value
-    if kind is str:
-        return _data(value)
-    if kind is dict:
-        return {k: wrap_data(v) for k, v in value.items()}
-    if kind is list:
-        return [wrap_data(v) for v in value]
-    if isinstance(value, _Text):
-        return value
-    if isinstance(value, str):
-        return _data(str(value))
-    if isinstance(value, Mapping):
-        return {k: wrap_data(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [wrap_data(v) for v in value]
-    return value
-
-
-#: The longest text or list a template may make with ``*`` or ``**`` (``{{ "x" * 10**10 }}``).
-_MAX_PRODUCT = 1_000_000
-
-
-class _Sandbox(CompileOnce, jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """Jinja's sandbox, which also refuses ``*`` and ``**`` that would fill the memory."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
-            if abs(right) > 64 and abs(left) > 1:
-                raise jinja2.sandbox.SecurityError(f"{left!r} ** {right!r} is too large for a template")
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > _MAX_PRODUCT:
-                    raise jinja2.sandbox.SecurityError("a text or list repeated past a million items in a template")
-        return super().call_binop(context, operator, left, right)
-
-
-def jinja_env() -> jinja2.Environment:
-    """The Jinja environment for every template: sandboxed, autoescape on, undefined variables fatal.
-
-    A template may come from elsewhere (``--template``, shared between offices): the sandbox
-    refuses ``{{ ''.__class__.__mro__ }}`` and every other reach into Python's internals, so
-    a template can only lay out the data it is given, never run code. Each template's code is
-    compiled once (:mod:`compiler.docx.jinjacache`).
-    """
-    return _Sandbox(autoescape=True, undefined=jinja2.StrictUndefined)
-
-
-_LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
-
-
-def has_listing(xml: str) -> bool:
-    """``_LISTING.search(xml) is not None`` (a ``w:t`` whose text holds a tab, bell, line or
-    form feed), found from the few such characters instead of a scan of every tag."""
-    for char in "\t\a\n\f":
-        i = xml.find(char)
-        while i != -1:
-            start = xml.rfind("<", 0, i)  # the tag the character follows, if any
-            if start != -1 and xml.startswith(("<w:t>", "<w:t "), start) and xml.find(">", start, i) != -1:
-                return True
-            i = xml.find(char, i + 1)
-    return False
-
 
 #: A cell span, or a row (nested tables' too, as docxtpl counts them) with more cells than $n.
 _IRREGULAR = "boolean(.//w:tc/w:tcPr/w:gridSpan | .//w:tr[count(w:tc) > $n])"
@@ -180,7 +56,14 @@ class _Template(DocxTemplate):  # type: ignore[misc]
     docxtpl rewrites every paragraph with nested regular expressions to turn ``\n``/``\t``
     inside text into Word breaks; our data never carries them (cells are split into lines
     before rendering), and that pass was a third of the time of a 1,000-measure report.
+
+    ``row_mark``: set before rendering to have the body's rows marked
+    (:func:`compiler.docx.rowloop.render`); ``row_cut`` is then the cut that was rendered, or
+    ``None`` when the body was rendered whole (nothing marked).
     """
+
+    row_mark: str | None = None
+    row_cut: Any = None
 
     def resolve_listing(self, xml: str) -> str:
         if not has_listing(xml):
@@ -196,8 +79,11 @@ class _Template(DocxTemplate):  # type: ignore[misc]
             return str(super().render_xml_part(src_xml, part, context, jinja_env))
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
         self.current_rendering_part = part
+        found: dict[str, Any] = {}
+        self.row_cut = None
         try:
-            dst_xml = rowloop.render(jinja_env, source, context)
+            dst_xml = rowloop.render(jinja_env, source, context, mark=self.row_mark, found=found)
+            self.row_cut = found.get("cut") if dst_xml is not None else None
         except jinja2.TemplateError:
             dst_xml = None
         if dst_xml is None:
@@ -299,13 +185,16 @@ def render_template(
     context: Mapping[str, Any],
     *,
     template_name: str = "",
+    mark_rows: str | None = None,
 ) -> Document:
     """Render ``context`` into ``tpl`` (autoescape, StrictUndefined) and return the document.
 
     Strings in ``context`` are treated as data (:func:`wrap_data`). A template that uses
     a variable the context lacks, or has broken Jinja syntax, raises
-    :class:`errors.TemplateError` naming the problem; nothing is written.
+    :class:`errors.TemplateError` naming the problem; nothing is written. ``mark_rows``: a
+    token to mark the body's rows with (see :class:`_Template`).
     """
+    tpl.row_mark = mark_rows
     try:
         tpl.render(wrap_data(context), jinja_env=jinja_env(), autoescape=True)
     except jinja2.sandbox.SecurityError as exc:
@@ -345,14 +234,20 @@ def render_template(
 
 
 def save_document(
-    document: Document, output: Path, *, force: bool = False, keep: Callable[[Any], None] | None = None
+    document: Document,
+    output: Path,
+    *,
+    force: bool = False,
+    keep: Callable[[Any], None] | None = None,
+    blobs: dict[str, bytes] | None = None,
 ) -> Path:
     """Write ``document`` to ``output`` atomically (see :mod:`compiler.safeio`): the parts
     ``document.save`` writes, each unchanged part compressed once (:mod:`compiler.docx.docxzip`).
-    ``keep`` is given the parts as written (:data:`compiler.docx.docxzip.Written`)."""
+    ``keep`` is given the parts as written (:data:`compiler.docx.docxzip.Written`); ``blobs``
+    replaces parts' bytes (:func:`compiler.docx.docxzip.package_items`)."""
 
     def write(stream: IO[bytes]) -> None:
-        written = docxzip.write_document(document, stream)
+        written = docxzip.write_document(document, stream, blobs)
         if keep is not None and written is not None:
             keep(written)
 

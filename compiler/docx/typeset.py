@@ -43,19 +43,8 @@ from docx.text.run import Run
 
 from compiler import thai
 from compiler.docx.clock import build_time
-from compiler.thai import split_long, xml_safe
-
-#: The longest paragraph of data text a document holds. LibreOffice lays out a paragraph in
-#: time that grows with the square of its length (one 32,767-character cell of emoji took
-#: minutes; the same text as 2,000-character paragraphs, seconds), so longer text becomes
-#: several paragraphs, cut at a space or between Thai words. No real cell comes near it.
-PARAGRAPH_LIMIT = 2000
-
-
-def paragraphs(text: str) -> list[str]:
-    """``text`` as the paragraphs a document holds: one, unless longer than :data:`PARAGRAPH_LIMIT`."""
-    return split_long(text, PARAGRAPH_LIMIT)
-
+from compiler.docx.datatext import PARAGRAPH_LIMIT, paragraphs  # noqa: F401  (their home before)
+from compiler.thai import xml_safe
 
 #: The body font: one of the 13 fonts the cabinet adopted in 2553; LibreOffice renders it
 #: with the metric-compatible Laksaman from ``fonts-tlwg-laksaman``.
