@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.docx.columns import Cell, _lines, measured, solve_measured, twips
-from compiler.report.piecestore import Row, Skeleton, lookup, remember_rows, row_key, rows_of, skeleton_key
+from compiler.report.piecestore import Row, Skeleton, kept_rows, lookup, remember_rows, row_key, skeleton_key
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{" + W + "}"
@@ -417,10 +417,9 @@ def build(
         return None
     assert key is not None
     safeio.check_target(output, force=force)  # fail before the work, not after
-    known = rows_of(key)
     keys = [row_key(m, i, report, digits) for i, m in enumerate(report.measures, start=1)]
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    made: dict[bytes, Row] = {}
+    found = kept_rows(key, keys)
+    missing = [i for i, row in enumerate(found) if row is None]
     if missing:
         from compiler.report.context import measure_context
 
@@ -428,11 +427,12 @@ def build(
         rows = new_rows(skeleton, contexts)
         if rows is None:
             return None
-        made = {keys[i]: row for i, row in zip(missing, rows, strict=True)}
+        for i, row in zip(missing, rows, strict=True):
+            found[i] = row
     stats["rows_kept"] += len(keys) - len(missing)
-    rows_now = [made[k] if k in made else known[k] for k in keys]
+    rows_now: list[Row] = found  # type: ignore[assignment]  (every one found or made)
     xml = document_xml(skeleton, rows_now)
-    remember_rows(key, dict(zip(keys, rows_now, strict=True)), new=bool(made))
+    remember_rows(key, dict(zip(keys, rows_now, strict=True)), new=bool(missing))
     return write(skeleton, xml, output, force=force), skeleton.shows_also
 
 

@@ -152,7 +152,16 @@ def lookup(key: str) -> Skeleton | None:
     return found
 
 
+def kept_rows(key: str, keys: list[bytes]) -> list[Row | None]:
+    """The rows kept under skeleton ``key`` for ``keys`` (``None`` where there is none), read
+    at once (a server's other builds may be keeping and dropping rows meanwhile)."""
+    rows = rows_of(key)
+    with _lock:
+        return [rows.get(k) for k in keys]
+
+
 def rows_of(key: str) -> dict[bytes, Row]:
+    """The rows kept under skeleton ``key`` (loaded from the disk the first time)."""
     with _lock:
         rows = _rows.get(key)
     if rows is not None:
