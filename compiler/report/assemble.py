@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.docx.columns import Cell, _lines, measured, solve_measured, twips
-from compiler.report.piecestore import Row, Skeleton, kept_rows, lookup, remember_rows, row_key, skeleton_key
+from compiler.report.piecestore import Row, Skeleton, kept_rows, lookup, remember_rows, row_keys, skeleton_key
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{" + W + "}"
@@ -417,7 +417,7 @@ def build(
         return None
     assert key is not None
     safeio.check_target(output, force=force)  # fail before the work, not after
-    keys = [row_key(m, i, report, digits) for i, m in enumerate(report.measures, start=1)]
+    keys = row_keys(report, digits)
     found = kept_rows(key, keys)
     missing = [i for i, row in enumerate(found) if row is None]
     if missing:

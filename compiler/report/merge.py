@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from compiler.findings import new_finding
 from compiler.model import (
@@ -25,6 +26,7 @@ from compiler.model import (
     Severity,
     cell_ref,
 )
+from compiler.remember import Kept
 from compiler.thai import header_key, to_arabic_digits
 from compiler.workbook import identity, indicators, plan, standard
 
@@ -148,6 +150,23 @@ _title_key = identity.title_key
 def _merge_one(
     number: int | None, group: Sequence[Measure], year: int | None = None
 ) -> tuple[MergedMeasure, list[Finding]]:
+    """One measure merged from its departments' rows, and what disagrees; remembered by those
+    rows (a server merging again after one department changed merges only its measures)."""
+    key = (number, tuple(group), year)
+    known = _merged.get(key)
+    if known is None:
+        known = _merge_group(number, group, year)
+        _merged.keep(key, known)
+    return known[0], list(known[1])
+
+
+#: Measures merged in this process, by their rows (the rows of a few organisations).
+_merged: Kept[tuple[Any, ...], tuple[MergedMeasure, tuple[Finding, ...]]] = Kept(4096)
+
+
+def _merge_group(
+    number: int | None, group: Sequence[Measure], year: int | None
+) -> tuple[MergedMeasure, tuple[Finding, ...]]:
     findings: list[Finding] = []
     title = next((m.title for m in group if m.title), "")
     indicator = next((m.indicator for m in group if m.indicator), "")
@@ -213,7 +232,7 @@ def _merge_one(
         parts=tuple(parts.values()),
         budget=sum(budgets, Decimal(0)) if budgets else None,
     )
-    return merged, findings
+    return merged, tuple(findings)
 
 
 def default_layout(measures: Sequence[MergedMeasure]) -> str:

@@ -2,7 +2,7 @@
 :mod:`compiler.report.assemble`), in this process and in the cache folder.
 
 A skeleton is kept by its key (:func:`skeleton_key`: everything it is made from), in memory
-and on disk, one file each; the rows by their key (:func:`row_key`) under their skeleton's,
+and on disk, one file each; the rows by their key (:func:`row_keys`) under their skeleton's,
 in memory (at most :data:`ROWS_KEPT`) and on disk the rows of the skeleton's latest build,
 written when the process ends (:func:`save`). Files are checksummed by
 :mod:`compiler.diskcache`: one that is damaged, short or made for another key is ignored,
@@ -87,12 +87,24 @@ def skeleton_key(template: Path, report: Any, digits: str) -> str | None:
     return None if key is None else hashlib.sha256(b"skeleton\0" + key.encode()).hexdigest()
 
 
-def row_key(measure: Any, position: int, report: Any, digits: str) -> bytes:
-    """What a row is made from (the key of :func:`compiler.report.context.measure_context`,
-    with the position only where the measure has no number of its own)."""
-    where = position if measure.number is None else None
-    key = (measure, where, report.layout, tuple(sorted(report.scores.items())), digits)
-    return hashlib.sha256(pickle.dumps(key, protocol=5)).digest()
+def row_keys(report: Any, digits: str) -> list[bytes]:
+    """The key of each of ``report``'s rows: the SHA-256 of what the row is made from (the key
+    of :func:`compiler.report.context.measure_context`, with the position only where the
+    measure has no number of its own), pickled. Remembered in the process by those values
+    themselves (a server's build pickles only its changed measures)."""
+    scores = tuple(sorted(report.scores.items()))
+    out = []
+    for position, measure in enumerate(report.measures, start=1):
+        key = (measure, position if measure.number is None else None, report.layout, scores, digits)
+        digest = _row_keys.get(key)
+        if digest is None:
+            digest = hashlib.sha256(pickle.dumps(key, protocol=5)).digest()
+            _row_keys.keep(key, digest)
+        out.append(digest)
+    return out
+
+
+_row_keys: Kept[tuple[Any, ...], bytes] = Kept(8192)
 
 
 # --- keeping ----------------------------------------------------------------------------------------

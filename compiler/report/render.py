@@ -129,6 +129,6 @@ def render_report(
     path = templating.save_document(document, output, force=force, keep=kept, blobs={assemble.MAIN: xml})
     key = piecestore.skeleton_key(template, report, digits)
     if key is not None and written:
-        keys = [piecestore.row_key(m, i, report, digits) for i, m in enumerate(report.measures, start=1)]
+        keys = piecestore.row_keys(report, digits)
         piecestore.store(key, skeleton, dict(zip(keys, rows, strict=True)), written[0])
     return path
