@@ -37,7 +37,7 @@ from compiler import diskcache
 #: when more were seen, those of the last process are kept.
 MAX_REMEMBERED = 30_000
 _MAGIC_MEMO = b"ita-report wordcut memo 1\n"
-_MAGIC_DICT = b"ita-report wordcut dictionary 2\n"
+_MAGIC_DICT = b"ita-report wordcut dictionary 3\n"
 _VERSION = re.compile(rb"""__version__\s*=\s*["']([^"']+)["']""")
 
 _lock = threading.Lock()
@@ -56,13 +56,27 @@ class Dictionary:
     that cuts a few new paragraphs loads the list in a few milliseconds and splits only the
     groups it meets, not all ~62,000 words."""
 
-    __slots__ = ("groups", "lengths", "sets", "singles")
+    __slots__ = ("around", "groups", "lengths", "sets", "singles", "spaced")
 
-    def __init__(self, singles: frozenset[str], groups: dict[str, str], lengths: dict[str, tuple[int, ...]]) -> None:
+    def __init__(
+        self,
+        singles: frozenset[str],
+        groups: dict[str, str],
+        lengths: dict[str, tuple[int, ...]],
+        spaced: tuple[str, ...] = (),
+    ) -> None:
         self.singles = singles
         self.groups = groups
         self.lengths = lengths
         self.sets: dict[str, frozenset[str]] = {}
+        #: the words that hold a run of spaces or a line break (``ทุก ๆ``), and for each run
+        #: inside one, by the letters on its two sides, the word and where the run starts in it
+        self.spaced = spaced
+        self.around: dict[str, list[tuple[str, int]]] = {}
+        for word in spaced:
+            for run in _WHITESPACE.finditer(word):
+                key = word[run.start() - 1 : run.start()] + word[run.end() : run.end() + 1]
+                self.around.setdefault(key, []).append((word, run.start()))
 
     @classmethod
     def build(cls, words: Iterable[str]) -> Dictionary:
@@ -73,13 +87,14 @@ class Dictionary:
             if len(w) >= 2:
                 grouped.setdefault(w[:2], []).append(w)
         lengths = {k: tuple(sorted({len(w) for w in v})) for k, v in grouped.items()}
-        groups = {k: "\n".join(sorted(v)) for k, v in grouped.items()}
-        return cls(frozenset(w for w in clean if len(w) == 1), groups, lengths)
+        groups = {k: "\0".join(sorted(v)) for k, v in grouped.items()}
+        spaced = tuple(sorted(w for w in clean if _WHITESPACE.search(w)))
+        return cls(frozenset(w for w in clean if len(w) == 1), groups, lengths, spaced)
 
     def _group(self, start: str) -> frozenset[str]:
         found = self.sets.get(start)
         if found is None:
-            found = self.sets[start] = frozenset(self.groups.get(start, "").split("\n")) - {""}
+            found = self.sets[start] = frozenset(self.groups.get(start, "").split("\0")) - {""}
         return found
 
     def __bool__(self) -> bool:
@@ -173,9 +188,9 @@ def dictionary() -> Dictionary:
         made = None
         if payload is not None:
             try:
-                singles, groups, lengths = marshal.loads(payload)
+                singles, groups, lengths, spaced = marshal.loads(payload)
                 if isinstance(singles, frozenset) and isinstance(groups, dict) and isinstance(lengths, dict):
-                    made = Dictionary(singles, groups, lengths)
+                    made = Dictionary(singles, groups, lengths, tuple(spaced))
             except (EOFError, ValueError, TypeError):
                 made = None
         if made is None:
@@ -183,7 +198,9 @@ def dictionary() -> Dictionary:
 
             made = Dictionary.build(thai_words())
             if path is not None:
-                diskcache.write(path, _MAGIC_DICT, _key(), marshal.dumps((made.singles, made.groups, made.lengths)))
+                diskcache.write(
+                    path, _MAGIC_DICT, _key(), marshal.dumps((made.singles, made.groups, made.lengths, made.spaced))
+                )
         _state["dictionary"] = made
         return made
 
@@ -215,12 +232,52 @@ def words(text: str, keep_whitespace: bool = True) -> list[str]:
         return []
     cut = _recalled("words", text)
     if cut is None:
-        cut = tuple(_newmm()(text))
+        pieces = _pieces(text)
+        if len(pieces) == 1:
+            cut = tuple(_newmm()(text))
+        else:  # each piece cut (or recalled) alone: the same words (see _pieces)
+            cut = tuple(t for piece in pieces for t in ((piece,) if _WHITESPACE.fullmatch(piece) else words(piece)))
         stats["cut"] += 1
         _remember("words", text, cut)
     if keep_whitespace:
         return list(cut)
     return [t.strip(" ") for t in cut if t.strip(" ")]  # pythainlp's strip_whitespace
+
+
+#: What newmm always cuts out as a word of its own: a run of spaces or tabs, a line break.
+_WHITESPACE = re.compile(r"[ \t]+|\r?\n")
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut at its runs of spaces and line breaks, the runs kept as pieces, except
+    where a dictionary word that holds such a run (``ทุก ๆ``) is in the text across it.
+
+    newmm cuts a text so: a run of spaces or a line break is a word of its own, a word found
+    in the dictionary never crosses one unless it holds one itself, a word it does not know
+    ends before one, and numbers are joined (``12:00``) only across digits and separators.
+    So the words of ``text`` are the words of each piece: a paragraph edited in one place is
+    cut again there only (``tests/test_wordcut.py`` compares the two on the sample workbooks
+    and on random text). Short texts are not cut into pieces."""
+    if len(text) < 24:
+        return [text]
+    runs = list(_WHITESPACE.finditer(text))
+    if not runs:
+        return [text]
+    around = dictionary().around
+    out: list[str] = []
+    at = 0
+    for run in runs:
+        a, b = run.start(), run.end()
+        if a == 0 or b == len(text):
+            continue
+        held = any(text.startswith(word, a - offset) for word, offset in around.get(text[a - 1] + text[b], ()))
+        if held:
+            continue
+        out.append(text[at:a])
+        out.append(text[a:b])
+        at = b
+    out.append(text[at:])
+    return [p for p in out if p]
 
 
 #: pythainlp's own modules that newmm's cut runs on: loaded by :func:`_newmm` from their source.

@@ -88,6 +88,21 @@ def test_the_cut_runs_pythainlps_own_modules_without_its_package(tmp_path: Path)
     assert proc.stdout.startswith(repr(expected))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ผ่านช่องทางต่าง ๆ เช่น Facebook Line Website หรือบอร์ดประชาสัมพันธ์ เป็นต้น ทุก ๆ เดือน",
+        "เสือจนท่า ข้าจนทาง เสือทลายห้าง ช้างทลายโรง เสียน้อยเสียยาก เสียมากเสียง่าย ขาดๆ วิ่นๆ",
+        "ประชุม 12 : 00 น.\r\nเวลา 12:00 น. งบ 1, 000.50 บาท\tข้อ ๑  ข้อ ๒ ทุก ๆ คน ",
+    ],
+)
+def test_a_text_is_cut_in_pieces_at_spaces_no_dictionary_word_holds(fresh: Path, text: str) -> None:
+    pieces = wordcut._pieces(text)
+    assert "".join(pieces) == text and len(pieces) > 4
+    assert not any(p.endswith(("ทุก", "ต่าง", "เสือจนท่า")) for p in pieces)  # ทุก ๆ, ต่าง ๆ … kept whole
+    assert wordcut.words(text) == word_tokenize(text, engine="newmm", keep_whitespace=True)
+
+
 def test_every_sample_text_is_cut_as_pythainlp_cuts_it(fresh: Path) -> None:
     for text in SAMPLES:
         assert wordcut.words(text) == word_tokenize(text, engine="newmm", keep_whitespace=True), text
