@@ -58,8 +58,12 @@ def _run(cmd: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def edit_department(inbox: Path, k: int) -> None:
-    """Department d00 changes its workbook: every text of its measures is new (revision ``k``)."""
-    department_workbook(inbox / "d00.xlsx", standard.DEPARTMENTS[0], 30, 1, edit=f" ปรับปรุงครั้งที่ {k + 1}")
+    """Department d00 changes its workbook: every text of its measures is new (revision ``k``),
+    and of another length from one revision to the next (a revision number alone would leave
+    every text as wide as before, and the column widths of the last build would still fit:
+    an edit of real text changes them, so the table's widths are solved again)."""
+    edit = f" ปรับปรุงครั้งที่ {k + 1}" + " และทบทวน" * (k % 13)
+    department_workbook(inbox / "d00.xlsx", standard.DEPARTMENTS[0], 30, 1, edit=edit)
 
 
 def cold(root: Path, inbox: Path, template: Path, repeat: int) -> None:
