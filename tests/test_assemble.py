@@ -16,9 +16,11 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import memos
 import pytest
 from wbfactory import INFO, make_workbook
 
@@ -33,22 +35,9 @@ SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.is_dir())
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _forget() -> None:
-    """The pieces kept in this process (a new process)."""
-    piecestore.save()
-    piecestore._skeletons.clear()
-    piecestore._rows.clear()
-    buildmemo._kept.clear()
-
-
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ITA_REPORT_CACHE", str(folder))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    _forget()
-    yield folder
-    _forget()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from memos.fresh_cache(tmp_path, monkeypatch)
 
 
 def _xml(path: Path) -> bytes:
@@ -88,7 +77,7 @@ def test_assembled_equals_python_docx(
     reference = _xml(tmp_path / "ref.docx")
     render.render_report(report, tmp_path / "whole.docx", digits=digits)  # taken apart, then assembled
     assert _xml(tmp_path / "whole.docx") == reference
-    _forget()  # a new process: the pieces from the disk
+    memos.forget()  # a new process: the pieces from the disk
     made = assemble.stats["rows_made"]
     key = piecestore.skeleton_key(REPORT_TEMPLATE, report, digits)
     assert key is not None
@@ -170,10 +159,11 @@ def test_a_template_whose_rows_cannot_be_taken_apart_is_built_whole(
 
 
 def test_damaged_piece_files_are_never_trusted(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(buildmemo, "lookup", lambda name: None)  # no build written again whole
     report = _report(SAMPLES[2])
     reference = _reference(report, tmp_path / "ref.docx", monkeypatch)
     render.render_report(report, tmp_path / "a.docx")
-    _forget()
+    memos.forget()
     files = sorted((cache / "assembled").iterdir())
     assert [f.suffix for f in files] == [".rows", ".skeleton"]
     for damage in ("flip", "truncate", "swap"):
@@ -186,10 +176,10 @@ def test_damaged_piece_files_are_never_trusted(cache: Path, tmp_path: Path, monk
             else:  # another file's (valid) bytes under this name
                 other = files[1] if f == files[0] else files[0]
                 f.write_bytes(other.read_bytes())
-        _forget()
+        memos.forget()
         assert api.build([SAMPLES[2]], tmp_path / "b.docx", force=True).written  # built whole again
         assert _xml(tmp_path / "b.docx") == reference
-        _forget()
+        memos.forget()
         files = sorted((cache / "assembled").iterdir())
         assert assemble.build(report, tmp_path / "c.docx", template=REPORT_TEMPLATE, digits="thai", force=True)
         assert _xml(tmp_path / "c.docx") == reference

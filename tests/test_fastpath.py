@@ -13,10 +13,12 @@ from __future__ import annotations
 import copy
 import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import docx
+import memos
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,42 +30,14 @@ from compiler.docx import (
     buildmemo,
     columns,
     docxzip,
-    jinjacache,
-    linebreak,
     rowloop,
     templating,
-    textwidth,
     typeset,
 )
-from compiler.report import assemble, piecestore, render
+from compiler.report import assemble, render
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.is_dir())
-
-
-def _forget() -> None:
-    """Everything remembered in this process by the fast paths (a new process): what is
-    written when a process ends is written first."""
-    buildmemo.save()
-    buildmemo._kept.clear()
-    piecestore.save()
-    piecestore._skeletons.clear()
-    piecestore._rows.clear()
-    render._rows.clear()
-    columns._solved.clear()
-    columns._cells.clear()
-    columns._measures.clear()
-    columns._sized[0] = False
-    rowloop._rows.clear()
-    rowloop._cuts.clear()
-    rowloop._seen.clear()
-    docxzip._memory.clear()
-    docxzip._memory_size[0] = 0
-    templating._patched.clear()
-    templating._html.clear()
-    jinjacache._memory.clear()
-    linebreak._hinted.cache_clear()
-    textwidth._ems.cache_clear()
 
 
 def _parts(folder: Path) -> dict[str, dict[str, bytes]]:
@@ -98,9 +72,9 @@ def _reference(
         m.setattr(docxzip, "write_document", _saved_by_python_docx)
         m.setattr(rowloop, "render", lambda env, source, context, **kw: None)  # docxtpl renders the whole body
         m.setattr(assemble, "enabled", False)  # python-docx serialises the whole document
-        _forget()
+        memos.forget()
         parts = _build(inputs, out, announce, template)
-    _forget()
+    memos.forget()
     return parts
 
 
@@ -113,13 +87,8 @@ def _same(fast: dict, reference: dict) -> None:
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ITA_REPORT_CACHE", str(folder))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    _forget()
-    yield folder
-    _forget()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from memos.fresh_cache(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.name for p in SAMPLES])
@@ -133,7 +102,7 @@ def test_samples_fast_equals_reference(
     _same(_build([sample], tmp_path / "b", True), reference)  # from this process's memory
     assert buildmemo.stats["memory"] == memory + 1  # the report: the same inputs, the same parts
     assert (tmp_path / "a" / "report.docx").read_bytes() == (tmp_path / "b" / "report.docx").read_bytes()
-    _forget()
+    memos.forget()
     disk = buildmemo.stats["disk"]
     _same(_build([sample], tmp_path / "c", True), reference)  # a new process: from the disk
     assert buildmemo.stats["disk"] == disk + 1
@@ -187,11 +156,11 @@ def test_generated_hostile_and_changed_fast_equals_reference(
     # assembled (python-docx not involved) from rows kept: both versions were built before
     assert assemble.stats["rows_kept"] == kept + 2 * 4 * 6 * len(HOSTILE)
     assert assemble.stats["rows_made"] == made
-    _forget()  # a new process
+    memos.forget()  # a new process
     _same(_build([inbox], tmp_path / "c", False), reference_after)  # nothing remembered
     shutil.rmtree(inbox)
     shutil.copytree(third, inbox)
-    _forget()
+    memos.forget()
     _same(_build([inbox], tmp_path / "d", False), reference_third)  # another department changed, in a new process
 
 
@@ -199,7 +168,7 @@ def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkey
     sample = SAMPLES[0]
     reference = _reference([sample], tmp_path / "ref", False, monkeypatch)
     _build([sample], tmp_path / "a", False)
-    _forget()
+    memos.forget()
     files = [
         *(cache / "deflated").glob("*.bin"),
         *(cache / "patched").glob("*.xml"),
@@ -212,12 +181,12 @@ def test_damaged_cache_files_are_not_trusted(cache: Path, tmp_path: Path, monkey
             path.write_bytes(data[: len(data) // 2])  # cut short
         else:
             path.write_bytes(data[:-50] + bytes(b ^ 0x5A for b in data[-50:]))  # bytes changed
-    _forget()
+    memos.forget()
     _same(_build([sample], tmp_path / "b", False), reference)
     for path in files:  # rewritten whole
         payload = path.read_bytes()
         assert payload.startswith(b"ita-report") and len(payload) > 100
-    _forget()
+    memos.forget()
     _same(_build([sample], tmp_path / "c", False), reference)
 
 
@@ -229,7 +198,7 @@ def test_a_cache_entry_for_other_bytes_is_not_used(cache: Path, tmp_path: Path) 
     [file_a] = [p for p in (cache / "deflated").glob("*.bin") if p.stem == docxzip._disk_key(blob_a)]
     [file_b] = [p for p in (cache / "deflated").glob("*.bin") if p.stem == docxzip._disk_key(blob_b)]
     shutil.copyfile(file_a, file_b)
-    _forget()
+    memos.forget()
     import zlib
 
     assert zlib.decompress(docxzip.compressed(blob_b, "/word/styles.xml"), -15) == blob_b
@@ -362,7 +331,7 @@ def test_what_is_remembered_stays_bounded(cache: Path, tmp_path: Path, monkeypat
     assert all(len(text) <= templating._HTML_LONGEST for text in templating._html)
     assert max(len(h) for h in HOSTILE) > templating._HTML_LONGEST  # a long one was left out
     monkeypatch.setattr(docxzip, "MEMORY_BYTES", 40_000)
-    _forget()
+    memos.forget()
     blobs = [bytes([65 + i]) * 10_000 for i in range(5)]
     for blob in blobs[:4]:
         docxzip.compressed(blob, "/word/x.xml")
@@ -562,7 +531,7 @@ def test_a_report_built_again_records_the_new_time(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     for new_process in (False, True):
         if new_process:
-            _forget()
+            memos.forget()
         hits = buildmemo.stats["memory"] + buildmemo.stats["disk"]
         _same(_build([sample], tmp_path / "b", False), later)
         assert buildmemo.stats["memory"] + buildmemo.stats["disk"] == hits + 1

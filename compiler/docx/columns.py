@@ -32,6 +32,12 @@ from lxml import etree
 from compiler.docx.textwidth import text_cm
 from compiler.remember import Kept
 
+#: A last row estimated taller than this many lines is not kept with the signature: keeping it
+#: moves the whole row to the next page, leaving the page before up to half empty (phon_sai,
+#: measured); a taller row's last part is on the signature's page anyway, unless it ends at a
+#: page's foot, which ``--pdf`` mends (:func:`compiler.docx.keeping.move_last_row_to_signature`).
+KEEP_ROW_LINES = 8
+
 #: A value with digits at most this wide (cm, as set) is kept on one line: a budget
 #: (``๑๒,๕๐๐ บาท``), a score, a short date. Other text may break between words.
 SHORT_CM = 3.0
@@ -215,13 +221,8 @@ def _measured(cell: Cell, size_pt: float) -> _Measured:
     return known
 
 
-def measured(cell: Cell, size_pt: float, known: _Measured | None = None) -> _Measured:
-    """:class:`_Measured` of ``cell`` at ``size_pt``; with ``known`` (measured before, in
-    another process), that is remembered for it instead."""
-    if known is None:
-        return _measured(cell, size_pt)
-    _measures.keep((cell, size_pt), known)
-    return known
+#: :class:`_Measured` of a cell at a size (what the solver needs of it), remembered.
+measured = _measured
 
 
 #: Cells remembered (read from their XML, and measured): at most this many, of at most this
@@ -319,9 +320,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def qn(tag: str) -> str:
-    """python-docx's ``qn`` for ``w:`` tags (``qn("w:tc")``), without importing python-docx:
-    a build assembled from remembered rows reads a new row's cells here and needs nothing else
-    of it."""
+    """python-docx's ``qn("w:tc")`` without python-docx (an assembled build never imports it)."""
     prefix, local = tag.split(":")
     assert prefix == "w", tag
     return _W + local
@@ -464,6 +463,18 @@ def _set_cell_widths(tbl: Any, twips: Sequence[int]) -> None:
                     tcpr.insert(0, tcw)
             tcw.set(w_w, str(width))
             tcw.set(w_type, "dxa")
+
+
+def mend_empty_cells(element: Any) -> int:
+    """Give every table cell under ``element`` that rendered without a closing paragraph one
+    (Word rejects a cell without: a docxtpl loop over an empty list removes a cell's only
+    paragraph). Returns how many cells were mended."""
+    mended = 0
+    for tc in element.iter(_W_TC):
+        if not len(tc) or tc[len(tc) - 1].tag != _W_P:
+            etree.SubElement(tc, _W_P)
+            mended += 1
+    return mended
 
 
 def table_padding_cm(tbl: Any) -> float:

@@ -138,6 +138,15 @@ def jinja_env() -> jinja2.Environment:
     return _Sandbox(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
+def cleaned(xml: str) -> str:
+    """docxtpl's clean-up of a part's rendered text (``DocxTemplate.render_xml_part``, its two
+    regular expressions as replaces): the line breaks it put before each ``<w:p`` removed,
+    its escaped markers (``{_{``) turned back into text. Used by a whole render and by a row
+    rendered alone (:mod:`compiler.report.assemble`), which must give the same text."""
+    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+
+
 _LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 

@@ -11,6 +11,8 @@ from docx.document import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from compiler.docx.columns import KEEP_ROW_LINES  # (beside the line estimate it is measured with)
+
 
 # --- keeping the end of the body with the signature ----------------------------------------
 def keep_with_next(p: Any, keep: bool = True) -> None:
@@ -26,16 +28,6 @@ def keep_with_next(p: Any, keep: bool = True) -> None:
             ppr.insert(0, el)
     elif not keep and old is not None:
         ppr.remove(old)
-
-
-#: A last row estimated taller than this many lines is not kept with the signature: keeping it
-#: moves the whole row to the next page (Word and LibreOffice alike treat a kept row as one
-#: block), which leaves the page before it up to half empty (phon_sai's 16-line last row, 7.4,
-#: measured: page 4 ended at 55 % and the signature still stood alone on page 6). A row this
-#: short costs at most a few lines of white space; a taller one breaks across the page and
-#: its last part is on the signature's page anyway, unless it ends right at the foot of a
-#: page, which ``--pdf`` mends from LibreOffice's layout (:func:`move_last_row_to_signature`).
-KEEP_ROW_LINES = 8
 
 
 def keep_table_with_next(tbl: Any, *, size_pt: float, max_lines: float = KEEP_ROW_LINES) -> bool:

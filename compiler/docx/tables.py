@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from docx.table import Table, _Cell, _Row
 
+from compiler.docx.columns import mend_empty_cells
 from compiler.docx.typeset import _TBLPR_SEQ, _TCPR_SEQ, _child
 
 
@@ -106,12 +107,6 @@ def ensure_cell_paragraphs(doc: Document) -> int:
     """Give every table cell that rendered empty a paragraph (Word rejects cells without one).
 
     A docxtpl loop over an empty list removes a cell's only paragraph. Returns how many
-    cells were mended.
+    cells were mended (:func:`compiler.docx.columns.mend_empty_cells` on the body).
     """
-    mended = 0
-    for tc in doc.element.body.iter(qn("w:tc")):
-        last = tc[len(tc) - 1] if len(tc) else None
-        if last is None or last.tag != qn("w:p"):
-            tc.append(OxmlElement("w:p"))
-            mended += 1
-    return mended
+    return mend_empty_cells(doc.element.body)

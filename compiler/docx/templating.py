@@ -24,6 +24,7 @@ from compiler.docx.datatext import (  # noqa: F401  (their home before; tests an
     Wrapped,
     _html,
     _Text,
+    cleaned,
     data_text,
     has_listing,
     jinja_env,
@@ -88,10 +89,7 @@ class _Template(DocxTemplate):  # type: ignore[misc]
             dst_xml = None
         if dst_xml is None:
             return str(super().render_xml_part(src_xml, part, context, jinja_env))
-        # docxtpl's clean-up of the rendered text (its two regular expressions as replaces)
-        dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return self.resolve_listing(dst_xml)
+        return self.resolve_listing(cleaned(dst_xml))
 
     def fix_tables(self, xml: str) -> Any:
         """docxtpl's parse of the rendered body and its repair of tables whose rows have more

@@ -41,14 +41,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from compiler.docx.columns import Cell, _lines, measured, solve_measured, twips
+from compiler.docx.columns import KEEP_ROW_LINES, Cell, _lines, measured, solve_measured, twips
 from compiler.report.piecestore import Row, Skeleton, kept_rows, lookup, remember_rows, row_keys, skeleton_key
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{" + W + "}"
-#: A row's last row is kept with the signature when at most this many lines tall
-#: (:data:`compiler.docx.keeping.KEEP_ROW_LINES`, repeated here: that module imports python-docx).
-KEEP_ROW_LINES = 8
 #: The slots' token: new in each process, so no text can hold it.
 _TOKEN = "ita" + secrets.token_hex(12)
 _SLOT = re.compile(_TOKEN + r"(c\d+|t|r)")
@@ -85,6 +82,15 @@ def _plain_row(tr: Any, ncols: int) -> bool:
     return True
 
 
+def _slot_widths(tr: Any) -> None:
+    """Each cell's ``w:tcW`` of a :func:`_plain_row` set to its column's slot (``dxa``, as
+    :func:`compiler.docx.columns.set_widths` sets it)."""
+    for j, tc in enumerate(tr.findall(_W + "tc")):
+        tcw = tc.find(_W + "tcPr").find(_W + "tcW")
+        tcw.set(_W + "w", f"{_TOKEN}c{j}")
+        tcw.set(_W + "type", "dxa")
+
+
 def _row(tr: Any, nsmap: tuple[tuple[str | None, str], ...], ncols: int, size_pt: float) -> Row | None:
     """:class:`Row` of a finished ``w:tr`` element (its cells' widths set to slots), or ``None``
     (and ``tr`` unchanged) when it is not a :func:`_plain_row`."""
@@ -94,17 +100,13 @@ def _row(tr: Any, nsmap: tuple[tuple[str | None, str], ...], ncols: int, size_pt
 
     if not _plain_row(tr, ncols):
         return None
-    tcs = tr.findall(_W + "tc")
-    for j, tc in enumerate(tcs):
-        tcw = tc.find(_W + "tcPr").find(_W + "tcW")
-        tcw.set(_W + "w", f"{_TOKEN}c{j}")
-        tcw.set(_W + "type", "dxa")
+    _slot_widths(tr)
     xml = _start_tag_declarations(etree.tostring(tr, encoding="unicode", with_tail=False), nsmap)
     split = _SLOT.split(xml)
     pieces, slots = tuple(split[0::2]), tuple(int(s[1:]) for s in split[1::2])
-    if slots != tuple(range(ncols)):
-        return None
-    return Row(pieces, slots, tuple(measured(_read_cell(tc), size_pt) for tc in tcs))
+    if slots != tuple(range(ncols)):  # the token is new in each process: no text holds it
+        raise RuntimeError(f"a table row's width slots came out as {slots}")
+    return Row(pieces, slots, tuple(measured(_read_cell(tc), size_pt) for tc in tr.findall(_W + "tc")))
 
 
 def _keep_with_next(p: Any) -> None:
@@ -154,17 +156,15 @@ def new_rows(skeleton: Skeleton, contexts: list[dict[str, Any]]) -> list[Row] | 
     from lxml import etree
 
     from compiler.docx import linebreak
-    from compiler.docx.datatext import has_listing, jinja_env, wrap_data
+    from compiler.docx.columns import mend_empty_cells
+    from compiler.docx.datatext import cleaned, has_listing, jinja_env, wrap_data
 
     env = jinja_env()
     template = env.from_string(skeleton.loop_body)
     uses = wrap_data(dict(skeleton.uses))
     texts = []
     for row in contexts:
-        text = template.render({**uses, skeleton.loop_name: row})
-        # docxtpl's clean-up of a rendered part (compiler.docx.templating._Template.render_xml_part)
-        text = text.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        text = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        text = cleaned(template.render({**uses, skeleton.loop_name: row}))  # as docxtpl cleans a part
         if has_listing(text):
             return None
         texts.append(text)
@@ -176,9 +176,7 @@ def new_rows(skeleton: Skeleton, contexts: list[dict[str, Any]]) -> list[Row] | 
     trs = list(wrapper)
     if len(trs) != len(contexts) or wrapper.text or any(tr.tag != _W + "tr" or tr.tail for tr in trs):
         return None
-    for tc in wrapper.iter(_W + "tc"):  # compiler.docx.tables.ensure_cell_paragraphs
-        if not len(tc) or tc[len(tc) - 1].tag != _W + "p":
-            etree.SubElement(tc, _W + "p")
+    mend_empty_cells(wrapper)  # as a whole render does (compiler.docx.tables.ensure_cell_paragraphs)
     linebreak.apply(wrapper, skeleton.names)
     ncols = len(skeleton.header)
     rows = [_row(tr, skeleton.nsmap, ncols, skeleton.size_pt) for tr in trs]
@@ -359,7 +357,7 @@ def take_apart(
     # nothing is changed before here: a table not taken apart is sized as before
     header = tuple(Cell(tuple((t, True) for t, _ in _cell(tc).paragraphs)) for tc in header_tcs)
     rows = [_row(tr, nsmap, ncols, size_pt) for tr in trs]
-    _row(header_tr, nsmap, ncols, size_pt)  # its widths are slots now
+    _slot_widths(header_tr)
     padding = table_padding_cm(tbl)
     for j, col in enumerate(cols):
         col.set(_W + "w", f"{_TOKEN}c{j}")
