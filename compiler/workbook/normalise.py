@@ -226,10 +226,10 @@ def _plan_workbook(ctx: _Ctx, raw: RawWorkbook, sheet: RawSheet, info_sheet: Raw
 
 def _read_documents(ctx: _Ctx, raw: RawWorkbook, info: dict[str, object]) -> dict[str, Document]:
     """The filled ประกาศ / คำสั่ง / บันทึกข้อความ sheets as documents, their findings added."""
-    from compiler.documents.parse import read_documents
-
     if not any(document_sheet_name(name) for name in raw.sheets):
         return {}
+    from compiler.documents.parse import read_documents  # (a build without documents skips its import)
+
     org = Organisation.from_info(info)
     docs, findings = read_documents(raw, org)
     ctx.findings.extend(findings)
