@@ -133,6 +133,21 @@ def test_stated_level_that_contradicts_the_score_is_flagged(tmp_path: Path) -> N
     assert "level-contradicts-score" not in got["phon_sai_2568"].codes
 
 
+def test_a_survey_keeps_nothing_of_the_organisation_in_memory_but_a_build_does(tmp_path: Path) -> None:
+    """Regression: the merge remembered every measure it merged (4,096 a process) for a server
+    building one organisation again; a district's workers, merging each organisation once,
+    grew ~50 MB each (peak tree memory at 1,000 organisations 131 -> 228 MB)."""
+    from compiler import api
+    from compiler.report import merge
+
+    merge._merged.clear()
+    summary, _ = survey(SAMPLES / "phu_sang_2567")
+    assert summary.status in ("ok", "warnings") and summary.measures > 0
+    assert len(merge._merged) == 0
+    api.build([SAMPLES / "phu_sang_2567"], tmp_path / "report.docx")
+    assert len(merge._merged) >= summary.measures
+
+
 def test_loose_workbook_empty_folder_and_junk(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "ว่าง").mkdir(parents=True)

@@ -123,9 +123,9 @@ def survey_files(
     readable = [wb for wb in checked.workbooks if wb.info or wb.measures or wb.plan]
     if not readable:
         return _unreadable(submission, findings, len(files))
-    report, merge_findings = merge(readable)
+    report, merge_findings = merge(readable, remember=False)  # each organisation once: nothing to remember
     findings.extend(merge_findings)
-    merged = report.measures if report is not None else merge_measures(readable)[0]
+    merged = report.measures if report is not None else merge_measures(readable, remember=False)[0]
     if report is not None:
         org = report.organisation
         name, district, province = org.name, org.district, org.province

@@ -148,10 +148,14 @@ _title_key = identity.title_key
 
 
 def _merge_one(
-    number: int | None, group: Sequence[Measure], year: int | None = None
+    number: int | None, group: Sequence[Measure], year: int | None = None, *, remember: bool = True
 ) -> tuple[MergedMeasure, list[Finding]]:
     """One measure merged from its departments' rows, and what disagrees; remembered by those
-    rows (a server merging again after one department changed merges only its measures)."""
+    rows (a server merging again after one department changed merges only its measures)
+    unless ``remember`` is false."""
+    if not remember:
+        merged, findings = _merge_group(number, group, year)
+        return merged, list(findings)
     key = (number, tuple(group), year)
     known = _merged.get(key)
     if known is None:
@@ -160,7 +164,9 @@ def _merge_one(
     return known[0], list(known[1])
 
 
-#: Measures merged in this process, by their rows (the rows of a few organisations).
+#: Measures merged in this process, by their rows (the rows of a few organisations). A
+#: district's workers merge each organisation once: they do not remember (4,096 measures of
+#: other organisations were ~50 MB a worker, measured).
 _merged: Kept[tuple[Any, ...], tuple[MergedMeasure, tuple[Finding, ...]]] = Kept(4096)
 
 
@@ -254,35 +260,38 @@ def _planned(m: MergedMeasure, workbooks: Sequence[DepartmentWorkbook]) -> bool:
 
 
 def merge_measures(
-    workbooks: Sequence[DepartmentWorkbook], year: int | None = None
+    workbooks: Sequence[DepartmentWorkbook], year: int | None = None, *, remember: bool = True
 ) -> tuple[list[MergedMeasure], list[Finding]]:
     """Every measure of an organisation once, its departments' parts in the usual order
     (used by ``merge`` and by the district intake, which must count measures the same way).
     Which rows are one measure is ``identity``'s: the number and the title. ``year`` names
-    code-only indicators from that year's criteria."""
+    code-only indicators from that year's criteria; ``remember``: see :func:`_merge_one`."""
     departments, unreported = plan.apply(workbooks)  # with a plan, its text is the truth
     groups, _ = identity.measure_groups(department_order(departments))  # its warnings are check's
     measures: list[MergedMeasure] = []
     findings: list[Finding] = []
     for group in groups:
-        merged, extra = _merge_one(group.number, group.measures, year)
+        merged, extra = _merge_one(group.number, group.measures, year, remember=remember)
         measures.append(merged)
         findings.extend(extra)
     for p in unreported:  # a plan measure nobody reported: listed, with no results
-        measures.append(replace(_merge_one(p.number, (p,), year)[0], parts=()))
+        measures.append(replace(_merge_one(p.number, (p,), year, remember=remember)[0], parts=()))
     if unreported or any(wb.is_plan or wb.plan for wb in workbooks):
         measures.sort(key=lambda m: (not _planned(m, workbooks), m.number if m.number is not None else 1 << 30))
     return measures, findings
 
 
-def merge(workbooks: Sequence[DepartmentWorkbook], layout: str | None = None) -> tuple[Report | None, list[Finding]]:
+def merge(
+    workbooks: Sequence[DepartmentWorkbook], layout: str | None = None, *, remember: bool = True
+) -> tuple[Report | None, list[Finding]]:
     """One ``Report`` from an organisation's department workbooks, or ``None`` and the
-    findings that prevent it (the workbooks disagree on who they are)."""
+    findings that prevent it (the workbooks disagree on who they are); ``remember``: whether
+    its measures are remembered for a merge of the same rows again (:func:`_merge_one`)."""
     org, findings = organisation(workbooks)
     if org is None:
         return None, findings
     workbooks = department_order(workbooks)
-    measures, extra = merge_measures(workbooks, org.fiscal_year)
+    measures, extra = merge_measures(workbooks, org.fiscal_year, remember=remember)
     findings.extend(extra)
     scores: dict[str, float] = {}
     for wb in workbooks:
