@@ -18,7 +18,7 @@ def _whole_row(rows: pieces._Rows, n: int, o: object) -> str:
     styles[rows._status], styles[rows._score] = rows.status[o.status], rows.score  # type: ignore[attr-defined]
     if summary.CONTRADICTION in o.codes:  # type: ignore[attr-defined]
         styles[rows._stated] = rows.flag
-    values = summary._summary_values(n, o)  # type: ignore[arg-type]
+    values = summary.summary_values(n, o)  # type: ignore[arg-type]
     return rowxml.row(values, styles, rows._height(summary.SUMMARY_COLUMNS, values))
 
 
@@ -33,7 +33,7 @@ ORGANISATIONS = [
 
 @pytest.mark.parametrize("o", ORGANISATIONS, ids=range(len(ORGANISATIONS)))
 def test_a_row_from_its_workers_part_is_the_whole_row(o: object) -> None:
-    rows = pieces._Rows(summary._Book(io.BytesIO()))
+    rows = pieces._Rows(summary.Book(io.BytesIO()))
     tail = rows.summary_tail(o)  # type: ignore[arg-type]
     for n in (1, 9, 10, 999, 1_048_575):
         assert rows.summary_row(n, o, tail) == _whole_row(rows, n, o)  # type: ignore[arg-type]
@@ -44,4 +44,4 @@ def test_the_number_is_the_first_column_and_never_wrapped() -> None:
     """What ``summary_tail`` relies on: the number's cell neither wraps nor sets the height."""
     first = summary.SUMMARY_COLUMNS[0]
     assert first[1] == "No." and not first[3]
-    assert summary._summary_values(7, org())[0] == 7
+    assert summary.summary_values(7, org())[0] == 7

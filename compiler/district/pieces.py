@@ -76,7 +76,7 @@ class _Sheet:
 class _Rows:
     """Makes the rows of each big sheet as text, with the skeleton's style ids."""
 
-    def __init__(self, book: summary._Book) -> None:
+    def __init__(self, book: summary.Book) -> None:
         fmt = (book.top, book.wrap, book.budget, book.score, book.flag, *book.status.values())
         # XlsxWriter numbers a format when a cell first uses it; numbered here, before any
         # sheet is written, the ids are the same every run (and part of the pieces' keys)
@@ -86,9 +86,9 @@ class _Rows:
         self.default = rowxml.row_height(summary.LINE_POINTS)
         cols = summary.SUMMARY_COLUMNS
         self._status, self._score, self._stated = (
-            summary._column(cols, name) for name in ("Status", "ITA score", "Stated level")
+            summary.column_index(cols, name) for name in ("Status", "ITA score", "Stated level")
         )
-        self._budget = summary._column(summary.MEASURE_COLUMNS, "Budget (THB)")
+        self._budget = summary.column_index(summary.MEASURE_COLUMNS, "Budget (THB)")
         self._measure_styles = [
             self.budget if i == self._budget else self.top for i in range(len(summary.MEASURE_COLUMNS))
         ]
@@ -97,7 +97,7 @@ class _Rows:
         return [self.wrap if c[3] else self.top for c in columns]
 
     def _height(self, columns: tuple[summary.Column, ...], values: list[object]) -> str:
-        lines = max((summary._lines(v, c[2]) for c, v in zip(columns, values) if c[3]), default=1)
+        lines = max((summary.cell_lines(v, c[2]) for c, v in zip(columns, values) if c[3]), default=1)
         return rowxml.row_height(min(409.0, lines * summary.LINE_POINTS)) if lines > 1 else self.default
 
     def summary_row(self, n: int, o: OrganisationSummary, tail: SummaryTail | None = None) -> str:
@@ -113,7 +113,7 @@ class _Rows:
         styles[self._status], styles[self._score] = self.status[o.status], self.score
         if summary.CONTRADICTION in o.codes:  # the stated level does not fit the score
             styles[self._stated] = self.flag
-        values = summary._summary_values(0, o)
+        values = summary.summary_values(0, o)
         rest = "".join(rowxml.cell(v, s) for v, s in zip(values[1:], styles[1:]))
         return self._height(summary.SUMMARY_COLUMNS, values), rest
 
@@ -127,7 +127,7 @@ class _Rows:
         return [rowxml.row(v, styles, self._height(summary.NOT_SENT_COLUMNS, v)) for v in values]
 
     def measure_rows(self, details: Details) -> list[str]:
-        return [rowxml.row(v, self._measure_styles, self.default) for v in summary._measure_values(details)]
+        return [rowxml.row(v, self._measure_styles, self.default) for v in summary.measure_values(details)]
 
 
 #: A summary row without its number: (height, the other cells), see ``_Rows.summary_tail``.
@@ -166,7 +166,7 @@ def premade(o: OrganisationSummary, details: Details) -> Premade:
     The style ids are those of a skeleton made here and never written: XlsxWriter numbers
     the formats the same way every time (``_Rows``), so they are the parent's too."""
     if not _here:
-        _here.append(_Rows(summary._Book(io.BytesIO())))
+        _here.append(_Rows(summary.Book(io.BytesIO())))
     rows = _here[0]
     problems = rows.problem_rows(_findings(o, details, False))
     measures = rows.measure_rows(details)
@@ -185,7 +185,7 @@ def _findings(o: OrganisationSummary, details: Details, superseded: bool) -> lis
         order = lambda f: (f.code != "superseded-submission", f.severity is not Severity.ERROR)  # noqa: E731
     else:
         order = lambda f: (f.severity is not Severity.ERROR, f.file, f.sheet)  # noqa: E731
-    return [summary._problem_values(o, f) for f in sorted(details.findings, key=order)]
+    return [summary.problem_values(o, f) for f in sorted(details.findings, key=order)]
 
 
 def _key(stamp: bytes, *parts: object) -> str:
@@ -278,7 +278,7 @@ def _pieces(
         first.pieces.append(piece(key, lambda chunk=chunk: [rows.summary_row(n, o, tail(o)) for n, o in chunk]))
 
     plan = _Plan()
-    inbox_rows = rows.problem_rows([["", *summary._problem_values_of(f)] for f in result.findings])
+    inbox_rows = rows.problem_rows([["", *summary.problem_values_of(f)] for f in result.findings])
     plan.add("p", deflate("".join(inbox_rows).encode("utf-8"), len(inbox_rows)), lambda: inbox_rows)
     for superseded, group in ((False, orgs), (True, result.superseded)):
         for o in group:
@@ -316,22 +316,22 @@ def _member(skeleton: bytes, sheet: _Sheet) -> list[Deflated]:
     return [deflate(head), *sheet.pieces, deflate(skeleton[end:])]
 
 
-def _skeleton(book: summary._Book, result: DistrictResult, sheets: list[_Sheet], not_sent: _Sheet | None) -> None:
+def _skeleton(book: summary.Book, result: DistrictResult, sheets: list[_Sheet], not_sent: _Sheet | None) -> None:
     """The workbook without the big sheets' rows, in today's order of sheets."""
     first = sheets[0]
     ws = book.sheet(first.title, first.columns, freeze=first.freeze)
-    summary._filter(ws, first.columns, first.rows + 1)
+    summary.add_filter(ws, first.columns, first.rows + 1)
     ws.print_area(0, 0, max(first.rows, 1), summary.SUMMARY_PRINTED - 1)
-    summary._write_overview(book, result)
+    summary.write_overview(book, result)
     for sheet in sheets[1:]:
         ws = book.sheet(sheet.title, sheet.columns, freeze=sheet.freeze)
-        summary._filter(ws, sheet.columns, sheet.rows + 1)
+        summary.add_filter(ws, sheet.columns, sheet.rows + 1)
         ws.print_area(0, 0, max(sheet.rows, 1), summary.printed_columns(sheet.columns) - 1)
     if not_sent is not None:  # names from the expect list: text, never markup (see rowxml)
         ws = book.sheet(not_sent.title, not_sent.columns, freeze=not_sent.freeze)
-        summary._filter(ws, not_sent.columns, not_sent.rows + 1)
+        summary.add_filter(ws, not_sent.columns, not_sent.rows + 1)
     elif result.expected is not None:  # everyone has sent: a line of ours
-        summary._write_not_sent(book, result)
+        summary.write_not_sent(book, result)
     book.wb.close()
 
 
@@ -356,7 +356,7 @@ def write_summary(
     finding added); they are used where the store has none."""
     stats = stats if stats is not None else PieceStats()
     skeleton = io.BytesIO()
-    book = summary._Book(skeleton)
+    book = summary.Book(skeleton)
     rows = _Rows(book)
     old = store.load() if store is not None else {}
     first, plan, kept = _pieces(result, details_of, content or {}, rows, old, stats, premade or {})

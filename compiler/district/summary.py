@@ -138,7 +138,7 @@ SEVERITY_TEXT = {Severity.ERROR: "ผิดพลาด / error", Severity.WARNI
 PASS_TEXT = {True: "ผ่าน", False: "ไม่ผ่าน", None: ""}
 
 
-class _Book:
+class Book:
     """The workbook and its formats (XlsxWriter makes each format once)."""
 
     def __init__(self, stream: IO[bytes]) -> None:
@@ -198,7 +198,7 @@ def _print_setup(ws: Worksheet) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
 
 
-def _lines(value: object, width: float) -> int:
+def cell_lines(value: object, width: float) -> int:
     """Lines a value takes when wrapped in a column ``width`` wide (marks take no room)."""
     if value is None or value == "":
         return 1
@@ -218,7 +218,7 @@ def _write(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None)
 
 
 def _row(
-    book: _Book,
+    book: Book,
     ws: Worksheet,
     row: int,
     columns: Sequence[Column],
@@ -227,7 +227,7 @@ def _row(
 ) -> None:
     """Write ``values`` at ``row`` (0-based), top-aligned; wrapped columns wrap and the row
     is made tall enough for them."""
-    lines = max((_lines(v, c[2]) for c, v in zip(columns, values) if c[3]), default=1)
+    lines = max((cell_lines(v, c[2]) for c, v in zip(columns, values) if c[3]), default=1)
     if lines > 1:
         ws.set_row(row, min(409.0, lines * LINE_POINTS))
     for i, ((_, _, _, wrap), value) in enumerate(zip(columns, values)):
@@ -235,11 +235,11 @@ def _row(
         _write(ws, row, i, value, fmt)
 
 
-def _filter(ws: Worksheet, columns: Sequence[Column], rows: int) -> None:
+def add_filter(ws: Worksheet, columns: Sequence[Column], rows: int) -> None:
     ws.autofilter(0, 0, max(rows, 2) - 1, len(columns) - 1)
 
 
-def _summary_values(n: int, o: OrganisationSummary) -> list[object]:
+def summary_values(n: int, o: OrganisationSummary) -> list[object]:
     by_name: dict[str, object] = {
         "No.": n,
         "Organisation": o.name,
@@ -264,11 +264,11 @@ def _summary_values(n: int, o: OrganisationSummary) -> list[object]:
     return [by_name[c[1]] for c in SUMMARY_COLUMNS]
 
 
-def _column(columns: Sequence[Column], english: str) -> int:
+def column_index(columns: Sequence[Column], english: str) -> int:
     return next(i for i, c in enumerate(columns) if c[1] == english)
 
 
-def _write_overview(book: _Book, result: DistrictResult) -> None:
+def write_overview(book: Book, result: DistrictResult) -> None:
     """Counts by status and by level, and the bar chart of organisations per level."""
     ws: Worksheet = book.wb.add_worksheet(SHEET_OVERVIEW)
     ws.set_column(0, 0, 34)
@@ -320,12 +320,12 @@ def _write_overview(book: _Book, result: DistrictResult) -> None:
     ws.insert_chart(2, 3, chart)
 
 
-def _problem_values_of(f: Finding) -> list[object]:
+def problem_values_of(f: Finding) -> list[object]:
     """A finding's columns after the organisation's."""
     return [f.file, f.sheet, f.cell, f.code, SEVERITY_TEXT[f.severity], f.message_th, f.message_en]
 
 
-def _problem_values(o: OrganisationSummary, f: Finding) -> list[object]:
+def problem_values(o: OrganisationSummary, f: Finding) -> list[object]:
     return [
         o.name,
         f.file or o.submission,
@@ -338,7 +338,7 @@ def _problem_values(o: OrganisationSummary, f: Finding) -> list[object]:
     ]
 
 
-def _measure_values(details: Details) -> list[list[object]]:
+def measure_values(details: Details) -> list[list[object]]:
     return [
         [
             m.organisation,
@@ -363,10 +363,10 @@ def _measure_values(details: Details) -> list[list[object]]:
 MAX_ROWS = 1_048_575
 
 
-def _write_not_sent(book: _Book, result: DistrictResult) -> None:
+def write_not_sent(book: Book, result: DistrictResult) -> None:
     ws = book.sheet(SHEET_NOT_SENT, NOT_SENT_COLUMNS)
     for n, name in enumerate(result.not_sent, start=1):
         _row(book, ws, n, NOT_SENT_COLUMNS, [n, name, standard.organisation_type(name)[0]])
     if not result.not_sent:
         _write(ws, 1, 1, "ส่งครบทุกหน่วยงานในรายชื่อ / every organisation on the list has sent", book.top)
-    _filter(ws, NOT_SENT_COLUMNS, len(result.not_sent) + 1)
+    add_filter(ws, NOT_SENT_COLUMNS, len(result.not_sent) + 1)
