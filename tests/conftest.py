@@ -149,6 +149,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if "ITA_REPORT_CACHE" not in os.environ:
         os.environ["ITA_REPORT_CACHE"] = _CACHE[0] = tempfile.mkdtemp(prefix="ita-report-cache-")
     realreader.configure(config)
+    _sigint_as_under_a_terminal()
+
+
+def _sigint_as_under_a_terminal() -> None:
+    """A run started in the background by a shell without job control (``pytest ... &``)
+    inherits SIGINT ignored, and so would every child it starts (an ignored signal stays
+    ignored across exec): the tests that send a command Ctrl-C would then see it carry on.
+    Python's own handler here gives the children SIGINT's default, as under a terminal."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 _CACHE = [""]
