@@ -15,6 +15,7 @@ from compiler import thai
 from compiler.errors import InputError, UsageError
 from compiler.model import DepartmentWorkbook, Finding, Report, Severity
 from compiler.report.merge import LAYOUTS, merge
+from compiler.safeio import make_folder
 from compiler.uploads import Input, is_path, picture, staged
 from compiler.workbook.check import CheckResult, Progress, check_paths
 
@@ -30,16 +31,6 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
             f"no such file or folder: {', '.join(missing)}",
         )
     return out
-
-
-def _make_folder(folder: Path) -> None:
-    """Create an output folder (and its parents); a failure is an ``OutputError``, not a crash."""
-    from compiler.safeio import _os_error
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _os_error(folder, exc) from exc
 
 
 def _form(make: object, details: object, department: str, path: Path) -> bytes:
@@ -196,7 +187,7 @@ def _build(
     if logo is not None:
         report = replace(report, organisation=replace(report.organisation, logo=str(logo)))
     files = len(checked.workbooks)
-    _make_folder(output.parent)
+    make_folder(output.parent)
     name = buildmemo.key(template or REPORT_TEMPLATE, report, digits, report.organisation.logo)
     built = buildmemo.lookup(name) if name else None
     if built is not None:  # the same inputs as a build before: its parts written again
@@ -320,11 +311,15 @@ def announce_report(
     names the files of this run already there (the report), which no document replaces."""
     from compiler.documents.render import write_announcements
 
-    _make_folder(out_dir)
+    make_folder(out_dir)
     written, findings = write_announcements(
         report, checked.workbooks, out_dir, digits=digits, force=force, emblem=emblem, date=date, beside=beside
     )
     return BuildResult(report, tuple(written), tuple(findings), checked)
+
+
+#: Names that ``announce -o`` takes for a file the user meant, not a folder to make.
+_FILE_SUFFIXES = (".docx", ".doc", ".pdf", ".xlsx", ".xls", ".odt")
 
 
 def announce(
@@ -346,6 +341,11 @@ def announce(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o ต้องเป็นโฟลเดอร์: {out}", f"-o must be a folder: {out}")
+    if not out.exists() and out.suffix.lower() in _FILE_SUFFIXES:  # a file's name: not made a folder
+        raise UsageError(
+            f"-o คือโฟลเดอร์ที่จะเก็บประกาศและคำสั่งทุกฉบับ แต่ {out} เป็นชื่อไฟล์ กรุณาระบุชื่อโฟลเดอร์ เช่น -o ประกาศ",
+            f"-o is the folder every announcement goes into, but {out} is a file's name; give a folder, e.g. -o announcements",
+        )
     with staged(list(inputs)) as paths, picture(emblem, "emblem") as emblem_path:
         _check_options(emblem=emblem_path, pdf_targets=[] if pdf else None, force=force)
         report, checked, findings = prepare_report(paths, progress=progress)
@@ -396,7 +396,7 @@ def init_forms(
     targets = plan_forms(Path(output), list(departments))
     written = []
     for path, department in targets:
-        _make_folder(path.parent)
+        make_folder(path.parent)
 
         def make(d: object, dept: str) -> bytes:
             return form_bytes(d, dept, measures_plan)  # type: ignore[arg-type]
@@ -417,7 +417,7 @@ def init_plan(
     path = Path(output)
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"ชื่อไฟล์แผนมาตรการต้องลงท้ายด้วย .xlsx: {path}", f"the plan file must end in .xlsx: {path}")
-    _make_folder(path.parent)
+    make_folder(path.parent)
     data = _form(lambda d, _: plan_bytes(d, (), departments), details, "", path)
     return atomic_write(path, data, force=force)
 
@@ -481,7 +481,7 @@ def annotate(result: CheckResult, out_dir: Path | str, *, force: bool = False) -
     written = []
     for source, mine, name in plan:
         data, _ = annotated_bytes(source, mine)
-        _make_folder(out)
+        make_folder(out)
         written.append(atomic_write(out / name, data, force=force))
     return written
 

@@ -54,6 +54,14 @@ def _os_error(path: Path, exc: OSError) -> OutputError:
     )
 
 
+def make_folder(folder: Path) -> None:
+    """Create an output folder (and its parents); a failure is an ``OutputError``, not a crash."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(folder, exc) from exc
+
+
 def check_target(target: Path, *, force: bool = False) -> None:
     """Raise :class:`OutputError` if ``target`` cannot be written (exists without ``force``,
     is a folder, or its folder is missing); do nothing otherwise.

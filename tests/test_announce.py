@@ -397,6 +397,20 @@ def test_a_missing_emblem_option_is_a_usage_error(tmp_path: Path) -> None:
         api.announce([tmp_path / "in"], tmp_path / "out", emblem=tmp_path / "nope.png")
 
 
+def test_an_output_named_like_a_file_is_a_usage_error_not_a_new_folder(tmp_path: Path) -> None:
+    """``announce -o ประกาศ.docx`` once made a folder named ประกาศ.docx and wrote into it."""
+    _workbook(tmp_path / "in", "a.xlsx", "สำนักปลัด", {"ประกาศ": ROWS})
+    for name in ("ประกาศ.docx", "out.PDF"):
+        with pytest.raises(errors.UsageError) as raised:
+            api.announce([tmp_path / "in"], tmp_path / name)
+        assert "is a file's name" in raised.value.message_en and "โฟลเดอร์" in raised.value.message_th
+        assert not (tmp_path / name).exists()
+    (tmp_path / "old.docx").mkdir()  # a folder that happens to be named so is still a folder
+    assert api.announce([tmp_path / "in"], tmp_path / "old.docx").written
+    result = CliRunner().invoke(main, ["announce", str(tmp_path / "in"), "-o", str(tmp_path / "x.docx")])
+    assert result.exit_code == 2 and "Traceback" not in result.output and "x.docx" in result.output
+
+
 def test_options_are_checked_before_the_first_file_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: a missing --emblem exited 2 only after report.docx and report.pdf were written."""
     _workbook(tmp_path / "in", "a.xlsx", "สำนักปลัด", {"ประกาศ": ROWS})
