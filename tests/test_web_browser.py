@@ -99,7 +99,7 @@ def test_department_sees_its_mistake_at_the_cell_fixes_it_and_sends_again(page, 
     shot(page, "fixed")
 
 
-def test_secretary_builds_the_report_and_downloads_it(page, site):
+def test_secretary_builds_the_report_and_downloads_it(page, site, tmp_path):
     base, links = site
     for name in ("สำนักปลัด", "กองคลัง", "กองช่าง"):
         send(page, f"{base}{links[name]}", f"{name}.xlsx", sample(name))
@@ -121,13 +121,15 @@ def test_secretary_builds_the_report_and_downloads_it(page, site):
     assert "เสร็จแล้ว" in page.inner_text("main")
     with page.expect_download() as report:
         page.click("ul.files a >> text=รายงานผล.docx")
-    text = "\n".join(p.text for p in docx.Document(report.value.path()).paragraphs)
+    report.value.save_as(tmp_path / "รายงานผล.docx")  # where the real reader (LibreOffice) opens it too
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "รายงานผล.docx").paragraphs)
     text = text.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
     assert DETAILS["organisation"] in text and "รายงานผล" in text
     with page.expect_download() as bundle:
         page.click("text=ดาวน์โหลดทั้งหมด")
     names = zipfile.ZipFile(bundle.value.path()).namelist()
     assert "รายงานผล.docx" in names and "ประกาศมาตรการ.docx" in names
+    zipfile.ZipFile(bundle.value.path()).extractall(tmp_path / "all")  # every document opened in LibreOffice
     if "รายงานผล.pdf" in names:  # LibreOffice is installed: the PDF and a picture of page 1
         assert page.locator("figure.preview img").evaluate("img => img.naturalWidth") > 100
     assert "กองการศึกษา" in page.inner_text(".warn-box")  # never sent: named as left out
@@ -238,7 +240,8 @@ def test_the_secretary_types_a_plan_and_each_department_reports_its_own_row(page
         page.wait_for_selector("text=ดาวน์โหลดทั้งหมด", timeout=240_000)
         with page.expect_download() as report:
             page.click("ul.files a >> text=รายงานผล.docx")
-        document = docx.Document(report.value.path())
+        report.value.save_as(tmp_path / "รายงานผล.docx")  # where the real reader (LibreOffice) opens it too
+        document = docx.Document(tmp_path / "รายงานผล.docx")
         cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
         cells = cells.replace("\u200b", "").replace("\u2060", "")  # without the line-break hints
         assert PLAN[0][1] in cells and PLAN[0][2] in cells and "ประกาศงบการเงินครบ ๑๒ เดือน" in cells
