@@ -18,6 +18,7 @@ from compiler.report.merge import LAYOUTS, merge
 from compiler.safeio import make_folder
 from compiler.uploads import Input, is_path, picture, staged
 from compiler.workbook.check import CheckResult, Progress, check_paths
+from compiler.workbook.read import WORKBOOK_SUFFIXES
 
 
 def _existing(paths: Iterable[Path | str]) -> list[Path]:
@@ -319,7 +320,7 @@ def announce_report(
 
 
 #: Names that ``announce -o`` takes for a file the user meant, not a folder to make.
-_FILE_SUFFIXES = (".docx", ".doc", ".pdf", ".xlsx", ".xls", ".odt")
+_FILE_SUFFIXES = (".docx", ".doc", ".odt", ".pdf", *WORKBOOK_SUFFIXES)
 
 
 def announce(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import struct
 import tempfile
 import zlib
@@ -157,8 +158,6 @@ def _sigint_as_under_a_terminal() -> None:
     inherits SIGINT ignored, and so would every child it starts (an ignored signal stays
     ignored across exec): the tests that send a command Ctrl-C would then see it carry on.
     Python's own handler here gives the children SIGINT's default, as under a terminal."""
-    import signal
-
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
