@@ -66,9 +66,8 @@ def _guard(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CompilerError as exc:
-            where = f"{exc.where}: " if exc.where else ""
-            _echo(f"ผิดพลาด: {where}{exc.message_th}", err=True)
-            _echo(f"error: {where}{exc.message_en}", err=True)
+            _echo(f"ผิดพลาด: {exc.prefix}{exc.message_th}", err=True)
+            _echo(f"error: {exc.prefix}{exc.message_en}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             _echo("ยกเลิกแล้ว (Ctrl-C) / interrupted", err=True)

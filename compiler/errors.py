@@ -19,9 +19,15 @@ class CompilerError(Exception):
         self.message_en = message_en
         self.where = where
 
+    @property
+    def prefix(self) -> str:
+        """``where: `` to put before the messages; empty when they name it already (``x.docx:
+        x.docx already exists`` said the file twice)."""
+        named = self.where in self.message_th and self.where in self.message_en
+        return f"{self.where}: " if self.where and not named else ""
+
     def __str__(self) -> str:
-        prefix = f"{self.where}: " if self.where else ""
-        return f"{prefix}{self.message_th} / {self.message_en}"
+        return f"{self.prefix}{self.message_th} / {self.message_en}"
 
 
 class UsageError(CompilerError):

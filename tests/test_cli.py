@@ -184,3 +184,17 @@ def test_ctrl_c_while_the_command_line_is_still_importing_says_one_line() -> Non
     assert proc.returncode == 130
     assert proc.stderr == "ยกเลิกแล้ว (Ctrl-C) / interrupted\n"
     assert proc.stdout == ""
+
+
+@pytest.mark.not_a_document("the existing report.docx is five bytes the build must leave alone")
+def test_a_usage_error_names_the_file_once(tmp_path: Path) -> None:
+    """``x.docx: x.docx already exists`` said the file twice: the place is put before the
+    message only when the message does not name it."""
+    root = Path(__file__).resolve().parents[1]
+    target = tmp_path / "report.docx"
+    target.write_bytes(b"kept")
+    result = CliRunner().invoke(main, ["build", str(root / "sample_workbooks" / "phon_sai_2568"), "-o", str(target)])
+    assert result.exit_code == 1 and target.read_bytes() == b"kept"
+    lines = [line for line in result.output.splitlines() if line.startswith(("ผิดพลาด:", "error:"))]
+    assert len(lines) == 2 and all(line.count(str(target)) == 1 for line in lines), result.output
+    assert "already exists" in lines[1] and "อยู่แล้ว" in lines[0]
