@@ -30,6 +30,7 @@ from compiler.docx import (
     buildmemo,
     columns,
     docxzip,
+    greedy,
     rowloop,
     templating,
     typeset,
@@ -392,6 +393,37 @@ def test_solver_gives_the_widths_it_gave_on_the_reports(cache: Path, tmp_path: P
             assert list(columns.solve_widths(header, body, total, size_pt=12.0, padding_cm=0.38)) == list(expected)
             solved += 1
     assert solved >= 2 * len(SAMPLES)
+
+
+def test_solver_skips_falls_that_cannot_win_and_still_gives_the_widths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column whose bounded fall is below the best of a step is not computed; equal columns
+    (equal falls at every step: the first must win, as in a loop over all) and a last step
+    shorter than the others still give the widths of the solver as it was."""
+    import solve_reference
+
+    long = "ส่งเสริมคุณธรรม และความโปร่งใส ในการปฏิบัติงาน " * 4
+    texts = [("ลำดับ", "1"), ("มาตรการ", long), ("ผลการดำเนินงาน", long), ("หมายเหตุ", "-"), ("มาตรการ", long)]
+    header = [columns.Cell(((h, True),)) for h, _ in texts]
+    rows = [[columns.Cell(((f"{t} {i}", False), (t, False))) for _, t in texts] for i in range(40)]
+    computed = []
+    real = greedy._FallBound.of
+
+    def counting(*args: Any) -> Any:
+        computed.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(greedy._FallBound, "of", staticmethod(counting))
+    for total in (24.7, 16.03):
+        expected = solve_reference.solve_widths(header, rows, total, size_pt=12.0, padding_cm=0.38)
+        columns._solved.clear()
+        computed.clear()
+        got = columns.solve_widths(header, rows, total, size_pt=12.0, padding_cm=0.38)
+        assert got == list(expected)
+        assert abs(got[1] - got[4]) <= columns.STEP_CM + 1e-9  # equal columns: a step apart at most
+        steps = round((total - 0.38 * 5) / columns.STEP_CM)
+        # every step computes the widened column's fall and records the others it computed:
+        # a loop over all would record four a step
+        assert 0 < len(computed) < 2 * steps
 
 
 # --- docxtpl's table repair, skipped when it would change nothing ---------------------------------

@@ -10,7 +10,8 @@ table and shares the width between them:
    at most :data:`SHORT_CM` wide) is kept on one line;
 2. the rest of the width goes, a step at a time, to the column that most lowers the
    table's estimated height (the sum over rows of the tallest cell; the header row counts
-   several times, since it repeats on every page), so long text gets the room.
+   several times, since it repeats on every page), so long text gets the room
+   (:mod:`compiler.docx.greedy`).
 
 Widths are written into the table (``w:tblGrid``, every ``w:tcW`` and ``w:tblW``); Word and
 LibreOffice both lay out a fixed-layout table from them. Nothing here knows which columns a
@@ -19,16 +20,15 @@ layout has: any table, any number of columns.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
-from operator import add
 from typing import Any
 
 from lxml import etree
 
+# FILL, SOFT_MAX_P, STEP_CM and _lines are this module's as well (the widening's arithmetic)
+from compiler.docx.greedy import FILL, SOFT_MAX_P, STEP_CM, _lines, widen  # noqa: F401
 from compiler.docx.textwidth import text_cm
 from compiler.remember import Kept
 
@@ -42,8 +42,6 @@ KEEP_ROW_LINES = 8
 #: (``๑๒,๕๐๐ บาท``), a score, a short date. Other text may break between words.
 SHORT_CM = 3.0
 _DIGIT = re.compile("[0-9๐-๙]")
-#: Widths move in steps of this many cm.
-STEP_CM = 0.1
 #: The header row repeats on every page: its height counts this many times.
 HEADER_WEIGHT = 3
 #: At most this many body rows are measured (every n-th row of a longer table): the widths
@@ -53,9 +51,6 @@ SAMPLE_ROWS = 120
 #: dictionary (pythainlp joins compounds such as ผู้ใต้บังคับบัญชา that Word and LibreOffice
 #: break between their parts): it does not set the column's minimum.
 LONG_TEXT_WORD_CM = 3.2
-#: Rows are as tall as their tallest cell; a smooth maximum (the p-norm) of the cells'
-#: heights lets the width move to where it helps even when two cells are nearly as tall.
-SOFT_MAX_P = 6.0
 #: No column's minimum is more than this share of the width (a long URL must not starve
 #: every other column).
 MAX_MIN_SHARE = 0.35
@@ -87,47 +82,6 @@ def _longest_word_cm(text: str, size_pt: float, bold: bool, floor: float) -> flo
         for word in _words(chunk):
             best = max(best, text_cm(word, size_pt, bold=bold))
     return best
-
-
-#: Thai lines break only between words, so a line is on average this full (measured on the
-#: sample reports in LibreOffice: 0.75 to 0.85).
-FILL = 0.8
-
-
-def _lines(widths: Sequence[float], avail: float) -> float:
-    """Estimated lines of paragraphs ``widths`` wide in a cell ``avail`` wide: each paragraph
-    at least one line, and half a line lost at its end on average."""
-    if avail <= 0:
-        return math.inf
-    per_line = avail * FILL
-    if len(widths) == 1:  # the same value as the sum below
-        return max(1.0, widths[0] / per_line + 0.5)
-    return sum([max(1.0, w / per_line + 0.5) for w in widths]) or 1.0
-
-
-class _Column:
-    """A column's cells (each the widths of its paragraphs), laid flat so that the lines of
-    every cell at a width are computed in one pass: ``powers(avail)[i]`` is
-    ``_lines(cells[i], avail) ** SOFT_MAX_P``, the same arithmetic in the same order."""
-
-    __slots__ = ("bounds", "cells", "flat")
-
-    def __init__(self, cells: Sequence[Sequence[float]]) -> None:
-        self.cells = cells
-        self.flat = [w for ws in cells for w in ws]
-        self.bounds = []
-        start = 0
-        for ws in cells:
-            self.bounds.append((start, start + len(ws)))
-            start += len(ws)
-
-    def powers(self, avail: float) -> list[float]:
-        if avail <= 0:
-            return [_lines(ws, avail) ** SOFT_MAX_P for ws in self.cells]
-        per_line, p = avail * FILL, SOFT_MAX_P
-        # max(1.0, x) as a comparison (the same value, also for nan), summed per cell from 0
-        lines = [x if x > 1.0 else 1.0 for x in [w / per_line + 0.5 for w in self.flat]]
-        return [(sum(lines[a:b]) or 1.0) ** p for a, b in self.bounds]
 
 
 def _sample(rows: Sequence[Sequence[Any]], ncols: int) -> list[Sequence[Any]]:
@@ -263,56 +217,10 @@ def _solve_widths(
         scale = total_cm / sum(minimum)
         return tuple(m * scale for m in minimum)
 
-    widths = list(minimum)
-    # Rows as (weight, cells); each row's height is the p-norm of its cells' line counts, kept
-    # as the sum of the p-th powers so that trying a wider column touches that column only.
+    # rows as (weight, cells): the header repeats on every page
     table = [(float(HEADER_WEIGHT), head_w), *((1.0, r) for r in body_w)]
-    weights = [weight for weight, _ in table]
-    # by column: each row's p-th power at the column's width (the arithmetic is the same as
-    # row by row, so the widths are too; only the values that did not change are kept)
-    powers = [[_lines(cells[j], widths[j] - padding_cm) ** SOFT_MAX_P for _, cells in table] for j in range(ncols)]
-    sums = [sum(p[i] for p in powers) for i in range(len(table))]
-    root = 1 / SOFT_MAX_P
-    tried: dict[int, tuple[float, float, list[float]]] = {}  # column -> (width, step, powers there)
-    by_column = [_Column([cells[j] for _, cells in table]) for j in range(ncols)]
-
-    def wider(j: int, step: float) -> list[float]:
-        """Column ``j``'s p-th powers when it widens by ``step`` (computed once per width)."""
-        hit = tried.get(j)
-        if hit is not None and hit[0] == widths[j] and hit[1] == step:
-            return hit[2]
-        new = by_column[j].powers(widths[j] + step - padding_cm)
-        tried[j] = (widths[j], step, new)
-        return new
-
-    left = total_cm - sum(widths)
     volume = [sum(sum(r[j]) for r in body_w) + 1e-6 for j in range(ncols)]
-    while left > 1e-9:
-        step = min(STEP_CM, left)
-        best_j, best_fall, best_new = -1, 1e-9, []
-        now = [total**root for total in sums]
-        for j in range(ncols):
-            # how much the table's height falls when column j widens by step
-            new = wider(j, step)
-            falls = [
-                weight * (height - (total - old + value) ** root)
-                for weight, height, total, old, value in zip(weights, now, sums, powers[j], new, strict=True)
-            ]
-            fall = reduce(add, falls, 0.0)  # added in order, as a loop would (sum() may not)
-            if fall > best_fall:
-                best_j, best_fall, best_new = j, fall, new
-        if best_j < 0:  # no single step lowers the table: share the rest by text volume
-            share = sum(volume)
-            for j in range(ncols):
-                widths[j] += left * volume[j] / share
-            break
-        widths[best_j] += step
-        column = powers[best_j]
-        for i, value in enumerate(best_new):
-            sums[i] += value - column[i]
-        powers[best_j] = best_new
-        left -= step
-    return tuple(widths)
+    return widen(list(minimum), table, total_cm, padding_cm, volume)
 
 
 # --- reading and writing a table's XML -----------------------------------------------------------
