@@ -196,6 +196,10 @@ _FIELD_TO_LINES = {
 }
 
 
+#: Every key a measures row is read by (those of the sheet's columns are read too).
+_READ_KEYS = ("number", "title", "indicator", "budget", *_FIELD_TO_LINES)
+
+
 def _continue_measure(
     ctx: _Ctx,
     sheet: str,
@@ -327,19 +331,23 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
 
     number_col = cols.get("number")
     title_col = cols.get("title")
+    plan = [(key, cols.get(key)) for key in dict.fromkeys((*cols, *_READ_KEYS))]  # (key, column or None)
     for r in range(table.header_row + 1, len(sheet.rows) + 1):
         row = sheet.rows[r - 1]
         if not any(v is not None for v in row):
             continue
 
-        def raw(key: str, _r: int = r) -> tuple[object, bool]:
-            c = cols.get(key)
-            if c is None:
-                return None, False
-            top = followers.get((_r, c)) if followers else None
-            if top is not None:
-                return sheet.value(*top), True
-            return sheet.value(_r, c), False
+        # each cell read once: (its value, whether that is a merged range's from above)
+        width = len(row)
+        cells = {
+            key: (None, False)
+            if c is None
+            else (sheet.value(*top), True)
+            if followers and (top := followers.get((r, c))) is not None
+            else (row[c - 1] if c <= width else None, False)
+            for key, c in plan
+        }
+        raw = cells.__getitem__
 
         number_value, number_merged = raw("number")
         title_value, title_merged = raw("title")
