@@ -426,6 +426,14 @@ def test_solver_skips_falls_that_cannot_win_and_still_gives_the_widths(monkeypat
         assert 0 < len(computed) < 2 * steps
 
 
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(st.characters(min_codepoint=0, max_codepoint=0x3000), max_size=80))
+def test_text_width_looked_up_is_the_sum_of_each_characters_advance(text: str) -> None:
+    from compiler.docx import textwidth
+
+    assert textwidth._ems.__wrapped__(text) == sum(textwidth.advance(ch) for ch in text) / 1000
+
+
 # --- docxtpl's table repair, skipped when it would change nothing ---------------------------------
 _NS_W = W[1:-1]
 
