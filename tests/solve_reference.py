@@ -1,5 +1,6 @@
 """The column solver as it was before its quicker arithmetic (compiler.docx.columns at
-6242a6c), kept for tests/test_fastpath.py: the quicker one must give the same widths."""
+6242a6c, with the coarse steps of compiler.docx.greedy since), kept for tests/test_fastpath.py:
+the quicker one must give the same widths."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from compiler.docx.columns import (
     _longest_word_cm,
     _sample,
 )
+from compiler.docx.greedy import COARSE_CM, FINE_CM
 from compiler.docx.textwidth import text_cm
 
 
@@ -105,7 +107,7 @@ def solve_widths(
     left = total_cm - sum(widths)
     volume = [sum(sum(r[j]) for r in body_w) + 1e-6 for j in range(ncols)]
     while left > 1e-9:
-        step = min(STEP_CM, left)
+        step = min(COARSE_CM if left > FINE_CM else STEP_CM, left)
         best_j, best_fall, best_new = -1, 1e-9, []
         now = [total**root for total in sums]
         for j in range(ncols):
