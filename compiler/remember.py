@@ -81,3 +81,20 @@ class Kept(Generic[_K, _V]):
 
     def values(self) -> list[_V]:
         return list(self._entries.values())
+
+
+class Hashed:
+    """A key whose hash is computed once: a tuple of many dataclasses (a table's measured
+    cells) is hashed again at every dict operation, each dataclass field by field."""
+
+    __slots__ = ("hash", "value")
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hashed) and self.hash == other.hash and self.value == other.value

@@ -17,45 +17,29 @@ from compiler import remember, wordcut
 #: The official font (TH Sarabun New, ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ) in every file we write.
 FONT = "TH Sarabun New"
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-_TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
-_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
+#: (digit, its counterpart) pairs. ``str.translate`` maps every character through a dict, a
+#: few microseconds for a line of Thai; replacing only the digits that stand in the text
+#: gives the same text several times faster.
+_TO_THAI = tuple(zip("0123456789", THAI_DIGITS, strict=True))
+_TO_ARABIC = tuple(zip(THAI_DIGITS, "0123456789", strict=True))
 
-MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
-MONTHS_ABBR = (
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-)
+
+def _swap_digits(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    for digit, other in pairs:
+        if digit in text:
+            text = text.replace(digit, other)
+    return text
+
+
+MONTHS = tuple("มกราคม กุมภาพันธ์ มีนาคม เมษายน พฤษภาคม มิถุนายน กรกฎาคม สิงหาคม กันยายน ตุลาคม พฤศจิกายน ธันวาคม".split())
+MONTHS_ABBR = tuple("ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.".split())
 BE_OFFSET = 543
 
 
 # --- digits ---------------------------------------------------------------------------------
 def to_arabic_digits(text: str) -> str:
     """Thai digits to Arabic ones: ``to_arabic_digits("๒๕๖๕") == "2565"``."""
-    # translate() maps every character through a dict: slow on Thai text, so only if needed
-    return text.translate(_TO_ARABIC) if _THAI_DIGIT.search(text) else text
+    return _swap_digits(text, _TO_ARABIC) if _THAI_DIGIT.search(text) else text
 
 
 _THAI_DIGIT = re.compile("[๐-๙]")
@@ -85,14 +69,14 @@ def to_thai_digits(text: str) -> str:
     if _ASCII_DIGIT.search(text) is None:
         return text
     if _LATIN_OR_AT.search(text) is None:
-        return text.translate(_TO_THAI)  # no URL, e-mail or Latin code can be in it
+        return _swap_digits(text, _TO_THAI)  # no URL, e-mail or Latin code can be in it
     out: list[str] = []
     pos = 0
     for m in _KEEP_ARABIC.finditer(text):
-        out.append(text[pos : m.start()].translate(_TO_THAI))
+        out.append(_swap_digits(text[pos : m.start()], _TO_THAI))
         out.append(m.group(0))
         pos = m.end()
-    out.append(text[pos:].translate(_TO_THAI))
+    out.append(_swap_digits(text[pos:], _TO_THAI))
     return "".join(out)
 
 

@@ -247,8 +247,21 @@ _ODD_CELL = f"""<w:tc xmlns:w="{W[1:-1]}"><w:tcPr><w:tcW w:w="1" w:type="dxa"/><
 <w:p><w:r><w:rPr><w:b/></w:rPr></w:r><w:r><w:t>\u00a0\u2003</w:t></w:r></w:p></w:tc>"""
 
 
+#: Cells of the plain shape (paragraphs of runs of text) read child by child, with their odd corners.
+_PLAIN_CELLS = [
+    "<w:p/>",
+    "<w:p><w:pPr><w:rPr><w:b/></w:rPr></w:pPr><w:r><w:t>ก</w:t></w:r></w:p>",
+    "<w:p><w:r><w:rPr><w:i/></w:rPr><w:rPr><w:b/></w:rPr><w:t>ก</w:t></w:r></w:p>",
+    "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>ก</w:t><w:t> ข</w:t></w:r><w:r><w:t> </w:t></w:r></w:p>",
+    "<w:p><w:r><w:t/></w:r><w:r/></w:p><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>\u00a0</w:t></w:r></w:p>",
+    "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>ก</w:t></w:r><w:r><w:t>ข</w:t></w:r></w:p>",
+]
+
+
 def test_cell_reading_equals_the_element_walk(cache: Path, tmp_path: Path) -> None:
     cells = [etree.fromstring(_ODD_CELL)]
+    cells += [etree.fromstring(f'<w:tc xmlns:w="{W[1:-1]}"><w:tcPr/>{c}</w:tc>') for c in _PLAIN_CELLS]
+    assert all(columns._read_plain_cell(tc) is not None for tc in cells[1:])
     for tbl in _tables(tmp_path):
         cells.extend(tbl.iter(W + "tc"))
     assert len(cells) > 150
@@ -437,6 +450,16 @@ def test_text_width_looked_up_is_the_sum_of_each_characters_advance(text: str) -
     from compiler.docx import textwidth
 
     assert textwidth._ems.__wrapped__(text) == sum(textwidth.advance(ch) for ch in text) / 1000
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(st.sampled_from("0123456789๐๑๒๓๔๕๖๗๘๙ กขa.@/:w"), max_size=40))
+def test_digits_swapped_as_translate_would(text: str) -> None:
+    from compiler import thai
+
+    to_thai = str.maketrans("0123456789", thai.THAI_DIGITS)
+    assert thai.to_arabic_digits(text) == text.translate(str.maketrans(thai.THAI_DIGITS, "0123456789"))
+    assert thai._swap_digits(text, thai._TO_THAI) == text.translate(to_thai)
 
 
 # --- docxtpl's table repair, skipped when it would change nothing ---------------------------------

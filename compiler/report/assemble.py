@@ -69,24 +69,29 @@ def _start_tag_declarations(xml: str, nsmap: tuple[tuple[str | None, str], ...])
     return tag + xml[end:]
 
 
-def _plain_row(tr: Any, ncols: int) -> bool:
-    """True when ``tr`` has ``ncols`` cells, each with one ``w:tcPr`` holding one ``w:tcW``
-    and no span (as :func:`compiler.docx.columns.set_widths` sets them one by one)."""
+def _plain_row(tr: Any, ncols: int) -> tuple[list[Any], list[Any]] | None:
+    """``(its cells, their w:tcW)`` when ``tr`` has ``ncols`` cells, each with one ``w:tcPr``
+    holding one ``w:tcW`` and no span (as :func:`compiler.docx.columns.set_widths` sets them
+    one by one); else ``None``."""
     tcs = tr.findall(_W + "tc")
     if len(tcs) != ncols:
-        return False
+        return None
+    tcws = []
     for tc in tcs:
         tcprs = tc.findall(_W + "tcPr")
-        if len(tcprs) != 1 or len(tcprs[0].findall(_W + "tcW")) != 1 or tcprs[0].find(_W + "gridSpan") is not None:
-            return False
-    return True
+        if len(tcprs) != 1:
+            return None
+        widths = tcprs[0].findall(_W + "tcW")
+        if len(widths) != 1 or tcprs[0].find(_W + "gridSpan") is not None:
+            return None
+        tcws.append(widths[0])
+    return tcs, tcws
 
 
-def _slot_widths(tr: Any) -> None:
-    """Each cell's ``w:tcW`` of a :func:`_plain_row` set to its column's slot (``dxa``, as
+def _slot_widths(tcws: list[Any]) -> None:
+    """Each cell's ``w:tcW`` (of a :func:`_plain_row`) set to its column's slot (``dxa``, as
     :func:`compiler.docx.columns.set_widths` sets it)."""
-    for j, tc in enumerate(tr.findall(_W + "tc")):
-        tcw = tc.find(_W + "tcPr").find(_W + "tcW")
+    for j, tcw in enumerate(tcws):
         tcw.set(_W + "w", f"{_TOKEN}c{j}")
         tcw.set(_W + "type", "dxa")
 
@@ -98,15 +103,17 @@ def _row(tr: Any, nsmap: tuple[tuple[str | None, str], ...], ncols: int, size_pt
 
     from compiler.docx.columns import _read_cell
 
-    if not _plain_row(tr, ncols):
+    plain = _plain_row(tr, ncols)
+    if plain is None:
         return None
-    _slot_widths(tr)
+    tcs, tcws = plain
+    _slot_widths(tcws)
     xml = _start_tag_declarations(etree.tostring(tr, encoding="unicode", with_tail=False), nsmap)
     split = _SLOT.split(xml)
     pieces, slots = tuple(split[0::2]), tuple(int(s[1:]) for s in split[1::2])
     if slots != tuple(range(ncols)):  # the token is new in each process: no text holds it
         raise RuntimeError(f"a table row's width slots came out as {slots}")
-    return Row(pieces, slots, tuple(measured(_read_cell(tc), size_pt) for tc in tr.findall(_W + "tc")))
+    return Row(pieces, slots, tuple(measured(_read_cell(tc), size_pt) for tc in tcs))
 
 
 def _keep_with_next(p: Any) -> None:
@@ -352,12 +359,13 @@ def take_apart(
     header_tcs = header_tr.findall(_W + "tc")
     if ncols == 0 or len(header_tcs) != ncols:
         return None
-    if not all(_plain_row(tr, ncols) for tr in (header_tr, *trs)):
+    header_plain = _plain_row(header_tr, ncols)
+    if header_plain is None or any(_plain_row(tr, ncols) is None for tr in trs):
         return None
     # nothing is changed before here: a table not taken apart is sized as before
     header = tuple(Cell(tuple((t, True) for t, _ in _cell(tc).paragraphs)) for tc in header_tcs)
     rows = [_row(tr, nsmap, ncols, size_pt) for tr in trs]
-    _slot_widths(header_tr)
+    _slot_widths(header_plain[1])
     padding = table_padding_cm(tbl)
     for j, col in enumerate(cols):
         col.set(_W + "w", f"{_TOKEN}c{j}")
