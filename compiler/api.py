@@ -27,10 +27,7 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
         raise UsageError("ไม่ได้ระบุไฟล์หรือโฟลเดอร์", "no file or folder given")
     missing = [str(p) for p in out if not p.exists()]
     if missing:
-        raise UsageError(
-            f"ไม่พบไฟล์หรือโฟลเดอร์: {', '.join(missing)}",
-            f"no such file or folder: {', '.join(missing)}",
-        )
+        raise UsageError(f"ไม่พบไฟล์หรือโฟลเดอร์: {', '.join(missing)}", f"no such file or folder: {', '.join(missing)}")
     return out
 
 
@@ -180,6 +177,7 @@ def _build(
     from compiler.docx import buildmemo
     from compiler.docx.templates import REPORT_TEMPLATE
     from compiler.report.merge import columns_not_shown
+    from compiler.report.piecestore import report_key
 
     notes: list[str] = []
     if not workbook_pictures and (report.organisation.emblem or report.organisation.logo):
@@ -189,7 +187,7 @@ def _build(
         report = replace(report, organisation=replace(report.organisation, logo=str(logo)))
     files = len(checked.workbooks)
     make_folder(output.parent)
-    name = buildmemo.key(template or REPORT_TEMPLATE, report, digits, report.organisation.logo)
+    name = report_key(template or REPORT_TEMPLATE, report, digits)
     built = buildmemo.lookup(name) if name else None
     if built is not None:  # the same inputs as a build before: its parts written again
         written, shows_also = [buildmemo.write(built, output, force=force)], built.shows_also

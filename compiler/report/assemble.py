@@ -110,7 +110,7 @@ def _row(tr: Any, nsmap: tuple[tuple[str | None, str], ...], ncols: int, size_pt
     _slot_widths(tcws)
     xml = _start_tag_declarations(etree.tostring(tr, encoding="unicode", with_tail=False), nsmap)
     split = _SLOT.split(xml)
-    pieces, slots = tuple(split[0::2]), tuple(int(s[1:]) for s in split[1::2])
+    pieces, slots = tuple(p.encode() for p in split[0::2]), tuple(int(s[1:]) for s in split[1::2])
     if slots != tuple(range(ncols)):  # the token is new in each process: no text holds it
         raise RuntimeError(f"a table row's width slots came out as {slots}")
     return Row(pieces, slots, tuple(measured(_read_cell(tc), size_pt) for tc in tcs))
@@ -205,14 +205,14 @@ def document_xml(skeleton: Skeleton, rows: list[Row]) -> bytes:
         padding_cm=skeleton.padding_cm,
     )
     tw = [twips(w) for w in widths]
-    texts = [str(t) for t in tw]
+    texts = [str(t).encode() for t in tw]  # the pieces are UTF-8: joined, not encoded at each build
     out = []
     for row in rows:
         parts = [row.pieces[0]]
         for slot, piece in zip(row.slots, row.pieces[1:], strict=True):
             parts.append(texts[slot])
             parts.append(piece)
-        out.append("".join(parts))
+        out.append(b"".join(parts))
     if rows and skeleton.keep_last:
         last = rows[-1]
         tall = max(
@@ -223,18 +223,18 @@ def document_xml(skeleton: Skeleton, rows: list[Row]) -> bytes:
             default=0.0,
         )
         if tall <= KEEP_ROW_LINES:
-            out[-1] = _kept_with_next(out[-1], skeleton.nsmap)
+            out[-1] = _kept_with_next(out[-1].decode(), skeleton.nsmap).encode()
     filled = [skeleton.pieces[0]]
     for slot, piece in zip(skeleton.slots, skeleton.pieces[1:], strict=True):
         if slot == _ROWS_SLOT:
-            filled.append("".join(out))
+            filled.append(b"".join(out))
         elif slot == "t":
-            filled.append(str(sum(tw)))
+            filled.append(str(sum(tw)).encode())
         else:
             filled.append(texts[int(slot[1:])])
         filled.append(piece)
     stats["assembled"] += 1
-    return "".join(filled).encode("utf-8")
+    return b"".join(filled)
 
 
 # --- taking a whole build apart -------------------------------------------------------------------
@@ -380,7 +380,7 @@ def take_apart(
     xml = etree.tostring(root, encoding="UTF-8", standalone=True).decode("utf-8")
     xml = xml.replace(f"<!--{_TOKEN}{_ROWS_SLOT}-->", f"{_TOKEN}{_ROWS_SLOT}")
     split = _SLOT.split(xml)
-    pieces, slots = tuple(split[0::2]), tuple(split[1::2])
+    pieces, slots = tuple(p.encode() for p in split[0::2]), tuple(split[1::2])
     if slots.count(_ROWS_SLOT) != 1:  # the token is new in each process: no text holds it
         raise RuntimeError(f"a report's skeleton came out with slots {slots}")
     skeleton = Skeleton(
