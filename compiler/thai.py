@@ -303,10 +303,11 @@ def parse_number(value: object) -> Decimal | None:
             return None
         return number if number.is_finite() else None
     text = to_arabic_digits(str(value)).replace("บาท", "").strip()
-    m = re.fullmatch(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", text)
+    m = _NUMBER.fullmatch(text)
     return Decimal(m.group(0).replace(",", "")) if m else None
 
 
+_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 
 

@@ -26,7 +26,7 @@ from compiler.model import (
     Severity,
     cell_ref,
 )
-from compiler.remember import Kept
+from compiler.remember import Kept, remembered
 from compiler.thai import header_key, to_arabic_digits
 from compiler.workbook import identity, indicators, plan, standard
 
@@ -140,8 +140,13 @@ def _union(*groups: Sequence[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for group in groups:
         for line in group:
-            seen.setdefault(header_key(to_arabic_digits(line)), line)
+            seen.setdefault(_line_key(line), line)
     return tuple(seen.values())
+
+
+@remembered
+def _line_key(line: str) -> str:
+    return header_key(to_arabic_digits(line))
 
 
 _title_key = identity.title_key

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from compiler import thai
+from compiler import remember, thai
 from compiler.findings import dropped_character, new_finding, severity_of
 from compiler.model import (
     Finding,
@@ -126,10 +126,15 @@ def _lines(text: str) -> tuple[str, ...]:
 def _inspect_row(ctx: _Ctx, sheet: str, r: int, row: list[object]) -> None:
     """``_inspect_text`` for every text cell of a row (the reference made only when needed)."""
     for c, v in enumerate(row, start=1):
-        if isinstance(v, str) and (
-            len(v) > LONG_TEXT or v[:1] == "#" or thai.has_broken_thai(v) or thai.dropped_character(v)
-        ):
+        if isinstance(v, str) and _suspect(v):
             _inspect_text(ctx, sheet, cell_ref(r, c), v)
+
+
+@remember.remembered
+def _suspect(text: str) -> bool:
+    """Whether :func:`_inspect_text` may have something to say of ``text`` (remembered: the
+    same texts come in every organisation's forms)."""
+    return len(text) > LONG_TEXT or text[:1] == "#" or thai.has_broken_thai(text) or bool(thai.dropped_character(text))
 
 
 def _inspect_text(ctx: _Ctx, sheet: str, ref: str, value: object) -> None:
