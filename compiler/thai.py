@@ -287,6 +287,7 @@ def header_key(text: object) -> str:
 
 
 # --- numbers --------------------------------------------------------------------------------
+@remember.remembered  # (a budget's text is read three times: its checks, then its value)
 def parse_number(value: object) -> Decimal | None:
     """A number typed any common way: ``parse_number("๑๒,๕๐๐ บาท") == Decimal("12500")``.
 
@@ -326,6 +327,7 @@ def decimal_comma(value: object, *, thousands: bool = True) -> bool:
 _NOT_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
+@remember.remembered
 def not_finite(value: object) -> bool:
     """True for a value that is, or reads as, NaN or infinity: a float cell, ``"nan"``, ``"1e309"``.
 

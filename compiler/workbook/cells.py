@@ -88,6 +88,21 @@ def match_header(text: object, fields: Sequence[Field]) -> Field | None:
     return found
 
 
+def match_headers(values: Sequence[object], fields: Sequence[Field]) -> list[Field | None]:
+    """:func:`match_header` of each of ``values`` (a row), the answers looked up in one loop."""
+    matcher = _MATCHERS.get(id(fields))
+    if matcher is None or matcher[0] is not fields:
+        return [match_header(v, fields) for v in values]
+    answers = matcher[2]
+    out: list[Field | None] = []
+    for v in values:
+        if type(v) is str and v in answers:
+            out.append(answers[v])
+        else:
+            out.append(match_header(v, fields))
+    return out
+
+
 def _match(text: str, exact: dict[str, Field], pairs: tuple[tuple[str, Field], ...]) -> Field | None:
     key = thai.header_key(text)
     if not key:

@@ -15,7 +15,7 @@ from compiler.model import (
     cell_ref,
 )
 from compiler.workbook import standard
-from compiler.workbook.cells import _Ctx, _inspect_row, _lines, _score, cell_text, match_header, not_a_number
+from compiler.workbook.cells import _Ctx, _inspect_row, _lines, _score, cell_text, match_headers, not_a_number
 from compiler.workbook.read import RawSheet
 from compiler.workbook.standard import Field
 
@@ -36,8 +36,7 @@ def locate_table(ctx: _Ctx, sheet: RawSheet, spec: standard.TableSpec) -> Table 
     for r in range(1, min(spec.header_search_rows, len(sheet.rows)) + 1):
         cols: dict[str, int] = {}
         duplicates: list[tuple[int, int, Field]] = []
-        for c, value in enumerate(sheet.rows[r - 1], start=1):
-            f = match_header(value, spec.columns)
+        for c, f in enumerate(match_headers(sheet.rows[r - 1], spec.columns), start=1):
             if f is None:
                 continue
             if f.key in cols:
