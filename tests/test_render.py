@@ -390,9 +390,21 @@ def test_template_errors(render_make_report: MakeReport, tmp_path: Path) -> None
         render.render_report(render_make_report(), tmp_path / "b.docx", template=tmp_path / "bad.docx")
     assert "no_such_variable" in info.value.message_en
     (tmp_path / "junk.docx").write_bytes(b"not a zip")
-    with pytest.raises(errors.TemplateError):
+    with pytest.raises(errors.TemplateError) as info:
         render.render_report(render_make_report(), tmp_path / "c.docx", template=tmp_path / "junk.docx")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx", "junk.docx"]
+    with zipfile.ZipFile(tmp_path / "nopart.docx", "w") as z:
+        z.writestr("a.txt", "x")
+    with pytest.raises(errors.TemplateError) as other:
+        render.render_report(render_make_report(), tmp_path / "d.docx", template=tmp_path / "nopart.docx")
+    for error, why in ((info.value, "ต้องเป็นไฟล์ zip"), (other.value, "ขาดส่วนประกอบ")):
+        # the Thai line says why in Thai; python-docx's English words stay in the English line
+        thai_line = error.message_th.replace(error.where, "")
+        assert why in thai_line
+        for name in (".docx", ".doc", "Word", "zip"):  # names, not English words
+            thai_line = thai_line.replace(name, "")
+        assert not re.search("[A-Za-z]{3,}", thai_line), thai_line
+    assert "[Content_Types].xml" in other.value.message_en
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx", "junk.docx", "nopart.docx"]
 
 
 def test_context_is_plain_data(render_make_report: MakeReport) -> None:

@@ -171,11 +171,23 @@ def open_template(path: Path) -> DocxTemplate:
         tpl.init_docx()
     except Exception as exc:  # python-docx raises several kinds for a broken package
         raise errors.TemplateError(
-            f"แม่แบบเอกสารเสียหายหรือไม่ใช่ไฟล์ .docx: {path} ({exc})",
+            f"แม่แบบเอกสารเสียหายหรือไม่ใช่ไฟล์ .docx: {path} {_why_not_docx(path)}",
             f"the template is broken or not a .docx file: {path} ({exc})",
             where=str(path),
         ) from exc
     return tpl
+
+
+def _why_not_docx(path: Path) -> str:
+    """Why python-docx could not open ``path``, in Thai (its own words are English only)."""
+    import zipfile
+
+    try:
+        if not zipfile.is_zipfile(path):
+            return "(ไฟล์ .docx ต้องเป็นไฟล์ zip แต่ไฟล์นี้ไม่ใช่ อาจเป็นไฟล์ .doc เดิมที่เปลี่ยนชื่อ กรุณาเปิดใน Word แล้วบันทึกเป็น .docx)"
+    except OSError:
+        return "(เปิดอ่านไฟล์ไม่ได้)"
+    return "(ในไฟล์ขาดส่วนประกอบของเอกสาร Word กรุณาเปิดแม่แบบใน Word แล้วบันทึกเป็น .docx ใหม่)"
 
 
 def render_template(
