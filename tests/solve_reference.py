@@ -9,18 +9,15 @@ from collections.abc import Sequence
 
 from compiler.docx.columns import (
     _DIGIT,
-    FILL,
     HEADER_WEIGHT,
     LONG_TEXT_WORD_CM,
     MAX_MIN_SHARE,
     SHORT_CM,
-    SOFT_MAX_P,
-    STEP_CM,
     Cell,
     _longest_word_cm,
     _sample,
 )
-from compiler.docx.greedy import COARSE_CM, FINE_CM
+from compiler.docx.greedy import COARSE_CM, FILL, FINE_CM, SOFT_MAX_P, STEP_CM
 from compiler.docx.textwidth import text_cm
 
 

@@ -436,7 +436,7 @@ def test_solver_skips_falls_that_cannot_win_and_still_gives_the_widths(monkeypat
         expected = solve_reference.solve_widths(header, rows, total, size_pt=12.0, padding_cm=0.38)
         got, pruned = solve(total)
         assert got == list(expected)
-        assert abs(got[1] - got[4]) <= columns.STEP_CM + 1e-9  # equal columns: a step apart at most
+        assert abs(got[1] - got[4]) <= greedy.STEP_CM + 1e-9  # equal columns: a step apart at most
         with monkeypatch.context() as m:  # no bound known: every fall computed at every step
             m.setattr(greedy._FallBound, "bound", lambda self: math.inf)
             unbounded, every = solve(total)

@@ -27,8 +27,7 @@ from typing import Any
 
 from lxml import etree
 
-# FILL, SOFT_MAX_P, STEP_CM and _lines are this module's as well (the widening's arithmetic)
-from compiler.docx.greedy import FILL, SOFT_MAX_P, STEP_CM, _lines, widen  # noqa: F401
+from compiler.docx.greedy import _lines, widen
 from compiler.docx.textwidth import text_cm
 from compiler.remember import Hashed, Kept
 
@@ -285,35 +284,39 @@ def _read_cell(tc: Any) -> Cell:
     return Cell(tuple(paragraphs))
 
 
+def _children(element: Any, wanted: str, properties: str) -> list[Any] | None:
+    """``element``'s children tagged ``wanted``, its ``properties`` child passed over; ``None``
+    when it has any other child."""
+    out = []
+    for child in element:
+        if child.tag == wanted:
+            out.append(child)
+        elif child.tag != properties:
+            return None
+    return out
+
+
 def _read_plain_cell(tc: Any) -> Cell | None:
     """:func:`_read_cell` of a cell as a report's rows are: paragraphs of runs of text, walked
     child by child (a third of the time of the filtered walks); ``None`` for any other cell
     (a hyperlink, a nested table, a field, a break: anything but ``w:tcPr``, ``w:pPr``,
     ``w:r``, ``w:rPr`` and childless ``w:t``), which the walks read."""
+    ps = _children(tc, _W_P, _W_TCPR)
+    if ps is None:
+        return None
     paragraphs = []
-    for p in tc:
-        tag = p.tag
-        if tag == _W_TCPR:
-            continue
-        if tag != _W_P:
+    for p in ps:
+        rs = _children(p, _W_R, _W_PPR)
+        if rs is None:
             return None
         runs = []  # (its text, whether its first w:rPr holds a w:b)
-        for r in p:
-            tag = r.tag
-            if tag == _W_PPR:
-                continue
-            if tag != _W_R:
-                return None
+        for r in rs:
             texts = []
             bold = None
             for c in r:
-                tag = c.tag
-                if tag == _W_T:
-                    if len(c):
-                        return None
-                    if c.text:
-                        texts.append(c.text)
-                elif tag == _W_RPR:
+                if c.tag == _W_T and not len(c):
+                    texts.append(c.text or "")
+                elif c.tag == _W_RPR:
                     if bold is None:
                         bold = c.find(_W_B) is not None
                 else:

@@ -14,8 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
-from itertools import repeat
-from operator import add, itemgetter, mul, sub, truediv
+from operator import add, mul, sub, truediv
 
 #: Widths move in steps of this many cm...
 STEP_CM = 0.1
@@ -45,43 +44,28 @@ def _lines(widths: Sequence[float], avail: float) -> float:
 
 
 class _Column:
-    """A column's cells (each the widths of its paragraphs), grouped by their number of
-    paragraphs so that the lines of every cell at a width are computed a paragraph position at
-    a time: ``powers(avail)[i]`` is ``_lines(cells[i], avail) ** SOFT_MAX_P``, the same
-    arithmetic in the same order (each cell's lines summed by ``sum`` from 0, as there)."""
+    """A column's cells (each the widths of its paragraphs), laid flat so that the lines of
+    every cell at a width are computed in one pass: ``powers(avail)[i]`` is
+    ``_lines(cells[i], avail) ** SOFT_MAX_P``, the same arithmetic in the same order."""
 
-    __slots__ = ("cells", "groups", "take")
+    __slots__ = ("bounds", "cells", "flat")
 
     def __init__(self, cells: Sequence[Sequence[float]]) -> None:
         self.cells = cells
-        by_count: dict[int, list[int]] = {}
-        for i, ws in enumerate(cells):
-            by_count.setdefault(len(ws), []).append(i)
-        #: (paragraphs, how many cells, each paragraph position's widths over those cells)
-        self.groups = [
-            (n, len(rows), [[cells[i][k] for i in rows] for k in range(n)]) for n, rows in sorted(by_count.items())
-        ]
-        placed = [i for _, rows in sorted(by_count.items()) for i in rows]
-        at = [0] * len(cells)
-        for k, i in enumerate(placed):
-            at[i] = k
-        #: the cells' values back in their rows' order from the groups' values laid end to end
-        self.take = itemgetter(*at) if len(at) > 1 else (lambda seq: tuple(seq))
+        self.flat = [w for ws in cells for w in ws]
+        self.bounds = []
+        start = 0
+        for ws in cells:
+            self.bounds.append((start, start + len(ws)))
+            start += len(ws)
 
     def powers(self, avail: float) -> list[float]:
         if avail <= 0:
             return [_lines(ws, avail) ** SOFT_MAX_P for ws in self.cells]
         per_line, p = avail * FILL, SOFT_MAX_P
-        out: list[float] = []
-        for n, count, by_position in self.groups:
-            if n == 0:  # no text: (sum([]) or 1.0) ** p
-                out.extend([1.0**p] * count)
-                continue
-            # max(1.0, x) as a comparison (the same value, also for nan)
-            lines = [[x if x > 1.0 else 1.0 for x in [w / per_line + 0.5 for w in ws]] for ws in by_position]
-            totals = lines[0] if n == 1 else map(sum, zip(*lines))  # sum([x]) is x
-            out.extend(map(pow, totals, repeat(p)))
-        return list(self.take(out))
+        # max(1.0, x) as a comparison (the same value, also for nan), summed per cell from 0
+        lines = [x if x > 1.0 else 1.0 for x in [w / per_line + 0.5 for w in self.flat]]
+        return [(sum(lines[a:b]) or 1.0) ** p for a, b in self.bounds]
 
 
 def widen(

@@ -75,10 +75,7 @@ def match_header(text: object, fields: Sequence[Field]) -> Field | None:
     """
     if not isinstance(text, str) or len(text) > _MAX_HEADER:
         return None
-    matcher = _MATCHERS.get(id(fields))
-    if matcher is None or matcher[0] is not fields:
-        matcher = _MATCHERS[id(fields)] = (fields, _names(tuple(fields)), {})
-    _, (exact, pairs), answers = matcher
+    _, (exact, pairs), answers = _matcher(fields)
     if text in answers:
         return answers[text]
     found = _match(text, exact, pairs)
@@ -88,12 +85,16 @@ def match_header(text: object, fields: Sequence[Field]) -> Field | None:
     return found
 
 
-def match_headers(values: Sequence[object], fields: Sequence[Field]) -> list[Field | None]:
-    """:func:`match_header` of each of ``values`` (a row), the answers looked up in one loop."""
+def _matcher(fields: Sequence[Field]) -> tuple[Sequence[Field], _Names, dict[str, Field | None]]:
     matcher = _MATCHERS.get(id(fields))
     if matcher is None or matcher[0] is not fields:
-        return [match_header(v, fields) for v in values]
-    answers = matcher[2]
+        matcher = _MATCHERS[id(fields)] = (fields, _names(tuple(fields)), {})
+    return matcher
+
+
+def match_headers(values: Sequence[object], fields: Sequence[Field]) -> list[Field | None]:
+    """:func:`match_header` of each of ``values`` (a row), the answers looked up in one loop."""
+    answers = _matcher(fields)[2]
     out: list[Field | None] = []
     for v in values:
         if type(v) is str and v in answers:

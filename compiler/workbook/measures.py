@@ -317,6 +317,22 @@ def _is_whole_example(raw: Callable[[str], tuple[object, bool]], cols: dict[str,
     return True
 
 
+def _row_cells(
+    sheet: RawSheet, r: int, plan: list[tuple[str, int | None]], followers: dict[tuple[int, int], tuple[int, int]]
+) -> dict[str, tuple[object, bool]]:
+    """Each key's cell on row ``r``, read once: ``(its value, whether that is a merged
+    range's, from its top-left cell)``; ``(None, False)`` for a key without a column."""
+    row = sheet.rows[r - 1]
+    out: dict[str, tuple[object, bool]] = {}
+    for key, c in plan:
+        top = followers.get((r, c)) if followers and c is not None else None
+        if top is not None:
+            out[key] = (sheet.value(*top), True)
+        else:
+            out[key] = (row[c - 1] if c is not None and c <= len(row) else None, False)
+    return out
+
+
 def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[Measure]:
     sheet, cols = table.sheet, table.columns
     followers = _merged_followers(sheet, cols.values())
@@ -339,17 +355,7 @@ def _read_measures(ctx: _Ctx, table: Table, department: str, file: str) -> list[
         if not any(v is not None for v in row):
             continue
 
-        # each cell read once: (its value, whether that is a merged range's from above)
-        width = len(row)
-        cells = {
-            key: (None, False)
-            if c is None
-            else (sheet.value(*top), True)
-            if followers and (top := followers.get((r, c))) is not None
-            else (row[c - 1] if c <= width else None, False)
-            for key, c in plan
-        }
-        raw = cells.__getitem__
+        raw = _row_cells(sheet, r, plan, followers).__getitem__
 
         number_value, number_merged = raw("number")
         title_value, title_merged = raw("title")
